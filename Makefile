@@ -1,0 +1,44 @@
+# Every Go command goes through these tags: go-sqlite3 builds FTS5 only with sqlite_fts5.
+TAGS      := sqlite_fts5
+GO        := go
+GOFLAGS_T := -tags $(TAGS)
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X stoa/server.Version=$(VERSION)
+
+.PHONY: run build test check generate fmt vet screenshots bench fuzz soak clean
+
+run: build
+	./stoa serve --addr 127.0.0.1:8080 --data ./data
+
+build: generate
+	$(GO) build $(GOFLAGS_T) -ldflags "$(LDFLAGS)" -o stoa .
+
+generate:
+	$(GO) tool templ generate
+
+# The whole suite: unit, handler, WebSocket and browser tests (browser tests need Chromium;
+# they skip on a laptop without it but fail under CI=true).
+test:
+	$(GO) test $(GOFLAGS_T) -count=1 -timeout 20m ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) tool templ fmt views
+
+vet:
+	$(GO) vet $(GOFLAGS_T) ./...
+
+# check fails when generation or formatting changes any tracked file, then vets and tests.
+check:
+	$(GO) tool templ generate
+	$(GO) tool templ fmt views
+	gofmt -l . | grep -v '_templ.go' | (! grep .) || (echo "gofmt: files above need formatting" && exit 1)
+	git diff --exit-code -- '*.templ' '*_templ.go' || (echo "generated or formatted files changed: commit them" && exit 1)
+	$(MAKE) vet
+	$(MAKE) test
+
+screenshots:
+	STOA_SCREENSHOTS=docs/screenshots $(GO) test $(GOFLAGS_T) -count=1 -run TestScreenshots ./e2e/
+
+clean:
+	rm -f stoa

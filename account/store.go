@@ -1,0 +1,190 @@
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"stoa/storage"
+)
+
+// Store is the SQL behind accounts and sessions.
+type Store struct {
+	db *storage.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *storage.DB) *Store { return &Store{db: db} }
+
+const userColumns = "id, username, display_name, coalesce(email, ''), email_verified, role, created_at"
+
+func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var created int64
+	var role string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.EmailVerified, &role, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, storage.ErrNotFound
+		}
+		return nil, err
+	}
+	u.Role = Role(role)
+	u.CreatedAt = time.Unix(created, 0).UTC()
+	return &u, nil
+}
+
+// UsernameKey is the case-folded form usernames are unique by.
+func UsernameKey(name string) string { return strings.ToLower(name) }
+
+// ErrUsernameTaken is returned when a username is already registered, in any case.
+var ErrUsernameTaken = errors.New("account: username taken")
+
+// insertUser adds a member inside tx and returns its id.
+func insertUser(tx *sql.Tx, username, email, hash string, role Role, now time.Time) (int64, error) {
+	var emailArg any
+	if email != "" {
+		emailArg = email
+	}
+	res, err := tx.Exec(`insert into users(username, username_key, email, password_hash, role, created_at)
+		values (?, ?, ?, ?, ?, ?)`, username, UsernameKey(username), emailArg, hash, string(role), now.Unix())
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed: users.username_key") {
+			return 0, ErrUsernameTaken
+		}
+		return 0, fmt.Errorf("account: insert user %q: %w", username, err)
+	}
+	return res.LastInsertId()
+}
+
+// ByID loads an active member by id.
+func (s *Store) ByID(ctx context.Context, id int64) (*User, error) {
+	u, err := scanUser(s.db.Read().QueryRowContext(ctx,
+		"select "+userColumns+" from users where id = ? and deleted_at is null", id))
+	if err != nil {
+		return nil, fmt.Errorf("account: load user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ByUsername loads an active member by username, ignoring case.
+func (s *Store) ByUsername(ctx context.Context, name string) (*User, error) {
+	u, err := scanUser(s.db.Read().QueryRowContext(ctx,
+		"select "+userColumns+" from users where username_key = ? and deleted_at is null", UsernameKey(name)))
+	if err != nil {
+		return nil, fmt.Errorf("account: load user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// passwordHash returns the id and hash for a username, for logging in.
+func (s *Store) passwordHash(ctx context.Context, name string) (int64, string, error) {
+	var id int64
+	var hash string
+	err := s.db.Read().QueryRowContext(ctx,
+		"select id, password_hash from users where username_key = ? and deleted_at is null", UsernameKey(name)).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", storage.ErrNotFound
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("account: load password for %q: %w", name, err)
+	}
+	return id, hash, nil
+}
+
+// CountAdmins returns how many active admins exist.
+func (s *Store) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.Read().QueryRowContext(ctx,
+		"select count(*) from users where role = 'admin' and deleted_at is null").Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("account: count admins: %w", err)
+	}
+	return n, nil
+}
+
+// SetRole changes a member's role.
+func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("update users set role = ? where id = ? and deleted_at is null", string(role), id)
+		if err != nil {
+			return fmt.Errorf("account: set role of %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return storage.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// ListUsers returns members ordered by username, for staff pages.
+func (s *Store) ListUsers(ctx context.Context, limit, offset int) ([]*User, error) {
+	rows, err := s.db.Read().QueryContext(ctx,
+		"select "+userColumns+" from users where deleted_at is null order by username_key limit ? offset ?", limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("account: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("account: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// insertSession stores the hash of a new session token.
+func insertSession(tx *sql.Tx, token string, userID int64, now, expires time.Time) error {
+	_, err := tx.Exec("insert into sessions(token_hash, user_id, created_at, expires_at) values (?, ?, ?, ?)",
+		hashToken(token), userID, now.Unix(), expires.Unix())
+	if err != nil {
+		return fmt.Errorf("account: insert session: %w", err)
+	}
+	return nil
+}
+
+// sessionUser returns the member whose unexpired session token this is.
+func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*User, error) {
+	u, err := scanUser(s.db.Read().QueryRowContext(ctx, `select u.id, u.username, u.display_name, coalesce(u.email, ''),
+		u.email_verified, u.role, u.created_at from sessions s join users u on u.id = s.user_id
+		where s.token_hash = ? and s.expires_at > ? and u.deleted_at is null`, hashToken(token), now.Unix()))
+	if err != nil {
+		return nil, fmt.Errorf("account: session: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteSession ends the session with this token.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec("delete from sessions where token_hash = ?", hashToken(token))
+		return err
+	})
+}
+
+// DeleteSessionsOf ends every session of a member, inside tx.
+func DeleteSessionsOf(tx *sql.Tx, userID int64) error {
+	if _, err := tx.Exec("delete from sessions where user_id = ?", userID); err != nil {
+		return fmt.Errorf("account: end sessions of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions past their expiry (P3: keep nothing longer than needed).
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec("delete from sessions where expires_at <= ?", now.Unix())
+		return err
+	})
+}

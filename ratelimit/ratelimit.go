@@ -1,0 +1,60 @@
+// Package ratelimit keeps token-bucket limiters per key (a member, a client address) in
+// memory only: rate-limiting keys are never written to disk (P3).
+package ratelimit
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Keyed is a set of token buckets, one per key, that forgets keys idle for a while.
+type Keyed struct {
+	mu      sync.Mutex
+	every   rate.Limit
+	burst   int
+	idle    time.Duration
+	buckets map[string]*bucket
+	sweep   time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// New returns limiters that allow burst events at once and then one every interval.
+func New(interval time.Duration, burst int) *Keyed {
+	return &Keyed{every: rate.Every(interval), burst: burst, idle: max(10*time.Minute, time.Duration(burst)*interval*2),
+		buckets: map[string]*bucket{}}
+}
+
+// Allow reports whether one more event for key is allowed now.
+func (k *Keyed) Allow(key string) bool {
+	now := time.Now()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if now.Sub(k.sweep) > k.idle {
+		for key, b := range k.buckets {
+			if now.Sub(b.seen) > k.idle {
+				delete(k.buckets, key)
+			}
+		}
+		k.sweep = now
+	}
+	b, ok := k.buckets[key]
+	if !ok {
+		b = &bucket{lim: rate.NewLimiter(k.every, k.burst)}
+		k.buckets[key] = b
+	}
+	b.seen = now
+	return b.lim.AllowN(now, 1)
+}
+
+// Len returns how many keys are being tracked, for tests and metrics.
+func (k *Keyed) Len() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.buckets)
+}

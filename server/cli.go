@@ -1,0 +1,203 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"stoa/account"
+	"stoa/storage"
+)
+
+// Version is set at build time with -ldflags "-X stoa/server.Version=…".
+var Version = "dev"
+
+const usage = `Stoa: a self-hosted community forum and real-time chat.
+
+Usage:
+  stoa [serve] [flags]                       start the server (default)
+  stoa user add --role ROLE NAME             add a member, admin or moderator;
+                                             password from STOA_PASSWORD or standard input
+  stoa backup [--data DIR] FILE              write a consistent copy of the live database
+  stoa version                               print the version
+
+Run "stoa COMMAND --help" for a command's flags.
+`
+
+// Main runs the command line and exits the process with its status.
+func Main(args []string) {
+	os.Exit(run(args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(args, stderr)
+	case "user":
+		err = userCmd(args, stdin, stdout)
+	case "backup":
+		err = backupCmd(args, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "stoa", Version)
+	case "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "stoa: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "stoa:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func serve(args []string, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("stoa serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindServeFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := newLogger(cfg.LogFormat, stderr)
+	app, err := NewApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return app.ListenAndServe(ctx)
+}
+
+// ListenAndServe serves until ctx ends, then shuts down gracefully: it stops accepting,
+// lets requests in flight finish (up to 10 s), and closes the app.
+func (a *App) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.log.Info("listening", "addr", ln.Addr().String(), "url", a.cfg.BaseURL, "data", a.cfg.DataDir, "version", Version)
+	if u := a.SetupURL(); u != "" {
+		a.log.Info("setup: open " + u + " to create the first admin account (this link works once)")
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if a.cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, a.cfg.TLSCert, a.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, fn := range a.onShutdown {
+		fn(shutdownCtx)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: stoa user add --role admin|moderator|member NAME")
+	}
+	var cfg Config
+	fs := flag.NewFlagSet("stoa user add", flag.ContinueOnError)
+	bindDataFlag(fs, &cfg)
+	roleName := fs.String("role", "member", "role: admin, moderator or member")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: stoa user add --role admin|moderator|member NAME")
+	}
+	role, ok := account.ParseRole(*roleName)
+	if !ok {
+		return fmt.Errorf("unknown role %q: use admin, moderator or member", *roleName)
+	}
+	password, ok := os.LookupEnv("STOA_PASSWORD")
+	if !ok {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("give the password in STOA_PASSWORD or on standard input")
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := account.NewService(account.NewStore(db)).CreateUser(ctx, fs.Arg(0), password, role)
+	if errors.Is(err, account.ErrUsernameTaken) {
+		return fmt.Errorf("a member called %q already exists", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s %q (id %d)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+func backupCmd(args []string, stdout io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("stoa backup", flag.ContinueOnError)
+	bindDataFlag(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: stoa backup [--data DIR] FILE")
+	}
+	if err := storage.BackupFile(context.Background(), cfg.DBPath(), fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.DBPath(), fs.Arg(0))
+	return nil
+}

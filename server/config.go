@@ -1,0 +1,85 @@
+package server
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// Config is everything the server is started with; it is passed down, never global.
+type Config struct {
+	Addr           string
+	DataDir        string
+	BaseURL        string
+	SMTPURL        string
+	LogFormat      string
+	TLSCert        string
+	TLSKey         string
+	RequireEmail   bool
+	AllowedOrigins []string
+	// Quiet turns request logging off (tests).
+	Quiet bool
+}
+
+// DBPath is where the database file lives.
+func (c *Config) DBPath() string { return c.DataDir + "/stoa.db" }
+
+// Secure reports whether the site is served over HTTPS, so cookies get the Secure flag.
+func (c *Config) Secure() bool {
+	return c.TLSCert != "" || strings.HasPrefix(c.BaseURL, "https://")
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// bindServeFlags declares serve's flags on fs; each falls back to its STOA_* variable.
+func bindServeFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.Addr, "addr", envOr("STOA_ADDR", "127.0.0.1:8080"), "address to listen on (env STOA_ADDR)")
+	bindDataFlag(fs, c)
+	fs.StringVar(&c.BaseURL, "base-url", envOr("STOA_BASE_URL", ""), "public URL of the site, e.g. https://forum.example.org (env STOA_BASE_URL); default http://ADDR")
+	fs.StringVar(&c.SMTPURL, "smtp-url", envOr("STOA_SMTP_URL", ""), "mail server, smtp://user:pass@host:587 or smtps://host:465 (env STOA_SMTP_URL); mail stays queued when unset")
+	fs.StringVar(&c.LogFormat, "log-format", envOr("STOA_LOG_FORMAT", "text"), "log format: text or json (env STOA_LOG_FORMAT)")
+	fs.StringVar(&c.TLSCert, "tls-cert", envOr("STOA_TLS_CERT", ""), "TLS certificate file (env STOA_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", envOr("STOA_TLS_KEY", ""), "TLS key file (env STOA_TLS_KEY)")
+	fs.BoolVar(&c.RequireEmail, "require-email", envOr("STOA_REQUIRE_EMAIL", "") == "true", "ask for an email address at registration (env STOA_REQUIRE_EMAIL=true)")
+	origins := envOr("STOA_ALLOWED_ORIGINS", "")
+	fs.Func("allowed-origin", "extra origin allowed to open chat WebSockets, repeatable (env STOA_ALLOWED_ORIGINS, comma-separated)", func(s string) error {
+		c.AllowedOrigins = append(c.AllowedOrigins, s)
+		return nil
+	})
+	if origins != "" {
+		c.AllowedOrigins = strings.Split(origins, ",")
+	}
+}
+
+func bindDataFlag(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.DataDir, "data", envOr("STOA_DATA", "./data"), "folder for the database and other data (env STOA_DATA)")
+}
+
+// finish checks the configuration and fills in derived defaults.
+func (c *Config) finish() error {
+	if c.BaseURL == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		c.BaseURL = scheme + "://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--base-url %q must be an http:// or https:// URL", c.BaseURL)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	return nil
+}

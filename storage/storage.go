@@ -1,0 +1,164 @@
+// Package storage opens Stoa's SQLite database, applies its embedded migrations and
+// serialises every write through one connection that commits queued writes together.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (built with -tags sqlite_fts5)
+)
+
+// ErrNotFound is returned by stores when a row that was asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrClosed is returned for writes submitted after Close.
+var ErrClosed = errors.New("storage: database is closed")
+
+// DB is the application's database: a pool of read connections and a single writer.
+type DB struct {
+	read   *sql.DB
+	write  *sql.DB
+	path   string
+	writes chan *writeReq
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// Options tune the database; the zero value is what production uses.
+type Options struct {
+	// MaxBatch caps how many queued writes share one transaction (default 256).
+	MaxBatch int
+}
+
+// Open opens (creating if needed) the database at path, applies pending migrations and
+// starts the writer.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("storage: create data folder: %w", err)
+	}
+	// synchronous=FULL: an acknowledged write must survive a crash; group commit pays
+	// for the fsync instead of skipping it.
+	common := url.Values{
+		"_journal_mode": {"WAL"},
+		"_foreign_keys": {"on"},
+		"_busy_timeout": {"10000"},
+		"_synchronous":  {"FULL"},
+	}
+	wq := cloneValues(common)
+	wq.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite3", "file:"+path+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("storage: open writer: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	rq := cloneValues(common)
+	rq.Set("_query_only", "true")
+	read, err := sql.Open("sqlite3", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("storage: open readers: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(5 * time.Minute)
+
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	db := &DB{
+		read:   read,
+		write:  write,
+		path:   path,
+		writes: make(chan *writeReq, 4*opts.MaxBatch),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	go db.writer(opts.MaxBatch)
+	return db, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// Read returns the pool used for queries that do not write.
+func (db *DB) Read() *sql.DB { return db.read }
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close commits writes already queued, then closes every connection.
+func (db *DB) Close() error {
+	select {
+	case <-db.stop:
+	default:
+		close(db.stop)
+	}
+	<-db.done
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping checks that the database answers a query; /healthz uses it.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "select 1").Scan(&one); err != nil {
+		return fmt.Errorf("storage: ping: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to dest, which must not exist.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	return BackupFile(ctx, db.path, dest)
+}
+
+// BackupFile copies the database at src to dest without starting a writer, so that
+// `stoa backup` can run beside a live server.
+func BackupFile(ctx context.Context, src, dest string) error {
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("storage: backup: %w", err)
+	}
+	// Not query_only: VACUUM INTO counts as a write to the destination.
+	conn, err := sql.Open("sqlite3", "file:"+src+"?_busy_timeout=10000")
+	if err != nil {
+		return fmt.Errorf("storage: backup: %w", err)
+	}
+	defer conn.Close()
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return fmt.Errorf("storage: backup: %w", err)
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("storage: backup: %s already exists", dest)
+	}
+	// VACUUM INTO reads one snapshot of the database, so the copy is consistent even
+	// while the server keeps writing.
+	if _, err := conn.ExecContext(ctx, "vacuum into ?", abs); err != nil {
+		return fmt.Errorf("storage: backup to %s: %w", dest, err)
+	}
+	return nil
+}

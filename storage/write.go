@@ -1,0 +1,121 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// TxFunc is one unit of work inside a write transaction. Its changes are kept only if
+// it returns nil.
+type TxFunc func(tx *sql.Tx) error
+
+type writeReq struct {
+	ctx  context.Context
+	fn   TxFunc
+	done chan error
+}
+
+// Write runs fn in a write transaction and returns once its changes are durable on disk
+// (or were rolled back). Writes that queue up while one commit is in flight share the
+// next transaction (group commit), each inside its own savepoint, so one failing write
+// never undoes another.
+func (db *DB) Write(ctx context.Context, fn TxFunc) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case <-db.stop:
+		return ErrClosed
+	default:
+	}
+	select {
+	case db.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.stop:
+		return ErrClosed
+	}
+	// Once queued the write is carried out even if ctx ends meanwhile: the caller cannot
+	// know whether it happened otherwise.
+	return <-req.done
+}
+
+func (db *DB) writer(maxBatch int) {
+	defer close(db.done)
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		select {
+		case req := <-db.writes:
+			batch = append(batch[:0], req)
+		case <-db.stop:
+			// Drain what was queued before Close so no accepted write is dropped.
+			for {
+				select {
+				case req := <-db.writes:
+					db.commit([]*writeReq{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case req := <-db.writes:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+func (db *DB) commit(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	tx, err := db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("storage: begin: %w", err)
+		}
+		return
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		errs[i] = runSavepoint(tx, r.fn)
+	}
+	if err := tx.Commit(); err != nil {
+		err = fmt.Errorf("storage: commit: %w", err)
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+}
+
+func runSavepoint(tx *sql.Tx, fn TxFunc) (err error) {
+	if _, err := tx.Exec("savepoint w"); err != nil {
+		return fmt.Errorf("storage: savepoint: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("storage: write panicked: %v", p)
+		}
+		if err != nil {
+			if _, rbErr := tx.Exec("rollback to w; release w"); rbErr != nil {
+				err = errors.Join(err, rbErr)
+			}
+			return
+		}
+		if _, relErr := tx.Exec("release w"); relErr != nil {
+			err = fmt.Errorf("storage: release: %w", relErr)
+		}
+	}()
+	return fn(tx)
+}
