@@ -59,8 +59,19 @@ func (s *Service) Store() *Store { return s.store }
 // SetRestrictions installs the sanctions check (moderation implements it).
 func (s *Service) SetRestrictions(r Restrictions) { s.restrictions = r }
 
-// Restrictions returns the sanctions check in force.
-func (s *Service) Restrictions() Restrictions { return s.restrictions }
+// Restrictions returns a sanctions check that always consults the one installed last, so
+// packages built before moderation is wired in still enforce its sanctions.
+func (s *Service) Restrictions() Restrictions { return liveRestrictions{s} }
+
+type liveRestrictions struct{ s *Service }
+
+func (l liveRestrictions) CanLogIn(ctx context.Context, id int64) error {
+	return l.s.restrictions.CanLogIn(ctx, id)
+}
+
+func (l liveRestrictions) CanPost(ctx context.Context, id int64) error {
+	return l.s.restrictions.CanPost(ctx, id)
+}
 
 // AfterCreate registers fn to run inside the transaction that creates a member, for
 // records that must exist with the account (such as consent to the current policies).

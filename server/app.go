@@ -26,6 +26,19 @@ type App struct {
 	accounts *account.Service
 	forum    *forum.Service
 	setup    *account.SetupToken
+
+	renderer        *markup.Renderer
+	accountStore    *account.Store
+	accountHandlers *account.Handlers
+	forumStore      *forum.Store
+
+	// Each feature's parts, built by its wire function in wire_<feature>.go.
+	mail       mailParts
+	privacy    privacyParts
+	chat       chatParts
+	moderation moderationParts
+	extras     extrasParts
+
 	banners  []func(r *http.Request, u *account.User) []views.Banner
 	handler  http.Handler
 	closers  []func()
@@ -52,10 +65,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 func (a *App) wire(ctx context.Context) error {
-	renderer := markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
+	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
 	accountStore := account.NewStore(a.db)
+	a.accountStore = accountStore
 	a.accounts = account.NewService(accountStore)
-	a.forum = forum.NewService(a.db, forum.NewStore(a.db), renderer, a.accounts.Restrictions())
+	a.forumStore = forum.NewStore(a.db)
+	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.accounts.Restrictions())
 	if err := a.forum.EnsureDefaultCategory(ctx); err != nil {
 		return err
 	}
@@ -71,8 +86,17 @@ func (a *App) wire(ctx context.Context) error {
 	mux := http.NewServeMux()
 	accountHandlers := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
 		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup})
+	a.accountHandlers = accountHandlers
 	accountHandlers.Routes(mux)
 	forum.NewHandlers(a.forum, accountStore, a.web).Routes(mux)
+	// Features in dependency order: mail is used by the others; moderation acts on chat.
+	for _, wire := range []func(context.Context, *http.ServeMux) error{
+		a.wireMail, a.wirePrivacy, a.wireChat, a.wireModeration, a.wireExtras,
+	} {
+		if err := wire(ctx, mux); err != nil {
+			return err
+		}
+	}
 	a.routes(mux)
 
 	// Outermost first: a panic anywhere is caught; every response is logged and carries
