@@ -39,9 +39,9 @@ type App struct {
 	moderation moderationParts
 	extras     extrasParts
 
-	banners  []func(r *http.Request, u *account.User) []views.Banner
-	handler  http.Handler
-	closers  []func()
+	banners []func(r *http.Request, u *account.User) []views.Banner
+	handler http.Handler
+	closers []func()
 	// onShutdown runs before the HTTP server stops, e.g. to close WebSockets with 1001.
 	onShutdown []func(ctx context.Context)
 }
