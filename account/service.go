@@ -45,6 +45,7 @@ type Service struct {
 	store        *Store
 	restrictions Restrictions
 	afterCreate  []func(tx *sql.Tx, userID int64) error
+	dataSources  []DataSource
 	now          func() time.Time
 }
 

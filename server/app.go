@@ -169,3 +169,9 @@ func (a *App) Close() error {
 	}
 	return a.db.Close()
 }
+
+// Accounts returns the account service, for the command line and tests.
+func (a *App) Accounts() *account.Service { return a.accounts }
+
+// BaseURL is the site's public URL.
+func (a *App) BaseURL() string { return a.cfg.BaseURL }
