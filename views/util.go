@@ -55,3 +55,10 @@ func joinAnd(items []string) string {
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
+
+func replyWord(n int) string {
+	if n == 1 {
+		return "reply"
+	}
+	return "replies"
+}

@@ -1,0 +1,5 @@
+package forum_test
+
+import "database/sql"
+
+type sqlTx = sql.Tx
