@@ -103,7 +103,9 @@ func (a *App) wire(ctx context.Context) error {
 	// the security headers; cross-site state changes are refused before any handler runs.
 	var h http.Handler = mux
 	h = accountHandlers.Middleware(h)
-	h = limitForms(a.web, h)
+	if !a.cfg.NoRateLimits {
+		h = limitForms(a.web, h)
+	}
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(a.cfg.Secure(), h)
 	if !a.cfg.Quiet {

@@ -19,6 +19,8 @@ type Config struct {
 	TLSKey         string
 	RequireEmail   bool
 	AllowedOrigins []string
+	// NoRateLimits turns every rate limit off; only for load tests on a private machine.
+	NoRateLimits bool
 	// Quiet turns request logging off (tests).
 	Quiet bool
 }
@@ -48,6 +50,7 @@ func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr("STOA_TLS_CERT", ""), "TLS certificate file (env STOA_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr("STOA_TLS_KEY", ""), "TLS key file (env STOA_TLS_KEY)")
 	fs.BoolVar(&c.RequireEmail, "require-email", envOr("STOA_REQUIRE_EMAIL", "") == "true", "ask for an email address at registration (env STOA_REQUIRE_EMAIL=true)")
+	fs.BoolVar(&c.NoRateLimits, "no-rate-limits", envOr("STOA_NO_RATE_LIMITS", "") == "true", "turn rate limits off: only for load tests, never on a public site (env STOA_NO_RATE_LIMITS=true)")
 	origins := envOr("STOA_ALLOWED_ORIGINS", "")
 	fs.Func("allowed-origin", "extra origin allowed to open chat WebSockets, repeatable (env STOA_ALLOWED_ORIGINS, comma-separated)", func(s string) error {
 		c.AllowedOrigins = append(c.AllowedOrigins, s)
