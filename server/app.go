@@ -39,6 +39,7 @@ type App struct {
 	moderation moderationParts
 	extras     extrasParts
 
+	metrics *metrics
 	banners []func(r *http.Request, u *account.User) []views.Banner
 	handler http.Handler
 	closers []func()
@@ -55,7 +56,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db}
+	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics()}
 	a.web = &web.Responder{Chrome: a.chrome, Log: log}
 	if err := a.wire(ctx); err != nil {
 		db.Close()
@@ -99,14 +100,21 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.routes(mux)
 
-	// Outermost first: a panic anywhere is caught; every response is logged and carries
-	// the security headers; cross-site state changes are refused before any handler runs.
-	var h http.Handler = mux
+	// Built inside out, so the last wrapper runs first: a panic anywhere is caught; every
+	// response is logged and carries the security headers; bodies are bounded and
+	// cross-site state changes refused before any handler runs.
+	var h http.Handler = a.metrics.middleware(mux)
 	h = accountHandlers.Middleware(h)
 	if !a.cfg.NoRateLimits {
 		h = limitForms(a.web, h)
 	}
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.web.Error(w, r, http.StatusForbidden, "Request refused",
+			"This form was sent from another site, so Stoa refused it to protect your account. Open the page on this site and try again.")
+	}))
+	h = cop.Handler(h)
+	h = limitBodies(h)
 	h = securityHeaders(a.cfg.Secure(), h)
 	if !a.cfg.Quiet {
 		h = logRequests(a.log, h)

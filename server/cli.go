@@ -12,9 +12,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/crypto/acme/autocert"
 
 	"stoa/account"
 	"stoa/storage"
@@ -104,27 +107,51 @@ func (a *App) ListenAndServe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	srv := a.newHTTPServer(a.Handler())
+	var servers []*http.Server
+	errc := make(chan error, 3)
+	serve := func(s *http.Server, l net.Listener, tls bool) {
+		servers = append(servers, s)
+		go func() {
+			var err error
+			if tls {
+				err = s.ServeTLS(l, a.cfg.TLSCert, a.cfg.TLSKey)
+			} else {
+				err = s.Serve(l)
+			}
+			if !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+
+	redirect := http.Handler(http.HandlerFunc(a.redirectToHTTPS))
+	if a.cfg.ACMEDomain != "" {
+		m := &autocert.Manager{Prompt: autocert.AcceptTOS, HostPolicy: autocert.HostWhitelist(a.cfg.ACMEDomain),
+			Cache: autocert.DirCache(filepath.Join(a.cfg.DataDir, "acme"))}
+		srv.TLSConfig = m.TLSConfig()
+		redirect = m.HTTPHandler(redirect)
+	}
+	serve(srv, ln, a.cfg.TLSCert != "" || a.cfg.ACMEDomain != "")
+	if a.cfg.HTTPAddr != "" {
+		hl, err := net.Listen("tcp", a.cfg.HTTPAddr)
+		if err != nil {
+			return err
+		}
+		serve(a.newHTTPServer(redirect), hl, false)
+	}
+	if a.cfg.MetricsAddr != "" {
+		ml, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		a.log.Info("metrics", "url", "http://"+ml.Addr().String()+"/metrics")
+		serve(a.newHTTPServer(a.metrics.handler()), ml, false)
 	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "url", a.cfg.BaseURL, "data", a.cfg.DataDir, "version", Version)
 	if u := a.SetupURL(); u != "" {
 		a.log.Info("setup: open " + u + " to create the first admin account (this link works once)")
 	}
-	errc := make(chan error, 1)
-	go func() {
-		if a.cfg.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, a.cfg.TLSCert, a.cfg.TLSKey)
-		} else {
-			errc <- srv.Serve(ln)
-		}
-	}()
 	select {
 	case err := <-errc:
 		return err
@@ -136,10 +163,31 @@ func (a *App) ListenAndServe(ctx context.Context) error {
 	for _, fn := range a.onShutdown {
 		fn(shutdownCtx)
 	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	var errs []error
+	for _, s := range servers {
+		errs = append(errs, s.Shutdown(shutdownCtx))
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+func (a *App) newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// redirectToHTTPS sends plain-HTTP visitors to the same path on the HTTPS site.
+func (a *App) redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, a.cfg.BaseURL+r.URL.RequestURI(), http.StatusMovedPermanently)
 }
 
 func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {

@@ -17,6 +17,9 @@ type Config struct {
 	LogFormat      string
 	TLSCert        string
 	TLSKey         string
+	ACMEDomain     string
+	HTTPAddr       string
+	MetricsAddr    string
 	RequireEmail   bool
 	AllowedOrigins []string
 	// NoRateLimits turns every rate limit off; only for load tests on a private machine.
@@ -30,7 +33,7 @@ func (c *Config) DBPath() string { return c.DataDir + "/stoa.db" }
 
 // Secure reports whether the site is served over HTTPS, so cookies get the Secure flag.
 func (c *Config) Secure() bool {
-	return c.TLSCert != "" || strings.HasPrefix(c.BaseURL, "https://")
+	return c.TLSCert != "" || c.ACMEDomain != "" || strings.HasPrefix(c.BaseURL, "https://")
 }
 
 func envOr(name, def string) string {
@@ -49,6 +52,9 @@ func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.LogFormat, "log-format", envOr("STOA_LOG_FORMAT", "text"), "log format: text or json (env STOA_LOG_FORMAT)")
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr("STOA_TLS_CERT", ""), "TLS certificate file (env STOA_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr("STOA_TLS_KEY", ""), "TLS key file (env STOA_TLS_KEY)")
+	fs.StringVar(&c.ACMEDomain, "acme-domain", envOr("STOA_ACME_DOMAIN", ""), "get certificates automatically (Let's Encrypt) for this domain; cache in DATA/acme (env STOA_ACME_DOMAIN)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", envOr("STOA_HTTP_ADDR", ""), "with TLS, also listen here for plain HTTP: ACME challenges and redirects to HTTPS, e.g. :80 (env STOA_HTTP_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", envOr("STOA_METRICS_ADDR", ""), "serve Prometheus /metrics and pprof here, e.g. 127.0.0.1:9090; off when empty (env STOA_METRICS_ADDR)")
 	fs.BoolVar(&c.RequireEmail, "require-email", envOr("STOA_REQUIRE_EMAIL", "") == "true", "ask for an email address at registration (env STOA_REQUIRE_EMAIL=true)")
 	fs.BoolVar(&c.NoRateLimits, "no-rate-limits", envOr("STOA_NO_RATE_LIMITS", "") == "true", "turn rate limits off: only for load tests, never on a public site (env STOA_NO_RATE_LIMITS=true)")
 	origins := envOr("STOA_ALLOWED_ORIGINS", "")
@@ -69,10 +75,14 @@ func bindDataFlag(fs *flag.FlagSet, c *Config) {
 func (c *Config) finish() error {
 	if c.BaseURL == "" {
 		scheme := "http"
+		host := c.Addr
 		if c.TLSCert != "" {
 			scheme = "https"
 		}
-		c.BaseURL = scheme + "://" + c.Addr
+		if c.ACMEDomain != "" {
+			scheme, host = "https", c.ACMEDomain
+		}
+		c.BaseURL = scheme + "://" + host
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -80,6 +90,12 @@ func (c *Config) finish() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.ACMEDomain != "" && c.TLSCert != "" {
+		return fmt.Errorf("use either --acme-domain or --tls-cert/--tls-key, not both")
+	}
+	if c.HTTPAddr != "" && c.TLSCert == "" && c.ACMEDomain == "" {
+		return fmt.Errorf("--http-addr redirects to HTTPS, so it needs --tls-cert or --acme-domain")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)

@@ -118,3 +118,16 @@ func limitForms(x *web.Responder, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// maxBodyBytes bounds any request body; forms are bounded tighter by web.ParseForm.
+const maxBodyBytes = 1 << 20
+
+// limitBodies caps every request body, so no handler can be made to read without end.
+func limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

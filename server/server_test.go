@@ -161,18 +161,27 @@ func TestPanickingHandlerBecomesA500AndTheServerLives(t *testing.T) {
 	resp.Body.Close()
 }
 
-func TestSecurityHeadersOnEveryPage(t *testing.T) {
+// newTestSite serves a fresh app from an httptest server and returns its URL.
+func newTestSite(t *testing.T) string {
+	t.Helper()
 	app, err := NewApp(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Quiet: true, LogFormat: "text"},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer app.Close()
 	srv := httptest.NewServer(app.Handler())
-	defer srv.Close()
+	t.Cleanup(func() {
+		srv.Close()
+		app.Close()
+	})
+	return srv.URL
+}
+
+func TestSecurityHeadersOnEveryPage(t *testing.T) {
+	base := newTestSite(t)
 	nonces := map[string]bool{}
 	for _, path := range []string{"/", "/login", "/nope", "/static/stoa.css"} {
-		resp, err := http.Get(srv.URL + path)
+		resp, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	app, err := NewApp(ctx, Config{Addr: addr, MetricsAddr: metricsAddr, DataDir: t.TempDir(), Quiet: true, LogFormat: "json"},
+		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	go app.ListenAndServe(ctx)
+	get := func(url string) (int, string) {
+		t.Helper()
+		var resp *http.Response
+		var err error
+		for range 100 {
+			if resp, err = http.Get(url); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	get("http://" + addr + "/c/general")
+	code, body := get("http://" + metricsAddr + "/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{`stoa_http_requests_total{code="200",route="GET /c/{slug}"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if code, _ := get("http://" + addr + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics is exposed on the public address: %d", code)
+	}
+}
+
+func TestOversizedBodyIsRefusedClearly(t *testing.T) {
+	site := newTestSite(t)
+	body := strings.NewReader("username=x&password=" + strings.Repeat("a", 2<<20))
+	req, _ := http.NewRequest(http.MethodPost, site+"/login", body)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "larger than this site accepts") {
+		t.Fatalf("2 MiB form: status %d", resp.StatusCode)
+	}
+}
+
+func TestCrossSiteFormGetsAnExplainedRefusal(t *testing.T) {
+	site := newTestSite(t)
+	req, _ := http.NewRequest(http.MethodPost, site+"/logout", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), "sent from another site") {
+		t.Fatalf("cross-site POST: %d %q", resp.StatusCode, b)
+	}
+}
