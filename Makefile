@@ -37,6 +37,13 @@ check:
 	$(MAKE) vet
 	$(MAKE) test
 
+# Each fuzz target for FUZZTIME (seed corpora also run in make test).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./markup/
+	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./privacy/pii/
+	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParseForm$$' -fuzztime $(FUZZTIME) ./web/
+
 screenshots:
 	STOA_SCREENSHOTS=docs/screenshots $(GO) test $(GOFLAGS_T) -count=1 -run TestScreenshots ./e2e/
 

@@ -198,3 +198,17 @@ func TestSetupLinkCreatesTheFirstAdminOnce(t *testing.T) {
 		t.Fatalf("a guessed setup link answered %d", other.Last.StatusCode)
 	}
 }
+
+func TestLoginAttemptsPerAccountAreLimited(t *testing.T) {
+	site := stoatest.Start(t)
+	site.Member(t, "alice", account.RoleMember)
+	// Each attempt comes from a fresh client, as a distributed guesser's would.
+	var last int
+	for range 12 {
+		c := site.Anonymous(t)
+		last = c.PostForm("/login", url.Values{"username": {"alice"}, "password": {"guess-guess"}}).StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("12th wrong password for one account: status %d, want 429", last)
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"stoa/ratelimit"
 	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
@@ -23,6 +25,9 @@ type Handlers struct {
 	requireEmail bool
 	setup        *SetupToken
 	meLinks      []views.MeLink
+	// perAccount slows password guessing against one account from many addresses; the
+	// server limits each address separately.
+	perAccount *ratelimit.Keyed
 }
 
 // HandlerOptions configure the account pages.
@@ -30,11 +35,16 @@ type HandlerOptions struct {
 	SecureCookie bool        // set the Secure flag (the site is served over TLS)
 	RequireEmail bool        // the operator requires an email address to register
 	Setup        *SetupToken // one-time first-admin link, nil once an admin exists
+	NoRateLimits bool        // load tests only
 }
 
 // NewHandlers returns the account pages.
 func NewHandlers(svc *Service, w *web.Responder, opts HandlerOptions) *Handlers {
-	return &Handlers{svc: svc, web: w, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail, setup: opts.Setup}
+	h := &Handlers{svc: svc, web: w, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail, setup: opts.Setup}
+	if !opts.NoRateLimits {
+		h.perAccount = ratelimit.New(time.Minute, 10)
+	}
+	return h
 }
 
 // AddMeLink adds an entry to the account page, for features other packages own.
@@ -138,6 +148,11 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.authForm()
 	f.Username, f.Next = r.PostFormValue("username"), web.SafeNext(r.PostFormValue("next"))
+	if h.perAccount != nil && !h.perAccount.Allow(UsernameKey(strings.TrimSpace(f.Username))) {
+		f.Errors = views.FieldError{"form": "Too many login attempts for this account. Wait a minute, then try again."}
+		h.web.Render(w, r, http.StatusTooManyRequests, views.Login(h.web.Page(r, "Log in", ""), f))
+		return
+	}
 	_, token, err := h.svc.LogIn(r.Context(), f.Username, r.PostFormValue("password"))
 	switch {
 	case errors.Is(err, ErrBadCredentials):

@@ -57,7 +57,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics()}
-	a.web = &web.Responder{Chrome: a.chrome, Log: log}
+	a.web = &web.Responder{Chrome: a.chrome, Log: log, TrustProxy: cfg.TrustProxy}
 	if err := a.wire(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -86,7 +86,7 @@ func (a *App) wire(ctx context.Context) error {
 
 	mux := http.NewServeMux()
 	accountHandlers := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
-		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup})
+		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits})
 	a.accountHandlers = accountHandlers
 	accountHandlers.Routes(mux)
 	forum.NewHandlers(a.forum, accountStore, a.web).Routes(mux)

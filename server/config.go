@@ -22,6 +22,8 @@ type Config struct {
 	MetricsAddr    string
 	RequireEmail   bool
 	AllowedOrigins []string
+	// TrustProxy reads the client address from X-Forwarded-For (behind nginx).
+	TrustProxy bool
 	// NoRateLimits turns every rate limit off; only for load tests on a private machine.
 	NoRateLimits bool
 	// Quiet turns request logging off (tests).
@@ -56,6 +58,7 @@ func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.HTTPAddr, "http-addr", envOr("STOA_HTTP_ADDR", ""), "with TLS, also listen here for plain HTTP: ACME challenges and redirects to HTTPS, e.g. :80 (env STOA_HTTP_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", envOr("STOA_METRICS_ADDR", ""), "serve Prometheus /metrics and pprof here, e.g. 127.0.0.1:9090; off when empty (env STOA_METRICS_ADDR)")
 	fs.BoolVar(&c.RequireEmail, "require-email", envOr("STOA_REQUIRE_EMAIL", "") == "true", "ask for an email address at registration (env STOA_REQUIRE_EMAIL=true)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envOr("STOA_TRUST_PROXY", "") == "true", "behind a reverse proxy: take the client address for rate limits from X-Forwarded-For (env STOA_TRUST_PROXY=true)")
 	fs.BoolVar(&c.NoRateLimits, "no-rate-limits", envOr("STOA_NO_RATE_LIMITS", "") == "true", "turn rate limits off: only for load tests, never on a public site (env STOA_NO_RATE_LIMITS=true)")
 	origins := envOr("STOA_ALLOWED_ORIGINS", "")
 	fs.Func("allowed-origin", "extra origin allowed to open chat WebSockets, repeatable (env STOA_ALLOWED_ORIGINS, comma-separated)", func(s string) error {

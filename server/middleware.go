@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -88,15 +87,6 @@ func securityHeaders(secure bool, next http.Handler) http.Handler {
 	})
 }
 
-// clientKey is the client's address for in-memory rate limiting only.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // limitForms rate-limits state-changing requests per client address: tight for login
 // and registration (password guessing, sign-up spam), looser for everything else.
 func limitForms(x *web.Responder, next http.Handler) http.Handler {
@@ -108,7 +98,7 @@ func limitForms(x *web.Responder, next http.Handler) http.Handler {
 			if r.URL.Path == "/login" || r.URL.Path == "/register" || strings.HasPrefix(r.URL.Path, "/setup/") {
 				lim = auth
 			}
-			if !lim.Allow(clientKey(r)) {
+			if !lim.Allow(x.ClientKey(r)) {
 				w.Header().Set("Retry-After", "60")
 				x.Error(w, r, http.StatusTooManyRequests, "Slow down",
 					"Too many attempts from your connection in a short time. Wait a minute, then try again.")

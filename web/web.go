@@ -27,6 +27,8 @@ type Chrome func(r *http.Request, title, section string) views.Page
 type Responder struct {
 	Chrome Chrome
 	Log    *slog.Logger
+	// TrustProxy says a reverse proxy sets X-Forwarded-For (see ClientKey).
+	TrustProxy bool
 }
 
 // Page returns the chrome for a page titled title in a navigation section.
