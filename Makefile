@@ -44,6 +44,12 @@ fuzz:
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./privacy/pii/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParseForm$$' -fuzztime $(FUZZTIME) ./web/
 
+# Mixed load for SOAK (default 10m); reports memory and goroutines, which must return to
+# baseline once the clients leave.
+SOAK ?= 10m
+soak:
+	STOA_SOAK=$(SOAK) $(GO) test $(GOFLAGS_T) -count=1 -v -timeout 0 -run '^TestSoak$$' ./crashtest/
+
 screenshots:
 	STOA_SCREENSHOTS=docs/screenshots $(GO) test $(GOFLAGS_T) -count=1 -run TestScreenshots ./e2e/
 

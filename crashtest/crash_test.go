@@ -63,10 +63,12 @@ func (s *server) run(args ...string) string {
 	return string(out)
 }
 
-func (s *server) start() {
+func (s *server) start() { s.startWith() }
+
+func (s *server) startWith(extra ...string) {
 	s.t.Helper()
 	s.logs = &strings.Builder{}
-	s.cmd = exec.Command(s.bin, "serve", "--addr", s.addr, "--data", s.data, "--no-rate-limits")
+	s.cmd = exec.Command(s.bin, append([]string{"serve", "--addr", s.addr, "--data", s.data, "--no-rate-limits"}, extra...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
