@@ -46,7 +46,7 @@ func Disclosure(audience string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if audience == "members" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<strong>Visible to every member.</strong> What you write here can be read by all members of this site, and any of them may record, archive and republish it. ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<strong>Visible to every member.</strong> What you write here can be read by all members of this site, and may be recorded, archived and republished by anyone who can read it. ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
