@@ -131,3 +131,32 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 }
+
+// The self-hoster's first minutes: the one-time setup link creates the admin, who posts.
+func TestSetupLinkThenFirstPost(t *testing.T) {
+	site := stoatest.Start(t)
+	b := newBrowser(t)
+	tab := b.tab(site)
+	setup := strings.TrimPrefix(site.App.SetupURL(), site.App.BaseURL())
+	tab.open(setup)
+	tab.fill("Username", "admin")
+	tab.fill("Password", "a strong password")
+	tab.press("Create admin account")
+	if got := tab.text("nav.account .who"); got != "admin" {
+		t.Fatalf("after setup the header shows %q", got)
+	}
+	if tab.count(`nav.primary a[href="/admin"]`) != 1 {
+		t.Error("the new admin sees no Admin link")
+	}
+	tab.open("/c/general/new")
+	tab.fill("Title", "Welcome")
+	tab.fill("Message", "First post on this server.")
+	tab.press("Post")
+	if got := tab.text(".post .prose"); !strings.Contains(got, "First post on this server.") {
+		t.Fatalf("first post reads %q", got)
+	}
+	tab.open(setup)
+	if !strings.Contains(tab.text("h1"), "Page not found") {
+		t.Error("the setup link still works after use")
+	}
+}
