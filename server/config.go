@@ -14,6 +14,7 @@ type Config struct {
 	DataDir        string
 	BaseURL        string
 	SMTPURL        string
+	SMTPFrom       string
 	LogFormat      string
 	TLSCert        string
 	TLSKey         string
@@ -51,6 +52,7 @@ func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	bindDataFlag(fs, c)
 	fs.StringVar(&c.BaseURL, "base-url", envOr("STOA_BASE_URL", ""), "public URL of the site, e.g. https://forum.example.org (env STOA_BASE_URL); default http://ADDR")
 	fs.StringVar(&c.SMTPURL, "smtp-url", envOr("STOA_SMTP_URL", ""), "mail server, smtp://user:pass@host:587 or smtps://host:465 (env STOA_SMTP_URL); mail stays queued when unset")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", envOr("STOA_SMTP_FROM", ""), "sender address of Stoa's mail (env STOA_SMTP_FROM); default stoa@<base-url host>")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("STOA_LOG_FORMAT", "text"), "log format: text or json (env STOA_LOG_FORMAT)")
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr("STOA_TLS_CERT", ""), "TLS certificate file (env STOA_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr("STOA_TLS_KEY", ""), "TLS key file (env STOA_TLS_KEY)")

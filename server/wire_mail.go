@@ -3,12 +3,47 @@ package server
 import (
 	"context"
 	"net/http"
+
+	"stoa/account"
+	"stoa/mail"
+	"stoa/views"
 )
 
 // mailParts holds what wireMail builds: the durable outbox and SMTP delivery (mail/).
-type mailParts struct{}
+type mailParts struct {
+	// outbox queues every email Stoa sends; other features call outbox.Enqueue in their
+	// own transaction.
+	outbox *mail.Outbox
+	// flows serves address confirmation, address changes and password reset.
+	flows *account.EmailFlows
+}
 
 // wireMail builds the durable outbox and SMTP delivery (mail/) and mounts its routes.
 func (a *App) wireMail(ctx context.Context, mux *http.ServeMux) error {
+	a.mail.outbox = mail.NewOutbox(a.db, mail.Config{
+		SMTPURL: a.cfg.SMTPURL,
+		From:    a.cfg.SMTPFrom,
+		BaseURL: a.cfg.BaseURL,
+		Log:     a.log,
+	})
+	if err := a.mail.outbox.Start(ctx); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, a.mail.outbox.Close)
+	if a.cfg.SMTPURL == "" {
+		a.log.Info("mail: no --smtp-url set; mail stays queued until one is")
+	}
+	mail.NewHandlers(a.mail.outbox, a.web, func(r *http.Request) (bool, bool) {
+		u := account.UserFrom(r.Context())
+		return u != nil, u.IsAdmin()
+	}).Routes(mux)
+	a.moderation.AdminLinks = append(a.moderation.AdminLinks, views.MeLink{URL: "/admin/mail", Title: "Mail outbox",
+		Text: "Mail waiting to be sent or that failed, with buttons to retry it."})
+
+	a.mail.flows = account.NewEmailFlows(a.accounts, a.mail.outbox, a.web)
+	a.accounts.AfterCreate(a.mail.flows.AfterCreate)
+	a.mail.flows.Routes(mux)
+	a.accountHandlers.AddMeLink(views.MeLink{URL: "/me/email", Title: "Email address",
+		Text: "Add, confirm, change or remove the address used for password resets and notices."})
 	return nil
 }

@@ -183,7 +183,7 @@ func Login(p Page, f AuthForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"actions\"><button type=\"submit\">Log in</button></div></form><p class=\"hint\">Logging in sets one cookie that keeps you logged in. Readers who do not log in get no cookie at all.</p><p class=\"muted\">New here? <a href=\"/register\">Create an account</a></p></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"actions\"><button type=\"submit\">Log in</button></div></form><p class=\"hint\">Logging in sets one cookie that keeps you logged in. Readers who do not log in get no cookie at all.</p><p class=\"muted\"><a href=\"/forgot\">Forgot your password?</a> · New here? <a href=\"/register\">Create an account</a></p></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
