@@ -132,7 +132,7 @@ func (h *Handlers) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setCookie(w, token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, loginLanding("/"), http.StatusSeeOther)
 }
 
 func (h *Handlers) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +168,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setCookie(w, token)
-	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+	http.Redirect(w, r, loginLanding(f.Next), http.StatusSeeOther)
 }
 
 // RestrictionError is implemented by sanction errors (from Restrictions) whose text is

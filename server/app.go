@@ -105,6 +105,7 @@ func (a *App) wire(ctx context.Context) error {
 	// cross-site state changes refused before any handler runs.
 	var h http.Handler = a.metrics.middleware(mux)
 	h = accountHandlers.Middleware(h)
+	h = a.privacyMiddleware(h)
 	if !a.cfg.NoRateLimits {
 		h = limitForms(a.web, h)
 	}

@@ -1,0 +1,169 @@
+package account_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+
+	"stoa/account"
+	"stoa/storage"
+)
+
+func newAccounts(t *testing.T) (*account.Service, *storage.DB) {
+	t.Helper()
+	db, err := storage.Open(context.Background(), t.TempDir()+"/stoa.db", storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return account.NewService(account.NewStore(db)), db
+}
+
+// countingWriter counts what reached it.
+type countingWriter struct{ n int }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += len(p)
+	return len(p), nil
+}
+
+// bigSource puts many records; checkSource records how much of the archive had already
+// reached the writer when its turn came.
+type bigSource struct{}
+
+func (bigSource) ExportUser(_ context.Context, _ int64, put func(string, any) error) error {
+	rows := make([]map[string]string, 2000)
+	for i := range rows {
+		// Varied text, so compression cannot shrink it to nothing.
+		rows[i] = map[string]string{"text": strings.Repeat(string(rune('a'+i%26)), 20) + account.NewToken()}
+	}
+	return put("big.json", rows)
+}
+
+func (bigSource) EraseUser(*sql.Tx, int64, bool) error { return nil }
+
+type checkSource struct {
+	w    *countingWriter
+	seen int
+}
+
+func (c *checkSource) ExportUser(_ context.Context, _ int64, put func(string, any) error) error {
+	c.seen = c.w.n
+	return put("small.json", []string{"one"})
+}
+
+func (*checkSource) EraseUser(*sql.Tx, int64, bool) error { return nil }
+
+// The export streams: what one data source handed over reaches the client before the next
+// source is even asked, so no archive is ever built whole in memory (P15).
+func TestExportStreams(t *testing.T) {
+	svc, _ := newAccounts(t)
+	ctx := context.Background()
+	u, err := svc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &countingWriter{}
+	check := &checkSource{w: w}
+	svc.AddDataSource(bigSource{})
+	svc.AddDataSource(check)
+	if err := svc.Export(ctx, u.ID, w); err != nil {
+		t.Fatal(err)
+	}
+	if check.seen < 50<<10 {
+		t.Errorf("only %d bytes had been written when the second source ran; the archive is being held back", check.seen)
+	}
+
+	var buf bytes.Buffer
+	if err := svc.Export(ctx, u.ID, &buf); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range z.File {
+		names = append(names, f.Name)
+	}
+	want := "profile.json profile.html sessions.json sessions.html big.json big.html small.json small.html index.html"
+	if strings.Join(names, " ") != want {
+		t.Errorf("archive holds %v, want %s", names, want)
+	}
+}
+
+// A data source cannot overwrite another's file or escape the archive's folder.
+func TestExportRefusesBadFileNames(t *testing.T) {
+	svc, _ := newAccounts(t)
+	ctx := context.Background()
+	u, _ := svc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
+	svc.AddDataSource(namedSource("profile.json"))
+	if err := svc.Export(ctx, u.ID, &countingWriter{}); err == nil {
+		t.Error("a second profile.json was accepted")
+	}
+	svc2, _ := newAccounts(t)
+	u2, _ := svc2.CreateUser(ctx, "bob", "password-bob", account.RoleMember)
+	svc2.AddDataSource(namedSource("../../etc/passwd.json"))
+	var buf bytes.Buffer
+	if err := svc2.Export(ctx, u2.ID, &buf); err != nil {
+		t.Fatal(err)
+	}
+	z, _ := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	for _, f := range z.File {
+		if strings.Contains(f.Name, "/") || strings.Contains(f.Name, "..") {
+			t.Errorf("archive entry %q leaves the folder", f.Name)
+		}
+	}
+}
+
+type namedSource string
+
+func (n namedSource) ExportUser(_ context.Context, _ int64, put func(string, any) error) error {
+	return put(string(n), map[string]string{"x": "y"})
+}
+
+func (namedSource) EraseUser(*sql.Tx, int64, bool) error { return nil }
+
+// Deleting an account needs the password, keeps the last administrator, and leaves no
+// personal field, session or one-time link behind (P15).
+func TestDeleteAccountRules(t *testing.T) {
+	svc, db := newAccounts(t)
+	ctx := context.Background()
+	root, _ := svc.CreateUser(ctx, "root", "password-root", account.RoleAdmin)
+	alice, _, err := svc.Register(ctx, account.Registration{Username: "alice", Password: "password-alice", Email: "alice@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteAccount(ctx, alice.ID, "wrong", true); !errors.Is(err, account.ErrBadCredentials) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if err := svc.DeleteAccount(ctx, root.ID, "password-root", true); !errors.Is(err, account.ErrLastAdmin) {
+		t.Fatalf("deleting the last admin: %v", err)
+	}
+	if _, err := svc.Store().ByID(ctx, root.ID); err != nil {
+		t.Fatal("the last admin was deleted after all")
+	}
+	db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec("insert into account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) values (x'01', ?, 'confirm', 'new@example.org', 1, 9999999999)", alice.ID)
+		return err
+	})
+	if err := svc.DeleteAccount(ctx, alice.ID, "password-alice", false); err != nil {
+		t.Fatal(err)
+	}
+	var name, key, hash string
+	var email sql.NullString
+	var sessions, tokens int
+	db.Read().QueryRow("select username, username_key, coalesce(email, ''), password_hash from users where id = ?", alice.ID).Scan(&name, &key, &email, &hash)
+	db.Read().QueryRow("select count(*) from sessions where user_id = ?", alice.ID).Scan(&sessions)
+	db.Read().QueryRow("select count(*) from account_tokens where user_id = ?", alice.ID).Scan(&tokens)
+	if name != account.FormerMember || strings.Contains(key, "alice") || email.String != "" || hash != "!" || sessions+tokens != 0 {
+		t.Errorf("after deletion: name %q key %q email %q hash %q, %d sessions, %d tokens", name, key, email.String, hash, sessions, tokens)
+	}
+	if _, _, err := svc.LogIn(ctx, "alice", "password-alice"); !errors.Is(err, account.ErrBadCredentials) {
+		t.Errorf("log in as the deleted member: %v", err)
+	}
+}

@@ -1,0 +1,115 @@
+package forum_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"stoa/account"
+	"stoa/forum"
+	"stoa/internal/stoatest"
+	"stoa/markup"
+)
+
+// forumOn returns a forum service on the site's database, for calls the pages do not make.
+func forumOn(site *stoatest.Site) *forum.Service {
+	db := site.App.DB()
+	return forum.NewService(db, forum.NewStore(db), markup.New(markup.Options{}), site.App.Accounts().Restrictions())
+}
+
+func startThread(t *testing.T, c *stoatest.Client, title, body string) string {
+	t.Helper()
+	tok := c.FormToken("/c/general/new")
+	c.PostForm("/c/general/new", url.Values{"title": {title}, "body": {body}, "token": {tok}})
+	if !strings.HasPrefix(c.Path(), "/t/") {
+		t.Fatalf("post %q: %d at %s", title, c.Last.StatusCode, c.Path())
+	}
+	return c.Path()
+}
+
+// P3: a deleted post keeps its text only for the retention period, for moderators to
+// review; then its text and earlier versions are purged, and search forgets it.
+func TestP3_DeletedPostsArePurgedAfterRetention(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	thread := startThread(t, alice, "Keep this thread", "The opening post stays.")
+	id := strings.Split(thread, "/")[2]
+	alice.PostForm("/t/"+id+"/reply", url.Values{"body": {"Quartzite regret, first draft."}, "token": {account.NewToken()}})
+	var postID string
+	db := site.App.DB().Read()
+	db.QueryRow("select id from posts where source like 'Quartzite%'").Scan(&postID)
+	alice.PostForm("/p/"+postID+"/edit", url.Values{"body": {"Quartzite regret, second draft."}})
+	alice.PostForm("/p/"+postID+"/delete", nil)
+	gone := startThread(t, alice, "Whole thread deleted", "Obsidian secrets.")
+	var firstID string
+	db.QueryRow("select id from posts where source like 'Obsidian%'").Scan(&firstID)
+	alice.PostForm("/p/"+firstID+"/delete", nil)
+
+	f := forumOn(site)
+	ctx := context.Background()
+	// Within the retention period nothing is purged: moderators may still review it.
+	if err := f.PurgeDeleted(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var kept int
+	db.QueryRow("select count(*) from posts where source like 'Quartzite%' or source like 'Obsidian%'").Scan(&kept)
+	if kept != 2 {
+		t.Fatalf("%d deleted posts keep their text within the retention period, want 2", kept)
+	}
+	if err := f.PurgeDeleted(ctx, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var texts, revisions, titles, indexed int
+	db.QueryRow("select count(*) from posts where source like '%Quartzite%' or html like '%Quartzite%' or source like '%Obsidian%'").Scan(&texts)
+	db.QueryRow("select count(*) from post_revisions where source like '%Quartzite%'").Scan(&revisions)
+	db.QueryRow("select count(*) from threads where title = 'Whole thread deleted'").Scan(&titles)
+	db.QueryRow("select count(*) from post_search where post_search match 'quartzite OR obsidian'").Scan(&indexed)
+	if texts+revisions+titles+indexed != 0 {
+		t.Errorf("after the purge: %d texts, %d revisions, %d titles, %d search entries remain", texts, revisions, titles, indexed)
+	}
+	if !strings.Contains(alice.Doc(thread, http.StatusOK).Text(), "The opening post stays.") {
+		t.Error("the purge touched a post that was not deleted")
+	}
+	if site.Anonymous(t).Get(gone).StatusCode != http.StatusNotFound {
+		t.Error("the deleted thread shows again")
+	}
+}
+
+// The forum's share of the export holds the member's threads and posts with their earlier
+// versions, and erasing empties them.
+func TestForumDataSource(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	startThread(t, alice, "Alice's thread", "Version one.")
+	var postID string
+	site.App.DB().Read().QueryRow("select id from posts where source = 'Version one.'").Scan(&postID)
+	alice.PostForm("/p/"+postID+"/edit", url.Values{"body": {"Version two."}})
+	files := map[string]string{}
+	var u int64
+	site.App.DB().Read().QueryRow("select id from users where username = 'alice'").Scan(&u)
+	ds := forumOn(site).DataSource()
+	err := ds.ExportUser(context.Background(), u, func(name string, v any) error {
+		files[name] = strings.ReplaceAll(strings.TrimSpace(toJSON(t, v)), "\n", "")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(files["threads.json"], "Alice's thread") || !strings.Contains(files["posts.json"], "Version two.") ||
+		!strings.Contains(files["posts.json"], "Version one.") {
+		t.Errorf("export = %v", files)
+	}
+}
+
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
