@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"stoa/account"
+	"stoa/internal/stoatest"
+)
+
+// modClick clicks the element matching css and waits for the page it leads to.
+func modClick(tb *tab, css string) {
+	tb.t.Helper()
+	eval[bool](tb, "window.__stoaOldPage = true")
+	tb.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+	tb.waitNewPage()
+}
+
+// modTick checks a checkbox or radio button without leaving the page.
+func modTick(tb *tab, css string) {
+	tb.t.Helper()
+	tb.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+	if !eval[bool](tb, "document.querySelector("+quoteJS(css)+").checked") {
+		tb.t.Fatalf("%s is not checked after clicking it", css)
+	}
+}
+
+func modShot(tb *tab, name string) {
+	if dir := os.Getenv("STOA_SCREENSHOTS"); dir != "" {
+		tb.screenshot(dir, "moderation-"+name)
+	}
+}
+
+// TestP10_NoticeFlowInTheBrowser: a member reports a reply from its Report link; a
+// moderator reviews it in the queue, hides it and sends a notice citing a rule with a
+// silence; the member sees the banner, reads the notice and replies; the moderator sees
+// the reply and when it was read. Every step goes through the real pages.
+func TestP10_NoticeFlowInTheBrowser(t *testing.T) {
+	site := stoatest.Start(t)
+	bobHTTP := site.Member(t, "bob", account.RoleMember)
+	site.Member(t, "alice", account.RoleMember)
+	site.Member(t, "mia", account.RoleModerator)
+	tok := bobHTTP.FormToken("/c/general/new")
+	bobHTTP.PostForm("/c/general/new", url.Values{"title": {"Welcome"}, "body": {"Say hello here."}, "token": {tok}})
+	thread := bobHTTP.Path()
+
+	b := newBrowser(t)
+	alice, bob, mod := b.tab(site), b.tab(site), b.tab(site)
+
+	alice.login("alice")
+	alice.open(thread)
+	alice.fill("Message", "Everyone here is an idiot, especially bob.")
+	alice.press("Reply")
+
+	bob.login("bob")
+	bob.open(thread)
+	modClick(bob, `li.post:last-child a[href^="/report?post="]`)
+	if got := bob.text("h1"); got != "Report this post" {
+		t.Fatalf("report page heading %q", got)
+	}
+	modTick(bob, `input[name=reason][value=harassment]`)
+	bob.fill("Anything the moderators should know (required for “Something else”)", "Insults me by name.")
+	bob.press("Send report")
+	if got := bob.text("h1"); got != "Thank you for your report" {
+		t.Fatalf("after reporting: %q", got)
+	}
+
+	mod.login("mia")
+	mod.open("/mod")
+	modShot(mod, "queue")
+	if card := mod.text(".mod-item"); !strings.Contains(card, "especially bob") || !strings.Contains(card, "1 reporter") {
+		t.Fatalf("queue card: %q", card)
+	}
+	modClick(mod, `.mod-item a.button`)
+	if !eval[bool](mod, `document.querySelector('input[name=send_notice]').checked`) {
+		t.Error("the suggested notice is not ticked")
+	}
+	modTick(mod, `input[name=hide]`)
+	mod.fill("Message to the member", "Calling people idiots breaks our rules. Please keep it civil.")
+	modTick(mod, `input[name=rule][value="2"]`)
+	modTick(mod, `input[name=sanction][value=silence]`)
+	mod.fill("Reason (shown to the member and in the public moderation log)", "Insulting another member")
+	modShot(mod, "review")
+	mod.press("Apply")
+	if got := mod.text("[role=status]"); !strings.Contains(got, "Done") {
+		t.Fatalf("after acting: %q", got)
+	}
+
+	alice.open("/")
+	if got := alice.text(".banner-notice"); !strings.Contains(got, "The moderators sent you a notice") {
+		t.Fatalf("banner: %q", got)
+	}
+	modClick(alice, `.banner-notice a[href="/notices"]`)
+	modClick(alice, `.notice-list a.title`)
+	modShot(alice, "notice")
+	page := alice.text("main")
+	for _, want := range []string{"The moderators", "Please keep it civil", "No harassment", "especially bob", "silenced for 1 day"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("notice page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "mia") {
+		t.Error("the member sees the moderator's name")
+	}
+	alice.fill("Message", "Sorry, I was angry. It will not happen again.")
+	alice.press("Send reply")
+	if !strings.Contains(alice.text(".notice-replies"), "It will not happen again") {
+		t.Error("the reply is not in the conversation")
+	}
+	alice.open("/c/general/new")
+	if !strings.Contains(alice.text("main"), "silenced until") {
+		t.Error("the silenced member was not told why the composer is closed")
+	}
+
+	mod.open("/mod")
+	modClick(mod, `a[href="/mod/notices"]`)
+	modClick(mod, `table a[href^="/mod/notices/"]`)
+	modShot(mod, "conversation")
+	if mod.count("[data-read-at]") != 1 || !strings.Contains(mod.text(".notice-replies"), "It will not happen again") {
+		t.Errorf("moderator does not see the read time and the reply: %q", mod.text("main"))
+	}
+}
+
+// TestModerationPagesFitAPhone: the moderation and admin pages need no sideways
+// scrolling on a 375-pixel-wide screen.
+func TestModerationPagesFitAPhone(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	bob := site.Member(t, "bob", account.RoleMember)
+	admin := site.Member(t, "ada", account.RoleAdmin)
+	tok := alice.FormToken("/c/general/new")
+	alice.PostForm("/c/general/new", url.Values{"title": {"A title that is rather long so that it wraps on a phone screen"},
+		"body": {"https://example.org/a/very/long/link/that/does/not/break/easily/anywhere/at/all/in/the/text"}, "token": {tok}})
+	bob.PostForm("/report", url.Values{"kind": {"post"}, "id": {"1"}, "reason": {"spam"}, "details": {strings.Repeat("unbroken", 12)}})
+	admin.PostForm("/mod/review/post/1", url.Values{"do": {"apply"}, "send_notice": {"1"}, "notice": {"Hello."}, "rule": {"4"},
+		"sanction": {"silence"}, "silence_for": {"24"}, "reason": {"Link spam"}})
+	bob.PostForm("/report", url.Values{"kind": {"user"}, "id": {"1"}, "reason": {"other"}, "details": {"Odd profile"}})
+
+	b := newBrowser(t)
+	ada := b.tab(site)
+	ada.login("ada")
+	ada.do(chromedp.EmulateViewport(375, 800))
+	for _, path := range []string{"/mod", "/mod/review/post/1", "/mod/users/alice", "/mod/notices", "/mod/notices/1",
+		"/admin", "/admin/users", "/admin/audit", "/modlog", "/report?post=1"} {
+		ada.open(path)
+		modShot(ada, strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(strings.TrimPrefix(path, "/"))+"-phone")
+		if w := eval[int](ada, "document.documentElement.scrollWidth"); w > 375 {
+			t.Errorf("%s is %d px wide on a 375 px screen", path, w)
+		}
+	}
+}

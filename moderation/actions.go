@@ -1,0 +1,277 @@
+package moderation
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"stoa/account"
+)
+
+// MaxReasonRunes bounds the reason a moderator gives for an action.
+const MaxReasonRunes = 500
+
+// Decision is what a moderator decided about a reported thing or a member: any of the
+// actions together, or dismissing the reports alone.
+type Decision struct {
+	Dismiss        bool
+	Hide           bool
+	Unhide         bool
+	Delete         bool
+	Lock           bool
+	Unlock         bool
+	Notice         *NoticeDraft     // nil: no notice
+	Sanction       *SanctionRequest // nil: no sanction
+	Reason         string           // shown to the member and in the public moderation log
+	ResolveReports bool             // close the target's open reports as acted on
+	// ExpectReports says the moderator saw open reports when deciding: if they are gone,
+	// another moderator handled them and this decision is not applied on top.
+	ExpectReports bool
+}
+
+func (d *Decision) contentActions() bool { return d.Hide || d.Unhide || d.Delete || d.Lock || d.Unlock }
+
+// errHandled stops a second moderator from acting on reports someone else just handled.
+func errHandled() error {
+	return inputError("form", "Another moderator handled these reports a moment ago. Check what was done below before acting again.")
+}
+
+// Outcome says what was done, for the moderator's confirmation.
+type Outcome struct {
+	Done []string
+}
+
+// validate checks a decision against the target as it is now, returning the member it
+// concerns when it needs one.
+func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int) (*account.User, error) {
+	d.Reason = strings.TrimSpace(d.Reason)
+	if n := utf8.RuneCountInString(d.Reason); n > MaxReasonRunes {
+		return nil, inputError("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer (it has %d).", MaxReasonRunes, n))
+	}
+	if d.Dismiss {
+		if d.contentActions() || d.Notice != nil || d.Sanction != nil {
+			return nil, inputError("form", "Dismissing the reports cannot be combined with other actions. Untick the actions, or choose Apply.")
+		}
+		if open == 0 {
+			return nil, inputError("form", "There are no open reports to dismiss.")
+		}
+		return nil, nil
+	}
+	if !d.contentActions() && d.Notice == nil && d.Sanction == nil {
+		return nil, inputError("form", "Choose at least one action, or dismiss the reports.")
+	}
+	switch {
+	case (d.Hide || d.Unhide || d.Lock || d.Unlock) && t.Kind != TargetPost:
+		return nil, inputError("form", "Only forum posts can be hidden, and only their threads closed.")
+	case d.Delete && t.Kind == TargetUser:
+		return nil, inputError("form", "A member cannot be deleted from here. Ban them instead.")
+	case d.Hide && d.Unhide, d.Lock && d.Unlock:
+		return nil, inputError("form", "Choose one of hide and show, and one of close and reopen.")
+	case (d.Hide || d.Unhide || d.Lock || d.Unlock || d.Delete) && t.Deleted:
+		return nil, inputError("form", "This "+t.Kind.Noun()+" was already deleted.")
+	case d.Hide && t.Hidden:
+		return nil, inputError("form", "This post is already hidden.")
+	case d.Unhide && !t.Hidden:
+		return nil, inputError("form", "This post is not hidden.")
+	case d.Lock && t.ThreadLocked:
+		return nil, inputError("form", "This thread is already closed.")
+	case d.Unlock && !t.ThreadLocked:
+		return nil, inputError("form", "This thread is not closed.")
+	}
+	if d.Notice == nil && d.Sanction == nil {
+		return nil, nil
+	}
+	member, err := s.accounts.ByID(ctx, t.UserID)
+	if IsNotFound(err) {
+		return nil, inputError("form", "This member's account was deleted, so they cannot receive a notice or a sanction.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.Notice != nil {
+		if err := checkMessage("notice", d.Notice.Body); err != nil {
+			return nil, err
+		}
+	}
+	if x := d.Sanction; x != nil {
+		switch {
+		case member.IsStaff():
+			return nil, ErrStaffTarget
+		case x.Kind != Ban && x.Kind != Silence && x.Kind != Suspend:
+			return nil, inputError("sanction", "Choose silence, suspension or ban.")
+		case x.Kind != Ban && !allowedDuration(x.Kind, x.Duration):
+			return nil, inputError("duration", "Choose how long the "+string(x.Kind)+" lasts from the list.")
+		case d.Reason == "":
+			return nil, inputError("reason", "Give a reason: the member reads it when they try to post or log in, and it appears in the public moderation log.")
+		}
+	}
+	return member, nil
+}
+
+// Act carries out a moderator's decision about a target (a post, a chat message or a
+// member): every change, its audit entries, the notice with its email and the resolved
+// reports commit in one transaction.
+func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind, id int64, d Decision) (*Outcome, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	t, err := s.LoadTarget(ctx, actor, kind, id)
+	if IsNotFound(err) && d.Dismiss {
+		// Reports about something that is gone (a deleted account) can still be closed.
+		t, err = &Target{Kind: kind, ID: id, Label: fmt.Sprintf("%s %d, which no longer exists", kind.Noun(), id), Deleted: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	reports, err := s.OpenReports(ctx, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.ExpectReports && !d.Dismiss && len(reports) == 0 {
+		return nil, errHandled()
+	}
+	member, err := s.validate(ctx, t, &d, len(reports))
+	if err != nil {
+		return nil, err
+	}
+	var version int
+	var rules []Rule
+	if d.Notice != nil {
+		if version, rules, err = s.citedRules(ctx, d.Notice.Rules); err != nil {
+			return nil, err
+		}
+	}
+	if d.Reason == "" && len(reports) > 0 {
+		d.Reason = commonReason(reports).Label()
+	}
+	q := quote{label: t.Label, html: t.HTML, url: t.URL}
+	if len(reports) > 0 {
+		last := reports[len(reports)-1]
+		q = quote{label: last.SnapshotLabel, html: last.SnapshotHTML, url: last.TargetURL}
+	}
+	if q.html == "" || t.Kind == TargetUser && len(reports) == 0 {
+		q = quote{}
+	}
+	out := &Outcome{}
+	var after []func()
+	now := s.now()
+	entry := func(a Action) Entry {
+		return Entry{At: now, Action: a, TargetKind: string(t.Kind), TargetID: t.ID, TargetUserID: t.UserID,
+			TargetLabel: t.Label, TargetURL: t.URL, Reason: d.Reason}
+	}
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+		closed := 0
+		// Closing the reports first tells whether another moderator got there meanwhile:
+		// then nothing is done twice.
+		if d.Dismiss || d.ResolveReports && len(reports) > 0 {
+			resolution := "actioned"
+			if d.Dismiss {
+				resolution = "dismissed"
+			}
+			n, err := resolveReports(tx, actor, kind, id, resolution, now)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return errHandled()
+			}
+			if d.Dismiss {
+				out.Done = append(out.Done, plural(int(n), "report")+" dismissed")
+				return Audit(tx, actor, entry(ActDismissReports))
+			}
+			closed = int(n)
+		}
+		if err := s.contentActions(tx, actor, t, d, now, entry, out, &after); err != nil {
+			return err
+		}
+		sanction := ""
+		if d.Sanction != nil {
+			x, err := s.applySanction(tx, actor, member, *d.Sanction, d.Reason, now)
+			if err != nil {
+				return err
+			}
+			sanction = x.Describe()
+			out.Done = append(out.Done, member.Username+" "+sanction)
+		}
+		if d.Notice != nil {
+			if _, err := s.insertNotice(tx, actor, member, *d.Notice, version, rules, q, sanction, t, now); err != nil {
+				return err
+			}
+			out.Done = append(out.Done, "notice sent to "+member.Username)
+		}
+		if closed > 0 {
+			out.Done = append(out.Done, plural(closed, "report")+" closed")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, fn := range after {
+		fn()
+	}
+	return out, nil
+}
+
+func (s *Service) contentActions(tx *sql.Tx, actor *account.User, t *Target, d Decision, now time.Time,
+	entry func(Action) Entry, out *Outcome, after *[]func()) error {
+	if t.Kind == TargetMessage && d.Delete {
+		fn, err := s.chat.DeleteMessage(tx, t.ID)
+		if err != nil {
+			return err
+		}
+		if fn != nil {
+			*after = append(*after, fn)
+		}
+		out.Done = append(out.Done, "message deleted")
+		return Audit(tx, actor, entry(ActDeleteMessage))
+	}
+	if t.Kind != TargetPost {
+		return nil
+	}
+	steps := []struct {
+		on     bool
+		action Action
+		done   string
+		run    func() error
+	}{
+		{d.Hide, ActHidePost, "post hidden", func() error { _, _, err := s.forum.SetPostHidden(tx, t.ID, true, now); return err }},
+		{d.Unhide, ActUnhidePost, "post shown again", func() error { _, _, err := s.forum.SetPostHidden(tx, t.ID, false, now); return err }},
+		{d.Lock, ActLockThread, "thread closed", func() error { return s.forum.SetThreadLocked(tx, t.ThreadID, true) }},
+		{d.Unlock, ActUnlockThread, "thread reopened", func() error { return s.forum.SetThreadLocked(tx, t.ThreadID, false) }},
+		{d.Delete, ActDeletePost, "post deleted", func() error { _, _, err := s.forum.DeletePostAsStaff(tx, t.ID, now); return err }},
+	}
+	for _, st := range steps {
+		if !st.on {
+			continue
+		}
+		if err := st.run(); err != nil {
+			return err
+		}
+		out.Done = append(out.Done, st.done)
+		e := entry(st.action)
+		if st.action == ActLockThread || st.action == ActUnlockThread {
+			e.TargetKind, e.TargetID, e.TargetLabel, e.TargetURL = "thread", t.ThreadID, "Thread “"+t.ThreadTitle+"”", t.ThreadURL
+		}
+		if err := Audit(tx, actor, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commonReason is the reason most reporters gave.
+func commonReason(reports []*Report) Reason {
+	counts := map[Reason]int{}
+	best := reports[0].Reason
+	for _, r := range reports {
+		counts[r.Reason]++
+		if counts[r.Reason] > counts[best] {
+			best = r.Reason
+		}
+	}
+	return best
+}

@@ -1,0 +1,255 @@
+package moderation
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"stoa/account"
+	"stoa/markup"
+	"stoa/views"
+	"stoa/web"
+)
+
+// This file serves what members use: the report form and their notices.
+
+func reasonChoices() []views.Choice {
+	var out []views.Choice
+	for _, r := range Reasons() {
+		out = append(out, views.Choice{Value: string(r), Label: r.Label()})
+	}
+	return out
+}
+
+// reportTarget reads what the report form is about from ?post=, ?message= or ?user=.
+func (h *Handlers) reportTarget(r *http.Request) (TargetKind, int64, error) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("post") != "":
+		id, err := strconv.ParseInt(q.Get("post"), 10, 64)
+		return TargetPost, id, err
+	case q.Get("message") != "":
+		id, err := strconv.ParseInt(q.Get("message"), 10, 64)
+		return TargetMessage, id, err
+	case q.Get("user") != "":
+		u, err := h.svc.accounts.ByUsername(r.Context(), q.Get("user"))
+		if err != nil {
+			return TargetUser, 0, err
+		}
+		return TargetUser, u.ID, nil
+	}
+	return "", 0, errors.New("moderation: nothing to report")
+}
+
+func (h *Handlers) reportData(u *account.User, t *Target) views.ReportFormData {
+	d := views.ReportFormData{Kind: string(t.Kind), Noun: t.Kind.Noun(), TargetID: t.ID, Label: t.Label, HTML: t.HTML,
+		Text: t.Text, URL: t.URL, Reasons: reasonChoices()}
+	if u.IsStaff() {
+		d.ReviewURL = reviewURL(t.Kind, t.ID)
+	}
+	return d
+}
+
+func reviewURL(kind TargetKind, id int64) string { return fmt.Sprintf("/mod/review/%s/%d", kind, id) }
+
+func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.requireMember(w, r)
+	if !ok {
+		return
+	}
+	kind, id, err := h.reportTarget(r)
+	if err != nil && !IsNotFound(err) {
+		h.web.Error(w, r, http.StatusBadRequest, "Nothing to report", "Use the Report link next to a post, a chat message or on a member's profile.")
+		return
+	}
+	var t *Target
+	if err == nil {
+		t, err = h.svc.LoadTarget(r.Context(), u, kind, id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.web.Render(w, r, http.StatusOK, views.ReportForm(h.web.Page(r, "Report", ""), h.reportData(u, t)))
+}
+
+func (h *Handlers) report(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.requireMember(w, r)
+	if !ok {
+		return
+	}
+	if err := web.ParseForm(w, r); err != nil {
+		h.web.BadInput(w, r, err)
+		return
+	}
+	kind, ok := ParseTargetKind(r.PostFormValue("kind"))
+	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if !ok || err != nil {
+		h.web.Error(w, r, http.StatusBadRequest, "Nothing to report", "Use the Report link next to a post, a chat message or on a member's profile.")
+		return
+	}
+	in := ReportInput{Kind: kind, ID: id, Reason: Reason(r.PostFormValue("reason")), Details: r.PostFormValue("details")}
+	collapsed, err := h.svc.FileReport(r.Context(), u, in)
+	var input *InputError
+	if errors.As(err, &input) {
+		t, lerr := h.svc.LoadTarget(r.Context(), u, kind, id)
+		if lerr != nil {
+			h.fail(w, r, lerr)
+			return
+		}
+		d := h.reportData(u, t)
+		d.Reason, d.Details, d.Errors = string(in.Reason), in.Details, views.FieldError(input.Fields)
+		h.web.Render(w, r, http.StatusUnprocessableEntity, views.ReportForm(h.web.Page(r, "Report", ""), d))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	t, err := h.svc.LoadTarget(r.Context(), u, kind, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	text := "The moderators will review it. They may not reply to you, but they read every report."
+	if collapsed {
+		text = "You had already reported this; your report was updated rather than sent twice. The moderators will review it."
+	}
+	h.web.Render(w, r, http.StatusOK, views.Message(h.web.Page(r, "Report sent", ""), "Thank you for your report", text,
+		t.URL, "Back to the "+t.Kind.Noun()))
+}
+
+func excerpt(html string) string { return markup.Excerpt(html, 160) }
+
+func noticeItem(n *Notice, staff bool) views.NoticeListItem {
+	it := views.NoticeListItem{ID: n.ID, URL: fmt.Sprintf("/notices/%d", n.ID), CreatedAt: n.CreatedAt, ReadAt: n.ReadAt,
+		Unread: n.Unread(), Excerpt: excerpt(n.HTML), Sanction: n.Sanction, Replies: n.ReplyCount}
+	if staff {
+		it.URL, it.Member, it.Moderator, it.Awaiting = fmt.Sprintf("/mod/notices/%d", n.ID), n.Username, n.Moderator, n.AwaitingStaff()
+		it.Unread = false
+	}
+	return it
+}
+
+func (h *Handlers) notices(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.requireMember(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.svc.NoticesFor(r.Context(), u.ID)
+	if err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	items := []views.NoticeListItem{}
+	for _, n := range list {
+		items = append(items, noticeItem(n, false))
+	}
+	h.web.Render(w, r, http.StatusOK, views.NoticeList(h.web.Page(r, "Notices", "me"), items))
+}
+
+// noticePage builds a notice's page; staff see names and read receipts, the member sees
+// "the moderators".
+func noticePage(n *Notice, viewer *account.User) views.NoticePageData {
+	staff := viewer.ID != n.UserID
+	d := views.NoticePageData{ID: n.ID, Staff: staff, Member: n.Username, From: "The moderators", HTML: n.HTML,
+		AgreementVersion: n.AgreementVersion, QuoteLabel: n.QuoteLabel, QuoteHTML: n.QuoteHTML, QuoteURL: n.QuoteURL,
+		Sanction: n.Sanction, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, SeenAt: n.MemberSeenAt,
+		ReplyURL: fmt.Sprintf("/notices/%d/reply", n.ID), BackURL: "/notices", BackLabel: "Your notices"}
+	if staff {
+		d.From = n.Moderator + " (moderator)"
+		d.ReplyURL, d.BackURL, d.BackLabel = fmt.Sprintf("/mod/notices/%d/reply", n.ID), "/mod/notices", "All notices"
+	}
+	for _, rule := range n.Rules {
+		d.Rules = append(d.Rules, views.NoticeRule{Number: rule.Number, Text: rule.Text})
+	}
+	for _, rp := range n.Replies {
+		v := views.NoticeReplyView{FromStaff: rp.FromStaff, HTML: rp.HTML, CreatedAt: rp.CreatedAt}
+		switch {
+		case rp.FromStaff && staff:
+			v.From = rp.Author + " (moderator)"
+		case rp.FromStaff:
+			v.From = "The moderators"
+		case staff:
+			v.From = rp.Author
+		default:
+			v.From = "You"
+		}
+		d.Replies = append(d.Replies, v)
+	}
+	return d
+}
+
+// loadNotice loads the notice in the path for the viewer; staffRoute says which page
+// asked, since a member's own notice lives at /notices/{id} even for staff.
+func (h *Handlers) loadNotice(w http.ResponseWriter, r *http.Request, u *account.User, staffRoute bool) (*Notice, bool) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		h.web.NotFound(w, r)
+		return nil, false
+	}
+	n, err := h.svc.Notice(r.Context(), u, id)
+	if err == nil && !staffRoute && n.UserID != u.ID {
+		err = errNoTarget("notice", id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, false
+	}
+	return n, true
+}
+
+func (h *Handlers) notice(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.requireMember(w, r)
+	if !ok {
+		return
+	}
+	n, ok := h.loadNotice(w, r, u, false)
+	if !ok {
+		return
+	}
+	if err := h.svc.MarkSeen(r.Context(), u, n); err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	h.web.Render(w, r, http.StatusOK, views.NoticePage(h.web.Page(r, "Notice", "me"), noticePage(n, u)))
+}
+
+func (h *Handlers) noticeReply(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.requireMember(w, r)
+	if !ok {
+		return
+	}
+	staffRoute := r.URL.Path != fmt.Sprintf("/notices/%s/reply", r.PathValue("id"))
+	if staffRoute && !u.IsStaff() {
+		h.web.Forbidden(w, r, "Only moderators can answer in a notice's conversation from here.")
+		return
+	}
+	n, ok := h.loadNotice(w, r, u, staffRoute)
+	if !ok {
+		return
+	}
+	if err := web.ParseForm(w, r); err != nil {
+		h.web.BadInput(w, r, err)
+		return
+	}
+	body := r.PostFormValue("body")
+	err := h.svc.ReplyToNotice(r.Context(), u, n, body)
+	var input *InputError
+	if errors.As(err, &input) {
+		d := noticePage(n, u)
+		d.Body, d.Errors = body, views.FieldError(input.Fields)
+		h.web.Render(w, r, http.StatusUnprocessableEntity, views.NoticePage(h.web.Page(r, "Notice", "me"), d))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back := fmt.Sprintf("/notices/%d#reply", n.ID)
+	if staffRoute {
+		back = fmt.Sprintf("/mod/notices/%d#reply", n.ID)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}

@@ -1,0 +1,126 @@
+package moderation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+
+	"stoa/account"
+	"stoa/storage"
+)
+
+// TargetKind is what a report or a moderator's action is about.
+type TargetKind string
+
+// The things members can report.
+const (
+	TargetPost    TargetKind = "post"
+	TargetMessage TargetKind = "message"
+	TargetUser    TargetKind = "user"
+)
+
+// ParseTargetKind returns the kind named s, or false when s names none.
+func ParseTargetKind(s string) (TargetKind, bool) {
+	switch k := TargetKind(s); k {
+	case TargetPost, TargetMessage, TargetUser:
+		return k, true
+	}
+	return "", false
+}
+
+// Noun is the kind in words: "post", "chat message", "member".
+func (k TargetKind) Noun() string {
+	switch k {
+	case TargetMessage:
+		return "chat message"
+	case TargetUser:
+		return "member"
+	}
+	return "post"
+}
+
+// Target is a reportable thing as it is now.
+type Target struct {
+	Kind     TargetKind
+	ID       int64
+	UserID   int64 // the member responsible for it
+	Username string
+	Label    string // "Post #3 in “Welcome”"
+	Text     string // Markdown source, or the profile's fields
+	HTML     string // sanitised HTML as shown (for members, their escaped profile fields)
+	URL      string
+	// Forum state, for posts.
+	ThreadID     int64
+	ThreadTitle  string
+	ThreadURL    string
+	ThreadLocked bool
+	Hidden       bool // the post itself is hidden by moderators
+	Deleted      bool
+	// Private is true when the public cannot see it: a hidden post, a post in a hidden
+	// thread, a hidden chat message.
+	Private bool
+}
+
+// LoadTarget returns what kind and id name, as viewer may see it: deleted things exist
+// only for staff, and hidden ones only for staff and their author.
+func (s *Service) LoadTarget(ctx context.Context, viewer *account.User, kind TargetKind, id int64) (*Target, error) {
+	t, err := s.loadTarget(ctx, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	if !viewer.IsStaff() && (t.Deleted || t.Private && (viewer == nil || viewer.ID != t.UserID)) {
+		return nil, errNoTarget(kind, id)
+	}
+	return t, nil
+}
+
+func (s *Service) loadTarget(ctx context.Context, kind TargetKind, id int64) (*Target, error) {
+	switch kind {
+	case TargetPost:
+		p, err := s.forum.Store().PostByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		th, err := s.forum.Store().ThreadByID(ctx, p.ThreadID)
+		if err != nil {
+			return nil, err
+		}
+		return &Target{Kind: kind, ID: p.ID, UserID: p.AuthorID, Username: p.Author,
+			Label: fmt.Sprintf("Post #%d in “%s”", p.Number, th.Title), Text: p.Source, HTML: p.HTML,
+			URL: fmt.Sprintf("/p/%d", p.ID), ThreadID: th.ID, ThreadTitle: th.Title, ThreadURL: th.URL(), ThreadLocked: th.Locked, Hidden: p.Hidden,
+			Deleted: p.Deleted || th.Deleted, Private: p.Hidden || th.Hidden}, nil
+	case TargetMessage:
+		if s.chat == nil {
+			return nil, errNoTarget(kind, id)
+		}
+		m, err := s.chat.Message(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &Target{Kind: kind, ID: m.ID, UserID: m.AuthorID, Username: m.Author,
+			Label: "Chat message in #" + m.Room, Text: m.Source, HTML: m.HTML, URL: m.URL, Deleted: m.Deleted, Private: m.Hidden}, nil
+	case TargetUser:
+		u, err := s.accounts.ByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		lines := []string{"Username: " + u.Username}
+		if u.DisplayName != "" {
+			lines = append(lines, "Display name: "+u.DisplayName)
+		}
+		// The profile's fields are plain text; escaped, they are safe to show as HTML in
+		// the queue and in a notice's quote.
+		escaped := make([]string, len(lines))
+		for i, l := range lines {
+			escaped[i] = html.EscapeString(l)
+		}
+		return &Target{Kind: kind, ID: u.ID, UserID: u.ID, Username: u.Username, Label: "Member " + u.Username,
+			Text: strings.Join(lines, "\n"), HTML: "<p>" + strings.Join(escaped, "<br>") + "</p>", URL: "/u/" + u.Username}, nil
+	}
+	return nil, errNoTarget(kind, id)
+}
+
+// IsNotFound reports whether err means the thing asked for does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
