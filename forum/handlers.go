@@ -72,6 +72,7 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 		item.Category, item.CategoryURL = c.Name, "/c/"+c.Slug
 		d.Latest = append(d.Latest, item)
 	}
+	h.svc.ext.markUnread(ctx, account.UserFrom(ctx), d.Latest)
 	p := h.web.Page(r, "", "forum")
 	p.Feed = "/feed.atom"
 	h.web.Render(w, r, http.StatusOK, views.Home(p, d))
@@ -104,6 +105,7 @@ func (h *Handlers) category(w http.ResponseWriter, r *http.Request) {
 	for _, t := range threads {
 		d.Threads = append(d.Threads, threadItem(t))
 	}
+	h.svc.ext.markUnread(r.Context(), account.UserFrom(r.Context()), d.Threads)
 	p := h.web.Page(r, c.Name, "forum")
 	p.Feed = "/c/" + c.Slug + "/feed.atom"
 	h.web.Render(w, r, http.StatusOK, views.Category(p, d))
@@ -314,6 +316,10 @@ func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Threa
 		} else {
 			d.CanReply = true
 		}
+	}
+	if err := h.svc.ext.threadPage(ctx, u, t, &d); err != nil {
+		h.web.ServerError(w, r, err)
+		return
 	}
 	p := h.web.Page(r, t.Title, "forum")
 	p.Feed = fmt.Sprintf("/t/%d/feed.atom", t.ID)

@@ -50,6 +50,7 @@ type Service struct {
 	restrictions account.Restrictions
 	now          func() time.Time
 	afterPost    []func(tx *sql.Tx, p *Post, t *Thread) error
+	ext          *Extras // search, unread markers, reactions…: nil until NewExtras
 }
 
 // NewService returns the forum's rules over store, rendering with r and checking

@@ -2,13 +2,91 @@ package server
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
+
+	"stoa/account"
+	"stoa/chat"
+	"stoa/forum"
+	"stoa/mail"
+	"stoa/views"
 )
 
 // extrasParts holds what wireExtras builds: search, notifications, feeds and reactions for the forum.
-type extrasParts struct{}
+type extrasParts struct {
+	// notifier records notifications; other features may notify members through it.
+	notifier *account.Notifier
+	// forum is search, feeds, reactions, unread tracking and thread management.
+	forum *forum.Extras
+}
 
 // wireExtras builds search, notifications, feeds and reactions for the forum and mounts its routes.
 func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
+	n := account.NewNotifier(a.db, a.cfg.BaseURL)
+	if outbox := a.mail.outbox; outbox != nil {
+		n.SetMailer(func(tx *sql.Tx, userID int64, to, subject, text string) error {
+			return outbox.Enqueue(tx, mail.Message{To: to, Subject: subject, Text: text, Kind: "notification", UserID: userID})
+		})
+	}
+	a.accounts.AddDataSource(n)
+	nh := account.NewNotifyHandlers(n, a.web)
+	nh.Routes(mux)
+	a.accountHandlers.AddMeLink(nh.MeLink())
+
+	x := forum.NewExtras(a.forum, forum.ExtrasOptions{Accounts: a.accountStore, Notifier: n, Web: a.web, Log: a.log, BaseURL: a.cfg.BaseURL})
+	a.accounts.AddDataSource(x)
+	x.Routes(mux)
+	a.extras = extrasParts{notifier: n, forum: x}
+	if mod := a.moderation.service; mod != nil {
+		// Pinning, closing and moving threads go into the audit log with the change.
+		x.OnStaffAction(mod.RecordForumAction)
+	}
+	if svc := a.chat.service; svc != nil {
+		wireChatExtras(svc, n, x)
+	}
+
+	// The header's notification badge. The lead may move this into chrome
+	// (p.Viewer.Notifications = ...); until then it wraps the chrome.
+	chrome := a.web.Chrome
+	a.web.Chrome = func(r *http.Request, title, section string) views.Page {
+		p := chrome(r, title, section)
+		if u := account.UserFrom(r.Context()); u != nil && p.Viewer != nil {
+			if c, err := n.UnreadCount(r.Context(), u.ID); err == nil {
+				p.Viewer.Notifications = c
+			} else {
+				a.log.Error("count unread notifications", "err", err)
+			}
+		}
+		return p
+	}
 	return nil
+}
+
+// wireChatExtras indexes chat messages for search, notifies members mentioned in chat,
+// and gives the search page its chat tab: forum and chat do not know each other.
+func wireChatExtras(svc *chat.Service, n *account.Notifier, x *forum.Extras) {
+	svc.AfterMessage(func(tx *sql.Tx, m *chat.Message) error {
+		key := fmt.Sprintf("chat:%d", m.ID)
+		if m.Deleted {
+			return n.Retract(tx, key)
+		}
+		if err := chat.IndexText(tx, m); err != nil {
+			return err
+		}
+		if m.Hidden || m.AuthorID == 0 {
+			return nil
+		}
+		return n.NotifyMentioned(tx, m.Mentions, account.Notification{Kind: account.NotifyChatMention,
+			ActorID: m.AuthorID, Subject: "#" + m.Room, URL: m.URL(), Key: key})
+	})
+	x.SetChatSearch(func(ctx context.Context, match, author string, limit, offset int) ([]forum.ChatHit, int, error) {
+		hits, total, err := svc.Store().Search(ctx, match, author, limit, offset)
+		out := make([]forum.ChatHit, 0, len(hits))
+		for _, h := range hits {
+			out = append(out, forum.ChatHit{URL: h.URL(), Room: h.RoomName, RoomURL: "/chat/" + h.Room,
+				Author: h.Author, Snippet: h.Snippet, CreatedAt: h.CreatedAt})
+		}
+		return out, total, err
+	})
 }

@@ -80,12 +80,14 @@ type Post struct {
 	// QuoteURL opens the reply form with this post quoted.
 	QuoteURL  string
 	Reactions []Reaction
+	CanReact  bool
 }
 
 // Reaction is a count of one kind of reaction on a post.
 type Reaction struct {
 	Kind  string
 	Emoji string
+	Label string
 	Count int
 	Mine  bool
 }

@@ -1,0 +1,177 @@
+package account
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"stoa/storage"
+	"stoa/views"
+	"stoa/web"
+)
+
+const notificationsPerPage = 30
+
+// NotifyHandlers serves a member's notifications and their notification settings.
+type NotifyHandlers struct {
+	n   *Notifier
+	web *web.Responder
+}
+
+// NewNotifyHandlers returns the notification pages.
+func NewNotifyHandlers(n *Notifier, w *web.Responder) *NotifyHandlers {
+	return &NotifyHandlers{n: n, web: w}
+}
+
+// Routes mounts the notification pages.
+func (h *NotifyHandlers) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /notifications", h.list)
+	mux.HandleFunc("POST /notifications/read", h.readAll)
+	mux.HandleFunc("GET /notifications/{id}", h.open)
+	mux.HandleFunc("GET /me/notifications", h.prefsForm)
+	mux.HandleFunc("POST /me/notifications", h.savePrefs)
+}
+
+// MeLink is the entry for the account page.
+func (h *NotifyHandlers) MeLink() views.MeLink {
+	return views.MeLink{URL: "/me/notifications", Title: "Notifications",
+		Text: "Choose what you are notified about, and whether by email."}
+}
+
+func (h *NotifyHandlers) list(w http.ResponseWriter, r *http.Request) {
+	u := UserFrom(r.Context())
+	if u == nil {
+		web.RequireLogin(w, r)
+		return
+	}
+	page := web.PageNumber(r)
+	items, total, err := h.n.Notifications(r.Context(), u.ID, notificationsPerPage, (page-1)*notificationsPerPage)
+	if err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	unread, err := h.n.UnreadCount(r.Context(), u.ID)
+	if err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	d := views.NotificationsData{Unread: unread, Total: total}
+	pages := max(1, (total+notificationsPerPage-1)/notificationsPerPage)
+	d.Pager = views.Pager{Page: page, Pages: pages}
+	if page > 1 {
+		d.Pager.PrevURL = fmt.Sprintf("/notifications?page=%d", page-1)
+	}
+	if page < pages {
+		d.Pager.NextURL = fmt.Sprintf("/notifications?page=%d", page+1)
+	}
+	for _, i := range items {
+		d.Items = append(d.Items, views.NotificationItem{OpenURL: fmt.Sprintf("/notifications/%d", i.ID),
+			Text: i.Text(), Kind: i.Kind, CreatedAt: i.CreatedAt, Read: i.Read})
+	}
+	h.web.Render(w, r, http.StatusOK, views.Notifications(h.web.Page(r, "Notifications", "notifications"), d))
+}
+
+func (h *NotifyHandlers) readAll(w http.ResponseWriter, r *http.Request) {
+	u := UserFrom(r.Context())
+	if u == nil {
+		web.RequireLogin(w, r)
+		return
+	}
+	if err := h.n.MarkAllRead(r.Context(), u.ID); err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+}
+
+// open marks a notification read and follows it. It is a GET so that it works as a plain
+// link (and from email); marking one's own notification read is harmless if forged.
+func (h *NotifyHandlers) open(w http.ResponseWriter, r *http.Request) {
+	u := UserFrom(r.Context())
+	if u == nil {
+		web.RequireLogin(w, r)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.web.NotFound(w, r)
+		return
+	}
+	url, err := h.n.Open(r.Context(), u.ID, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		h.web.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, web.SafeNext(url), http.StatusSeeOther)
+}
+
+func (h *NotifyHandlers) prefsForm(w http.ResponseWriter, r *http.Request) {
+	u := UserFrom(r.Context())
+	if u == nil {
+		web.RequireLogin(w, r)
+		return
+	}
+	prefs, err := h.n.Preferences(r.Context(), u.ID)
+	if err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	d := prefsData(u, prefs)
+	d.Saved = r.URL.Query().Get("saved") == "1"
+	h.web.Render(w, r, http.StatusOK, views.NotificationPrefs(h.web.Page(r, "Notification settings", "me"), d))
+}
+
+func prefsData(u *User, prefs map[string]Delivery) views.NotificationPrefsData {
+	d := views.NotificationPrefsData{HasEmail: u.Email != "" && u.EmailVerified, Errors: views.FieldError{}}
+	for _, k := range NotificationKinds() {
+		d.Prefs = append(d.Prefs, views.NotificationPref{Kind: k.Kind, Label: k.Label, Hint: k.Hint, Delivery: string(prefs[k.Kind])})
+	}
+	return d
+}
+
+func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request) {
+	u := UserFrom(r.Context())
+	if u == nil {
+		web.RequireLogin(w, r)
+		return
+	}
+	if err := web.ParseForm(w, r); err != nil {
+		h.web.BadInput(w, r, err)
+		return
+	}
+	prefs := map[string]Delivery{}
+	errs := views.FieldError{}
+	for _, k := range NotificationKinds() {
+		d := Delivery(r.PostFormValue(k.Kind))
+		switch {
+		case d == DeliveryEmail && (u.Email == "" || !u.EmailVerified):
+			errs[k.Kind] = "Your account has no confirmed email address, so nothing can be emailed. Choose “In Stoa” or “Off”, or add an address first."
+		case d == DeliveryOff, d == DeliveryApp, d == DeliveryEmail:
+			prefs[k.Kind] = d
+		default:
+			errs[k.Kind] = "Choose one of the options."
+		}
+	}
+	if len(errs) > 0 {
+		d := prefsData(u, prefs)
+		for i := range d.Prefs {
+			if d.Prefs[i].Delivery == "" {
+				d.Prefs[i].Delivery = r.PostFormValue(d.Prefs[i].Kind)
+			}
+		}
+		d.Errors = errs
+		d.Errors["form"] = "Nothing was saved. Fix the settings marked below and save again."
+		h.web.Render(w, r, http.StatusUnprocessableEntity, views.NotificationPrefs(h.web.Page(r, "Notification settings", "me"), d))
+		return
+	}
+	if err := h.n.SetPreferences(r.Context(), u.ID, prefs); err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/me/notifications?saved=1", http.StatusSeeOther)
+}

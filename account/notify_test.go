@@ -1,0 +1,188 @@
+package account_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stoa/account"
+	"stoa/storage"
+)
+
+type sentMail struct {
+	user          int64
+	to, subj, txt string
+}
+
+// notifyFixture is a database with three members and a notifier whose emails are kept.
+type notifyFixture struct {
+	db               *storage.DB
+	n                *account.Notifier
+	sent             []sentMail
+	alice, bob, carl *account.User
+}
+
+func newNotifyFixture(t *testing.T) *notifyFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &notifyFixture{db: db, n: account.NewNotifier(db, "https://stoa.test/")}
+	f.n.SetMailer(func(tx *sql.Tx, userID int64, to, subject, text string) error {
+		f.sent = append(f.sent, sentMail{userID, to, subject, text})
+		return nil
+	})
+	users := account.NewService(account.NewStore(db))
+	member := func(name string) *account.User {
+		u, err := users.CreateUser(ctx, name, "password-"+name, account.RoleMember)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	f.alice, f.bob, f.carl = member("alice"), member("bob"), member("carl")
+	f.write(t, "update users set email = username || '@example.org', email_verified = 1")
+	return f
+}
+
+func (f *notifyFixture) write(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if err := f.db.Write(context.Background(), func(tx *sql.Tx) error { _, err := tx.Exec(q, args...); return err }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *notifyFixture) notify(t *testing.T, x account.Notification) bool {
+	t.Helper()
+	var added bool
+	err := f.db.Write(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		added, err = f.n.Notify(tx, x)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return added
+}
+
+func TestNotifyOncePerMemberAndCause(t *testing.T) {
+	ctx := context.Background()
+	f := newNotifyFixture(t)
+	mention := account.Notification{UserID: f.alice.ID, Kind: account.NotifyMention, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/7", Key: "post:7"}
+	if !f.notify(t, mention) {
+		t.Fatal("the first notification was not recorded")
+	}
+	reply := mention
+	reply.Kind = account.NotifyReply
+	if f.notify(t, mention) || f.notify(t, reply) {
+		t.Error("a second notification for the same post was recorded")
+	}
+	self := mention
+	self.UserID = f.bob.ID
+	if f.notify(t, self) {
+		t.Error("bob was notified of his own post")
+	}
+	items, total, err := f.n.Notifications(ctx, f.alice.ID, 10, 0)
+	if err != nil || total != 1 || items[0].Text() != "bob mentioned you in “Garden”" || items[0].Read {
+		t.Fatalf("alice's notifications: %+v, %d, %v", items, total, err)
+	}
+
+	// Open marks read and answers only the notification's owner.
+	if _, err := f.n.Open(ctx, f.carl.ID, items[0].ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("carl opening alice's notification: %v", err)
+	}
+	if url, err := f.n.Open(ctx, f.alice.ID, items[0].ID); err != nil || url != "/p/7" {
+		t.Errorf("open: %q, %v", url, err)
+	}
+	if c, _ := f.n.UnreadCount(ctx, f.alice.ID); c != 0 {
+		t.Errorf("unread after opening: %d", c)
+	}
+
+	// A withdrawn cause takes its notifications with it.
+	f.notify(t, account.Notification{UserID: f.carl.ID, Kind: account.NotifyWatching, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/8", Key: "post:8"})
+	if err := f.db.Write(ctx, func(tx *sql.Tx) error { return f.n.Retract(tx, "post:8") }); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.n.UnreadCount(ctx, f.carl.ID); c != 0 {
+		t.Errorf("carl still has %d notifications of a withdrawn post", c)
+	}
+}
+
+func TestP16_NotificationEmailOnlyWhenChosen(t *testing.T) {
+	ctx := context.Background()
+	f := newNotifyFixture(t)
+	// Everyone has an address; only alice asked for email, and only about mentions.
+	if err := f.n.SetPreferences(ctx, f.alice.ID, map[string]account.Delivery{account.NotifyMention: account.DeliveryEmail}); err != nil {
+		t.Fatal(err)
+	}
+	for i, to := range []*account.User{f.alice, f.carl} {
+		f.notify(t, account.Notification{UserID: to.ID, Kind: account.NotifyMention, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/1", Key: "post:1"})
+		f.notify(t, account.Notification{UserID: to.ID, Kind: account.NotifyReply, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/2", Key: "post:2"})
+		if want := 1; len(f.sent) != want {
+			t.Fatalf("after notifying member %d: %d emails, want %d", i, len(f.sent), want)
+		}
+	}
+	m := f.sent[0]
+	if m.user != f.alice.ID || m.to != "alice@example.org" || m.subj != "bob mentioned you in “Garden”" {
+		t.Errorf("email %+v", m)
+	}
+	if want := "https://stoa.test/notifications/"; !strings.Contains(m.txt, want) || !strings.Contains(m.txt, "https://stoa.test/me/notifications") {
+		t.Errorf("email text lacks the link and the way to stop:\n%s", m.txt)
+	}
+
+	// An address the member has not confirmed may be someone else's: it is never mailed.
+	f.write(t, "update users set email_verified = 0 where id = ?", f.carl.ID)
+	if err := f.n.SetPreferences(ctx, f.carl.ID, map[string]account.Delivery{account.NotifyWatching: account.DeliveryEmail}); err != nil {
+		t.Fatal(err)
+	}
+	if !f.notify(t, account.Notification{UserID: f.carl.ID, Kind: account.NotifyWatching, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/4", Key: "post:4"}) || len(f.sent) != 1 {
+		t.Errorf("an unconfirmed address: notified in Stoa and %d emails, want 1 (alice's)", len(f.sent))
+	}
+
+	// Turned off, a kind is neither shown nor emailed.
+	if err := f.n.SetPreferences(ctx, f.alice.ID, map[string]account.Delivery{account.NotifyMention: account.DeliveryOff}); err != nil {
+		t.Fatal(err)
+	}
+	if f.notify(t, account.Notification{UserID: f.alice.ID, Kind: account.NotifyMention, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/3", Key: "post:3"}) || len(f.sent) != 1 {
+		t.Error("a kind turned off still notified")
+	}
+	if err := f.n.SetPreferences(ctx, f.alice.ID, map[string]account.Delivery{"sms": account.DeliveryApp}); err == nil {
+		t.Error("an unknown kind was accepted")
+	}
+}
+
+func TestNotificationsExportAndErase(t *testing.T) {
+	ctx := context.Background()
+	f := newNotifyFixture(t)
+	f.notify(t, account.Notification{UserID: f.alice.ID, Kind: account.NotifyMention, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/1", Key: "post:1"})
+	f.notify(t, account.Notification{UserID: f.carl.ID, Kind: account.NotifyMention, ActorID: f.alice.ID, Subject: "Garden", URL: "/p/2", Key: "post:2"})
+
+	files := map[string]string{}
+	err := f.n.ExportUser(ctx, f.alice.ID, func(name string, v any) error {
+		b, err := json.Marshal(v)
+		files[name] = string(b)
+		return err
+	})
+	if err != nil || !strings.Contains(files["notifications.json"], "bob mentioned you") || !strings.Contains(files["notification_settings.json"], `"mention":"app"`) {
+		t.Fatalf("export: %v %q", err, files)
+	}
+
+	if err := f.db.Write(ctx, func(tx *sql.Tx) error { return f.n.EraseUser(tx, f.alice.ID, false) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := f.n.Notifications(ctx, f.alice.ID, 10, 0); total != 0 {
+		t.Errorf("alice's notifications survive her erasure: %d", total)
+	}
+	items, _, _ := f.n.Notifications(ctx, f.carl.ID, 10, 0)
+	if len(items) != 1 || items[0].Text() != "A former member mentioned you in “Garden”" {
+		t.Errorf("carl's notification from alice reads %+v", items)
+	}
+}

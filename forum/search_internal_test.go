@@ -1,0 +1,111 @@
+package forum
+
+import (
+	"database/sql"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func TestParseSearch(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"sourdough", `"sourdough"`, true},
+		{"sourdough starter", `"sourdough" "starter"`, true},
+		{`"sourdough starter" rye`, `"sourdough starter" "rye"`, true},
+		{"confi*", `"confi"*`, true},
+		{"*confi", `"confi"`, true},
+		{"a* b", `"a" "b"`, true},
+		{`"open sou"*`, `"open sou"*`, true},
+		{"bread -rye", `("bread") NOT "rye"`, true},
+		{"bread NOT rye -spelt", `("bread") NOT "rye" NOT "spelt"`, true},
+		{"-rye", "", false},
+		{"NOT rye", "", false},
+		// Upper-case OR, AND and NOT work as in web search; anything else is a word.
+		{"rye OR spelt bread", `("rye" OR "spelt") "bread"`, true},
+		{"rye OR spelt OR \"whole wheat\"", `("rye" OR "spelt" OR "whole wheat")`, true},
+		{"OR rye AND", `"rye"`, true},
+		{"rye or spelt", `"rye" "or" "spelt"`, true},
+		{"-OR rye", `("rye") NOT "OR"`, true},
+		{"NEAR(a b)", `"NEAR a" "b"`, true},
+		{"title:secret ^start", `"title secret" "start"`, true},
+		// Markdown in the query keeps its words.
+		{"**bold** _em_ `code`", `"bold" "em" "code"`, true},
+		{"[link](http://example.com)", `"link http example com"`, true},
+		{"foo-bar", `"foo bar"`, true},
+		{`unterminated "phrase here`, `"unterminated" "phrase here"`, true},
+		{`say "" nothing`, `"say" "nothing"`, true},
+		{"*** ### ---", "", false},
+		{"", "", false},
+		{"café naïve", `"café" "naïve"`, true},
+		{"日本語", `"日本語"`, true},
+		{"a\xffb", `"a" "b"`, true},
+	}
+	for _, c := range cases {
+		got, ok := ParseSearch(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("ParseSearch(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestParseSearchBoundsTheQuery(t *testing.T) {
+	got, ok := ParseSearch(strings.Repeat("word ", 200))
+	if !ok || strings.Count(got, `"word"`) != maxSearchTerms {
+		t.Errorf("200 words gave %d terms, want %d", strings.Count(got, `"word"`), maxSearchTerms)
+	}
+	long := strings.Repeat("é", 1000) // 2 bytes each: the cut must not split a rune
+	got, ok = ParseSearch(long)
+	if !ok || !strings.HasPrefix(got, `"é`) || strings.Contains(got, "\uFFFD") {
+		t.Errorf("long query gave %q", got[:20])
+	}
+}
+
+func TestMarkMatchesEscapesBeforeMarking(t *testing.T) {
+	cases := map[string]string{
+		"plain":                               "plain",
+		"a \x02match\x03 b":                   "a <mark>match</mark> b",
+		"<script>\x02alert\x03(1)</script>":   "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;",
+		"\x03stray close \x02open at end":     "stray close <mark>open at end</mark>",
+		"\x02a\x02b\x03c\x03":                 "<mark>ab</mark>c",
+		`"quotes" & 'apostrophes'`:            "&#34;quotes&#34; &amp; &#39;apostrophes&#39;",
+		"<img src=x onerror=\x02alert\x03()>": "&lt;img src=x onerror=<mark>alert</mark>()&gt;",
+	}
+	for in, want := range cases {
+		if got := markMatches(in); got != want {
+			t.Errorf("markMatches(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzParseSearch runs what ParseSearch makes of any input against a real FTS5 table:
+// whatever a member types, the query must never be an FTS5 syntax error.
+func FuzzParseSearch(f *testing.F) {
+	db, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`create virtual table s using fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2');
+		insert into s values ('a title', 'some body text');`); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"a", `"a b"*`, "-x y", "NEAR(a b, 2)", "\x00\"*^:", "x OR", "OR OR y", "a NOT", "(a) {b} [c]", "é*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, ok := ParseSearch(s)
+		if !ok {
+			return
+		}
+		var n int
+		if err := db.QueryRow("select count(*) from s where s match ?", q).Scan(&n); err != nil {
+			t.Fatalf("ParseSearch(%q) = %q: %v", s, q, err)
+		}
+	})
+}
