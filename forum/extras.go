@@ -24,7 +24,6 @@ type Extras struct {
 	web        *web.Responder
 	log        *slog.Logger
 	baseURL    string
-	staff      []StaffAction
 	chatSearch ChatSearch
 	now        func() time.Time
 }

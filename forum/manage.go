@@ -26,6 +26,9 @@ const (
 	ActionClose  = "thread.close"
 	ActionReopen = "thread.reopen"
 	ActionMove   = "thread.move"
+	// Staff acting on someone else's post through the ordinary edit and delete forms.
+	ActionEditPost   = "post.edit"
+	ActionDeletePost = "post.delete"
 )
 
 // MaxReasonRunes bounds the reason a moderator gives for an action.
@@ -41,7 +44,7 @@ var (
 
 // OnStaffAction registers fn to record every thread management action (the moderation
 // audit log).
-func (e *Extras) OnStaffAction(fn StaffAction) { e.staff = append(e.staff, fn) }
+func (e *Extras) OnStaffAction(fn StaffAction) { e.svc.staff = append(e.svc.staff, fn) }
 
 // Manage applies a moderator's action to a thread: pin or unpin it in its category, close
 // or reopen it to replies, or move it to the category with slug toSlug.
@@ -91,12 +94,7 @@ func (e *Extras) Manage(ctx context.Context, u *account.User, threadID int64, ac
 		if _, err := tx.Exec(stmt, args...); err != nil {
 			return fmt.Errorf("forum: %s %d: %w", action, t.ID, err)
 		}
-		for _, fn := range e.staff {
-			if err := fn(tx, u.ID, action, fmt.Sprintf("thread:%d", t.ID), reason); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.svc.recordStaff(tx, u.ID, action, fmt.Sprintf("thread:%d", t.ID), reason)
 	})
 }
 

@@ -34,7 +34,9 @@ func (e *InputError) Error() string { return fmt.Sprintf("forum: invalid input %
 // confirms it.
 type HoldError struct{ Findings []string }
 
-func (e *HoldError) Error() string { return "forum: held for confirmation: " + strings.Join(e.Findings, ", ") }
+func (e *HoldError) Error() string {
+	return "forum: held for confirmation: " + strings.Join(e.Findings, ", ")
+}
 
 // Errors a member may see as they are.
 var (
@@ -50,7 +52,8 @@ type Service struct {
 	restrictions account.Restrictions
 	now          func() time.Time
 	afterPost    []func(tx *sql.Tx, p *Post, t *Thread) error
-	ext          *Extras // search, unread markers, reactions…: nil until NewExtras
+	staff        []StaffAction // audit staff actions on the forum (moderation's log)
+	ext          *Extras       // search, unread markers, reactions…: nil until NewExtras
 }
 
 // NewService returns the forum's rules over store, rendering with r and checking
@@ -171,6 +174,17 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 		return nil, err
 	}
 	return t, nil
+}
+
+// recordStaff hands a staff action to every registered recorder, in the transaction
+// that makes the change, so no staff action happens unrecorded.
+func (s *Service) recordStaff(tx *sql.Tx, actorID int64, action, target, reason string) error {
+	for _, fn := range s.staff {
+		if err := fn(tx, actorID, action, target, reason); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) runAfterPost(tx *sql.Tx, p *Post, t *Thread) error {
@@ -333,6 +347,11 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 		if _, err := tx.Exec("update posts set source = ?, html = ?, edited_at = ? where id = ?", p.Source, p.HTML, now.Unix(), p.ID); err != nil {
 			return fmt.Errorf("forum: edit post %d: %w", p.ID, err)
 		}
+		if u.ID != p.AuthorID {
+			if err := s.recordStaff(tx, u.ID, ActionEditPost, fmt.Sprintf("post:%d", p.ID), ""); err != nil {
+				return err
+			}
+		}
 		return s.runAfterPost(tx, p, t)
 	})
 	if err != nil {
@@ -367,6 +386,11 @@ func (s *Service) Delete(ctx context.Context, u *account.User, postID int64) (*T
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec("update posts set deleted_at = ? where id = ?", now, p.ID); err != nil {
 			return fmt.Errorf("forum: delete post %d: %w", p.ID, err)
+		}
+		if u.ID != p.AuthorID {
+			if err := s.recordStaff(tx, u.ID, ActionDeletePost, fmt.Sprintf("post:%d", p.ID), ""); err != nil {
+				return err
+			}
 		}
 		if p.Number == 1 {
 			_, err = tx.Exec("update threads set deleted_at = ? where id = ?", now, t.ID)

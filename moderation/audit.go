@@ -35,13 +35,15 @@ const (
 	ActMoveThread       Action = "move_thread"
 	ActViewEmail        Action = "view_email"
 	ActExportMemberData Action = "export_member_data"
+	ActEditPost         Action = "edit_post"
 )
 
 // Actions lists every action in the order they were added, for filters.
 func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
-		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData}
+		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
+		ActEditPost}
 }
 
 // Label is the action in words, for the audit and moderation logs.
@@ -85,6 +87,8 @@ func (a Action) Label() string {
 		return "Email address viewed"
 	case ActExportMemberData:
 		return "Member data exported"
+	case ActEditPost:
+		return "Post edited by staff"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }

@@ -27,12 +27,16 @@ func forumAction(action string) (Action, bool) {
 		return ActUnlockThread, true
 	case "thread.move":
 		return ActMoveThread, true
+	case "post.delete":
+		return ActDeletePost, true
+	case "post.edit":
+		return ActEditPost, true
 	}
 	return "", false
 }
 
-// RecordForumAction records a forum thread-management action inside the transaction
-// that makes it; it has the shape of forum.StaffAction. target is "thread:ID".
+// RecordForumAction records a staff action on the forum inside the transaction that makes
+// it; it has the shape of forum.StaffAction. target is "thread:ID" or "post:ID".
 func (s *Service) RecordForumAction(tx *sql.Tx, actorID int64, action, target, reason string) error {
 	a, ok := forumAction(action)
 	if !ok {
@@ -40,12 +44,22 @@ func (s *Service) RecordForumAction(tx *sql.Tx, actorID int64, action, target, r
 	}
 	kind, idText, _ := strings.Cut(target, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
-	if kind != "thread" || err != nil {
-		return fmt.Errorf("moderation: forum action on %q: not a thread", target)
+	if kind != "thread" && kind != "post" || err != nil {
+		return fmt.Errorf("moderation: forum action on %q: not a thread or post", target)
 	}
 	actor, err := userInTx(tx, actorID)
 	if err != nil {
 		return err
+	}
+	if kind == "post" {
+		e := Entry{At: s.now(), Action: a, TargetKind: "post", TargetID: id, TargetURL: fmt.Sprintf("/p/%d", id), Reason: reason}
+		var title string
+		if err := tx.QueryRow("select t.title, p.author_id from posts p join threads t on t.id = p.thread_id where p.id = ?", id).
+			Scan(&title, &e.TargetUserID); err != nil {
+			return fmt.Errorf("moderation: forum action on post %d: %w", id, err)
+		}
+		e.TargetLabel = "Post in “" + title + "”"
+		return Audit(tx, actor, e)
 	}
 	e := Entry{At: s.now(), Action: a, TargetKind: "thread", TargetID: id, TargetURL: fmt.Sprintf("/t/%d", id), Reason: reason}
 	var title string

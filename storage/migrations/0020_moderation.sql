@@ -118,7 +118,8 @@ insert into audit_actions(name, public) values
     ('unpin_thread', 1),
     ('move_thread', 1),
     ('view_email', 0),                  -- an admin looked at a member's email address (P13)
-    ('export_member_data', 0);          -- an admin exported a member's data for a lawful request (P12)
+    ('export_member_data', 0),          -- an admin exported a member's data for a lawful request (P12)
+    ('edit_post', 1);                   -- staff edited someone else's post (earlier versions kept)
 create trigger audit_actions_no_update before update on audit_actions
 begin
     select raise(abort, 'audit_actions is append-only');

@@ -1,0 +1,46 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"stoa/account"
+	"stoa/internal/stoatest"
+)
+
+// Staff editing or deleting someone else's post through the ordinary forms is audited;
+// members changing their own posts are not staff actions and leave no entry.
+func TestStaffChangesToOthersPostsAreAudited(t *testing.T) {
+	site := stoatest.Start(t)
+	mod := site.Member(t, "mia", account.RoleModerator)
+	alice := site.Member(t, "alice", account.RoleMember)
+	alice.PostForm("/c/general/new", url.Values{"title": {"Mine"}, "body": {"first post"}, "token": {"t1"}})
+	var first int64
+	db := site.App.DB().Read()
+	db.QueryRow("select id from posts where source = 'first post'").Scan(&first)
+	alice.PostForm(fmt.Sprintf("/p/%d/edit", first), url.Values{"body": {"first post, fixed"}})
+
+	mod.PostForm(fmt.Sprintf("/p/%d/edit", first), url.Values{"body": {"first post, redacted by staff"}})
+	if mod.Last.StatusCode != http.StatusOK {
+		t.Fatalf("staff edit: %d", mod.Last.StatusCode)
+	}
+	mod.PostForm(fmt.Sprintf("/p/%d/delete", first), nil)
+
+	rows, err := db.Query("select actor_name || ' ' || action || ' ' || target_url from audit_log order by id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	want := []string{fmt.Sprintf("mia edit_post /p/%d", first), fmt.Sprintf("mia delete_post /p/%d", first)}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("audit log %q, want %q", got, want)
+	}
+}
