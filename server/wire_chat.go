@@ -3,12 +3,59 @@ package server
 import (
 	"context"
 	"net/http"
+	"time"
+
+	"stoa/chat"
+	"stoa/privacy"
 )
 
 // chatParts holds what wireChat builds: chat rooms and the WebSocket hub (chat/).
-type chatParts struct{}
+type chatParts struct {
+	// service is chat's rules, history and hub. Moderation uses MessageByID and
+	// DeleteByStaffTx; extras can watch AfterMessage for mentions.
+	service *chat.Service
+}
 
 // wireChat builds chat rooms and the WebSocket hub (chat/) and mounts its routes.
 func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
+	var version chat.PolicyVersion
+	if policies := a.privacy.policies; policies != nil {
+		// Acknowledgements record the privacy policy's version; until privacy has seeded
+		// one they record version 1.
+		version = func(ctx context.Context) int {
+			v, err := policies.CurrentVersion(ctx, privacy.PrivacyPolicy)
+			if err != nil {
+				a.log.Warn("chat: privacy policy version unknown", "err", err)
+				return 1
+			}
+			return v
+		}
+	}
+	var limits chat.Limits
+	if a.cfg.NoRateLimits {
+		// Load tests send far faster than any person and from one address.
+		limits = chat.Limits{SendBurst: 1 << 20, SendEvery: time.Microsecond, MaxConnsPerAddr: 1 << 20}
+	}
+	svc := chat.NewService(chat.Config{
+		DB:            a.db,
+		Renderer:      a.renderer,
+		Restrictions:  a.accounts.Restrictions(),
+		PolicyVersion: version,
+		Log:           a.log,
+		Limits:        limits,
+	})
+	if err := svc.EnsureDefaultRoom(ctx); err != nil {
+		svc.Close()
+		return err
+	}
+	a.chat.service = svc
+	a.accounts.AddDataSource(svc.DataSource())
+	// Shutdown sends every client a 1001 close before the HTTP server stops; Close (after
+	// the server stopped, before the database closes) commits the chat writes in flight.
+	a.onShutdown = append(a.onShutdown, svc.Shutdown)
+	a.closers = append(a.closers, svc.Close)
+	// The site's own public URL may differ from the Host a proxy forwards.
+	origins := append([]string{a.cfg.BaseURL}, a.cfg.AllowedOrigins...)
+	chat.NewHandlers(svc, a.web, chat.HandlerConfig{AllowedOrigins: origins}).Routes(mux)
 	return nil
 }

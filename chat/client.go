@@ -1,0 +1,169 @@
+package chat
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"stoa/account"
+)
+
+// outItem is one frame waiting for a client: a broadcast framed once for everyone (pm),
+// a frame for this client alone (data), or a ping.
+type outItem struct {
+	pm        *websocket.PreparedMessage
+	data      []byte
+	ping      bool
+	droppable bool  // typing, presence and pings go first when the client falls behind
+	id        int64 // the message id of a new message, to drop duplicates after a replay
+	fresh     bool  // a newly published message (not an edited copy)
+}
+
+// client is one WebSocket connection. Its reader goroutine is the only one that reads;
+// writes happen in a goroutine that exists only while frames are queued, so an idle
+// connection costs its reader and a few small buffers, nothing more.
+type client struct {
+	conn   *websocket.Conn
+	room   *room
+	user   *account.User // nil for an anonymous reader
+	addr   string
+	limits *Limits
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	queue   []outItem
+	writing bool // a flush goroutine owns the connection's writes
+	paused  bool // replaying history: the handler writes, live frames wait
+	closed  bool
+	// replayed is the last message id the replay sent. A message committed before the
+	// replay read the database may still be on its way to the room after the replay, so
+	// new messages up to this id are dropped whenever they arrive.
+	replayed int64
+
+	// Used by the reader goroutine only.
+	lastTyping time.Time
+	ackVersion int
+}
+
+func (c *client) name() string {
+	if c.user == nil {
+		return ""
+	}
+	return c.user.Username
+}
+
+// enqueue queues a frame without ever blocking: a client whose queue is full is
+// disconnected (1013, try again later) rather than waited for.
+func (c *client) enqueue(it outItem) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	n := len(c.queue)
+	if it.droppable && n >= c.limits.QueueLen/2 || it.fresh && it.id <= c.replayed {
+		c.mu.Unlock()
+		return
+	}
+	if n >= c.limits.QueueLen {
+		c.closed, c.queue = true, nil
+		c.mu.Unlock()
+		c.log.Info("chat: dropped a client that fell behind", "room", c.room.slug, "queued", n)
+		go c.shut(websocket.CloseTryAgainLater, "You fell behind the conversation. Reconnect to catch up.")
+		return
+	}
+	c.queue = append(c.queue, it)
+	start := !c.writing && !c.paused
+	if start {
+		c.writing = true
+	}
+	c.mu.Unlock()
+	if start {
+		go c.flush()
+	}
+}
+
+// flush writes queued frames until the queue is empty, then lets its goroutine end.
+func (c *client) flush() {
+	for {
+		c.mu.Lock()
+		if c.closed || c.paused || len(c.queue) == 0 {
+			c.writing = false
+			c.queue = nil // an idle client keeps no buffer
+			c.mu.Unlock()
+			return
+		}
+		items := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		for i := range items {
+			if err := c.write(&items[i]); err != nil {
+				c.log.Debug("chat: write failed", "room", c.room.slug, "err", err)
+				c.fail()
+				return
+			}
+		}
+	}
+}
+
+// write sends one frame with a deadline; only one goroutine writes at a time (the flush
+// goroutine, or the handler while replaying).
+func (c *client) write(it *outItem) error {
+	deadline := time.Now().Add(c.limits.WriteWait)
+	if it.ping {
+		return c.conn.WriteControl(websocket.PingMessage, nil, deadline)
+	}
+	if err := c.conn.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	if it.pm != nil {
+		return c.conn.WritePreparedMessage(it.pm)
+	}
+	return c.conn.WriteMessage(websocket.TextMessage, it.data)
+}
+
+// resume ends a replay: live frames for messages the replay already sent (id <= upTo),
+// queued or still to come, are dropped; the rest are written.
+func (c *client) resume(upTo int64) {
+	c.mu.Lock()
+	c.replayed = upTo
+	kept := c.queue[:0]
+	for _, it := range c.queue {
+		if !(it.fresh && it.id <= upTo) {
+			kept = append(kept, it)
+		}
+	}
+	c.queue = kept
+	c.paused = false
+	start := !c.closed && !c.writing && len(c.queue) > 0
+	if start {
+		c.writing = true
+	}
+	c.mu.Unlock()
+	if start {
+		go c.flush()
+	}
+}
+
+// fail drops the connection without a close frame (writing already failed).
+func (c *client) fail() {
+	c.mu.Lock()
+	c.closed, c.queue = true, nil
+	c.mu.Unlock()
+	c.conn.Close()
+}
+
+// shut sends a close frame with code and reason, then closes the connection. The close
+// frame may wait up to a second for a write in progress; closing then frees it.
+func (c *client) shut(code int, reason string) {
+	c.mu.Lock()
+	c.closed, c.queue = true, nil
+	c.mu.Unlock()
+	c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	c.conn.Close()
+}
+
+// send queues a frame meant for this client alone, such as an error.
+func (c *client) send(frame []byte) { c.enqueue(outItem{data: frame}) }

@@ -1,0 +1,344 @@
+package chat
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Hub fans chat events out to the connected clients: one goroutine per room, which never
+// waits on the network (each client has a bounded queue and its own writes), so a slow
+// client can never delay a room.
+type Hub struct {
+	limits Limits
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	rooms   map[int64]*room
+	addrs   map[string]int // open connections per client address, in memory only (P3)
+	closed  bool
+	rwg     sync.WaitGroup // room goroutines
+	readers sync.WaitGroup // connections' reader goroutines
+	closing sync.WaitGroup // clients being sent their 1001 close at shutdown
+}
+
+func newHub(l Limits, log *slog.Logger) *Hub {
+	return &Hub{limits: l, log: log, rooms: map[int64]*room{}, addrs: map[string]int{}}
+}
+
+// room returns the running room, starting its goroutine on first use.
+func (h *Hub) room(id int64, slug string) (*room, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	r := h.rooms[id]
+	if r == nil {
+		r = &room{hub: h, id: id, slug: slug, inbox: make(chan roomEvent, 1024), quit: make(chan struct{}),
+			done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{}}
+		h.rooms[id] = r
+		h.rwg.Add(1)
+		go r.run()
+	}
+	return r, nil
+}
+
+// running returns the room's goroutine when one runs: with nobody connected there is no
+// one to tell.
+func (h *Hub) running(id int64) *room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rooms[id]
+}
+
+func (h *Hub) publishMessage(m *Message, origin *client, nonce string, edited bool) {
+	if r := h.running(m.RoomID); r != nil {
+		r.send(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited})
+	}
+}
+
+func (h *Hub) publishDeleted(roomID, id int64) {
+	if r := h.running(roomID); r != nil {
+		r.send(roomEvent{kind: evDeleted, id: id})
+	}
+}
+
+// acquire counts a new connection from addr, refusing it over the per-address cap.
+// Loopback is exempt unless configured otherwise: behind a reverse proxy on the same
+// machine every reader arrives from 127.0.0.1.
+func (h *Hub) acquire(addr string) bool {
+	if ip := net.ParseIP(addr); ip != nil && ip.IsLoopback() && !h.limits.LimitLoopback {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.addrs[addr] >= h.limits.MaxConnsPerAddr {
+		return false
+	}
+	h.addrs[addr]++
+	return true
+}
+
+// startReader counts a reader goroutine about to start, unless the hub is shutting down.
+func (h *Hub) startReader() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.readers.Add(1)
+	return true
+}
+
+func (h *Hub) release(addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n, ok := h.addrs[addr]; ok {
+		if n <= 1 {
+			delete(h.addrs, addr)
+		} else {
+			h.addrs[addr] = n - 1
+		}
+	}
+}
+
+// Clients returns how many WebSocket clients are connected to a room, for tests and
+// metrics.
+func (h *Hub) Clients(roomID int64) int {
+	r := h.running(roomID)
+	if r == nil {
+		return 0
+	}
+	reply := make(chan int, 1)
+	if !r.send(roomEvent{kind: evCount, count: reply}) {
+		return 0
+	}
+	select {
+	case n := <-reply:
+		return n
+	case <-r.done:
+		return 0
+	}
+}
+
+// shutdown closes every client with 1001 (going away) and stops the rooms; it returns
+// when they are closed or ctx ends.
+func (h *Hub) shutdown(ctx context.Context) {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	for _, r := range h.rooms {
+		close(r.quit)
+	}
+	h.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		h.rwg.Wait()
+		h.closing.Wait()
+		h.readers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+type eventKind int
+
+const (
+	evJoin eventKind = iota
+	evLeave
+	evMessage
+	evDeleted
+	evTyping
+	evCount
+)
+
+type roomEvent struct {
+	kind   eventKind
+	c      *client
+	m      *Message
+	nonce  string
+	edited bool
+	id     int64
+	joined chan struct{}
+	count  chan int
+}
+
+// room is one room's goroutine and the clients it serves; only run touches clients.
+type room struct {
+	hub   *Hub
+	id    int64
+	slug  string
+	inbox chan roomEvent
+	quit  chan struct{}
+	done  chan struct{}
+
+	clients  map[*client]struct{}
+	users    map[string]int // connected members, by username, with their connection count
+	presence bool           // users changed since the last presence broadcast
+}
+
+// send hands ev to the room, or reports false when the room has stopped.
+func (r *room) send(ev roomEvent) bool {
+	select {
+	case r.inbox <- ev:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+// join adds c and returns once the room counts it: every event published after join
+// returns reaches c. It reports false when the room has stopped.
+func (r *room) join(c *client) bool {
+	joined := make(chan struct{})
+	if !r.send(roomEvent{kind: evJoin, c: c, joined: joined}) {
+		return false
+	}
+	select {
+	case <-joined:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+func (r *room) leave(c *client) { r.send(roomEvent{kind: evLeave, c: c}) }
+
+// typing passes on that c's member is typing; under load it is dropped, never waited for.
+func (r *room) typing(c *client) {
+	select {
+	case r.inbox <- roomEvent{kind: evTyping, c: c}:
+	default:
+	}
+}
+
+func (r *room) run() {
+	defer r.hub.rwg.Done()
+	defer close(r.done)
+	ping := time.NewTicker(r.hub.limits.PingEvery)
+	defer ping.Stop()
+	var presence <-chan time.Time
+	for {
+		select {
+		case ev := <-r.inbox:
+			r.handle(ev)
+		case <-ping.C:
+			for c := range r.clients {
+				c.enqueue(outItem{ping: true, droppable: true})
+			}
+		case <-presence:
+			presence = nil
+			r.presence = false
+			r.broadcast(outItem{pm: prepare(r.presenceFrame()), droppable: true})
+		case <-r.quit:
+			for c := range r.clients {
+				r.hub.closing.Add(1)
+				go func() {
+					defer r.hub.closing.Done()
+					c.shut(websocket.CloseGoingAway, "The server is restarting. Reconnect in a moment.")
+				}()
+			}
+			return
+		}
+		if r.presence && presence == nil {
+			presence = time.After(r.hub.limits.PresenceEvery)
+		}
+	}
+}
+
+func (r *room) handle(ev roomEvent) {
+	switch ev.kind {
+	case evJoin:
+		r.clients[ev.c] = struct{}{}
+		if name := ev.c.name(); name != "" {
+			r.users[name]++
+			r.presence = r.presence || r.users[name] == 1
+		}
+		ev.c.enqueue(outItem{data: r.presenceFrame(), droppable: true})
+		close(ev.joined)
+	case evLeave:
+		if _, ok := r.clients[ev.c]; !ok {
+			return
+		}
+		delete(r.clients, ev.c)
+		if name := ev.c.name(); name != "" {
+			if r.users[name]--; r.users[name] <= 0 {
+				delete(r.users, name)
+				r.presence = true
+			}
+		}
+	case evMessage:
+		// The author's own connections get the copy with the nonce: it acknowledges the
+		// message to the one that sent it, and tells the others (or the same tab after a
+		// reconnect) that a message they may still show as pending arrived.
+		it := outItem{pm: prepare(messageFrame(ev.m, "", ev.edited)), id: ev.m.ID, fresh: !ev.edited}
+		var own outItem
+		if ev.nonce != "" {
+			own = outItem{data: messageFrame(ev.m, ev.nonce, ev.edited), id: ev.m.ID, fresh: !ev.edited}
+		}
+		for c := range r.clients {
+			if ev.nonce != "" && (c == ev.c || c.user != nil && c.user.ID == ev.m.AuthorID) {
+				c.enqueue(own)
+			} else {
+				c.enqueue(it)
+			}
+		}
+	case evDeleted:
+		r.broadcast(outItem{pm: prepare(encode(outDeleted{Type: "deleted", ID: ev.id}))})
+	case evTyping:
+		name := ev.c.name()
+		it := outItem{pm: prepare(encode(outTyping{Type: "typing", User: name})), droppable: true}
+		for c := range r.clients {
+			if c.name() != name {
+				c.enqueue(it)
+			}
+		}
+	case evCount:
+		ev.count <- len(r.clients)
+	}
+}
+
+func (r *room) broadcast(it outItem) {
+	for c := range r.clients {
+		c.enqueue(it)
+	}
+}
+
+// maxPresence bounds the names in a presence frame: in a crowded room everyone would
+// otherwise get a list of thousands every time someone comes or goes.
+const maxPresence = 100
+
+func (r *room) presenceFrame() []byte {
+	users := make([]string, 0, len(r.users))
+	for u := range r.users {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	others := 0
+	if len(users) > maxPresence {
+		users, others = users[:maxPresence], len(users)-maxPresence
+	}
+	return encode(outPresence{Type: "presence", Users: users, Others: others})
+}
+
+// prepare frames a broadcast once for every client (websocket.PreparedMessage).
+func prepare(frame []byte) *websocket.PreparedMessage {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, frame)
+	if err != nil {
+		// Only compression can fail, and the hub never compresses.
+		panic("chat: prepare frame: " + err.Error())
+	}
+	return pm
+}

@@ -1,0 +1,120 @@
+package chat
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"stoa/account"
+)
+
+// InputError is a problem with what an admin typed; Fields maps a form field to a message.
+type InputError struct{ Fields map[string]string }
+
+func (e *InputError) Error() string { return fmt.Sprintf("chat: invalid input %v", e.Fields) }
+
+// ErrNotAdmin is returned when someone other than an admin manages rooms.
+var ErrNotAdmin = errors.New("Only administrators can manage chat rooms.")
+
+// reservedSlugs would collide with chat's own addresses.
+var reservedSlugs = map[string]bool{"admin": true, "new": true, "ws": true}
+
+// ValidateSlug returns a message for a room address that cannot be used, or "".
+func ValidateSlug(slug string) string {
+	if len(slug) < 2 || len(slug) > 32 {
+		return "Use 2 to 32 characters for the room's address."
+	}
+	for i := 0; i < len(slug); i++ {
+		c := slug[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i > 0 && i < len(slug)-1) {
+			return "Use only lower-case letters, digits and inner dashes in the room's address, like release-planning."
+		}
+	}
+	if reservedSlugs[slug] {
+		return "That address is reserved. Please choose another."
+	}
+	return ""
+}
+
+func checkRoomText(name, topic string, fields map[string]string) {
+	if n := utf8.RuneCountInString(name); strings.TrimSpace(name) == "" || n > 60 {
+		fields["name"] = "Give the room a name of at most 60 characters."
+	}
+	if utf8.RuneCountInString(topic) > 200 {
+		fields["topic"] = "Shorten the topic to 200 characters or fewer."
+	}
+}
+
+// EnsureDefaultRoom creates the "general" room when there is no room at all.
+func (s *Service) EnsureDefaultRoom(ctx context.Context) error {
+	n, err := s.store.CountRooms(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	r := &Room{Slug: "general", Name: "General", Topic: "Say hello and talk about anything.", CreatedAt: s.now()}
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return insertRoom(tx, r) })
+}
+
+// CreateRoom adds a room (admins only).
+func (s *Service) CreateRoom(ctx context.Context, u *account.User, slug, name, topic string) (*Room, error) {
+	if !u.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	slug, name, topic = strings.ToLower(strings.TrimSpace(slug)), strings.TrimSpace(name), strings.TrimSpace(topic)
+	fields := map[string]string{}
+	if msg := ValidateSlug(slug); msg != "" {
+		fields["slug"] = msg
+	}
+	checkRoomText(name, topic, fields)
+	if len(fields) > 0 {
+		return nil, &InputError{fields}
+	}
+	if _, err := s.store.RoomBySlug(ctx, slug); err == nil {
+		return nil, &InputError{map[string]string{"slug": "A room with that address exists already. Choose another."}}
+	}
+	r := &Room{Slug: slug, Name: name, Topic: topic, CreatedAt: s.now()}
+	if err := s.db.Write(ctx, func(tx *sql.Tx) error { return insertRoom(tx, r) }); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// UpdateRoom renames a room and changes its topic (admins only); its address stays, so
+// links to it keep working.
+func (s *Service) UpdateRoom(ctx context.Context, u *account.User, room *Room, name, topic string) error {
+	if !u.IsAdmin() {
+		return ErrNotAdmin
+	}
+	name, topic = strings.TrimSpace(name), strings.TrimSpace(topic)
+	fields := map[string]string{}
+	checkRoomText(name, topic, fields)
+	if len(fields) > 0 {
+		return &InputError{fields}
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec("update chat_rooms set name = ?, topic = ? where id = ?", name, topic, room.ID); err != nil {
+			return fmt.Errorf("chat: rename room %d: %w", room.ID, err)
+		}
+		return nil
+	})
+}
+
+// SetArchived archives a room (read-only) or opens it again (admins only).
+func (s *Service) SetArchived(ctx context.Context, u *account.User, room *Room, archived bool) error {
+	if !u.IsAdmin() {
+		return ErrNotAdmin
+	}
+	var at any
+	if archived {
+		at = s.now().Unix()
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec("update chat_rooms set archived_at = ? where id = ?", at, room.ID); err != nil {
+			return fmt.Errorf("chat: archive room %d: %w", room.ID, err)
+		}
+		return nil
+	})
+}

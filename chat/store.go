@@ -1,0 +1,293 @@
+// Package chat is Stoa's real-time chat: rooms, their history, the WebSocket hub that
+// fans messages out, and the pages that show them with JavaScript on or off.
+package chat
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"stoa/storage"
+)
+
+// Room is a chat room.
+type Room struct {
+	ID         int64
+	Slug       string
+	Name       string
+	Topic      string
+	CreatedAt  time.Time
+	ArchivedAt time.Time
+	// Activity, filled by Rooms: how many messages and when the latest was written.
+	Messages int
+	LastAt   time.Time
+}
+
+// Archived reports whether the room is read-only.
+func (r *Room) Archived() bool { return !r.ArchivedAt.IsZero() }
+
+// URL is the room's page.
+func (r *Room) URL() string { return "/chat/" + r.Slug }
+
+// Message is one chat message.
+type Message struct {
+	ID        int64
+	RoomID    int64
+	Room      string // the room's slug
+	AuthorID  int64  // 0 once the author deleted their account
+	Author    string
+	Source    string
+	HTML      string
+	Nonce     string
+	CreatedAt time.Time
+	EditedAt  time.Time
+	Hidden    bool
+	Deleted   bool
+	// Mentions are the usernames the message mentions, set when it is published or
+	// edited so that AfterMessage hooks can notify them.
+	Mentions []string
+}
+
+// URL is an address that shows the message on its room's history page.
+func (m *Message) URL() string {
+	return fmt.Sprintf("/chat/%s?before=%d#m%d", m.Room, m.ID+1, m.ID)
+}
+
+// Store is chat's SQL.
+type Store struct {
+	db *storage.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *storage.DB) *Store { return &Store{db: db} }
+
+func unixTime(t sql.NullInt64) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return time.Unix(t.Int64, 0).UTC()
+}
+
+const roomColumns = "id, slug, name, topic, created_at, archived_at"
+
+func scanRoom(row interface{ Scan(...any) error }, extra ...any) (*Room, error) {
+	var r Room
+	var created int64
+	var archived sql.NullInt64
+	dest := append([]any{&r.ID, &r.Slug, &r.Name, &r.Topic, &created, &archived}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.ArchivedAt = time.Unix(created, 0).UTC(), unixTime(archived)
+	return &r, nil
+}
+
+// Rooms lists every room, the most recently active first, with its activity.
+func (s *Store) Rooms(ctx context.Context) ([]*Room, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `select `+roomColumns+`,
+		(select count(*) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null),
+		(select max(m.created_at) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as last_at
+		from chat_rooms r order by coalesce(last_at, created_at) desc, name`)
+	if err != nil {
+		return nil, fmt.Errorf("chat: list rooms: %w", err)
+	}
+	defer rows.Close()
+	var out []*Room
+	for rows.Next() {
+		var last sql.NullInt64
+		var n int
+		r, err := scanRoom(rows, &n, &last)
+		if err != nil {
+			return nil, fmt.Errorf("chat: list rooms: %w", err)
+		}
+		r.Messages, r.LastAt = n, unixTime(last)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RoomBySlug loads one room, or storage.ErrNotFound.
+func (s *Store) RoomBySlug(ctx context.Context, slug string) (*Room, error) {
+	r, err := scanRoom(s.db.Read().QueryRowContext(ctx, "select "+roomColumns+" from chat_rooms where slug = ?", slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chat: load room %q: %w", slug, err)
+	}
+	return r, nil
+}
+
+// roomByID loads one room, or storage.ErrNotFound.
+func (s *Store) roomByID(ctx context.Context, id int64) (*Room, error) {
+	r, err := scanRoom(s.db.Read().QueryRowContext(ctx, "select "+roomColumns+" from chat_rooms where id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chat: load room %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// CountRooms returns how many rooms exist, archived or not.
+func (s *Store) CountRooms(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from chat_rooms").Scan(&n); err != nil {
+		return 0, fmt.Errorf("chat: count rooms: %w", err)
+	}
+	return n, nil
+}
+
+func insertRoom(tx *sql.Tx, r *Room) error {
+	res, err := tx.Exec("insert into chat_rooms(slug, name, topic, created_at) values (?, ?, ?, ?)",
+		r.Slug, r.Name, r.Topic, r.CreatedAt.Unix())
+	if err != nil {
+		return fmt.Errorf("chat: create room %q: %w", r.Slug, err)
+	}
+	r.ID, err = res.LastInsertId()
+	return err
+}
+
+const messageColumns = `m.id, m.room_id, r.slug, coalesce(m.author_id, 0), coalesce(u.username, 'former-member'),
+	m.source, m.html, coalesce(m.nonce, ''), m.created_at, m.edited_at, m.hidden_at is not null, m.deleted_at is not null`
+
+const messageFrom = ` from chat_messages m join chat_rooms r on r.id = m.room_id left join users u on u.id = m.author_id `
+
+func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
+	var m Message
+	var created int64
+	var edited sql.NullInt64
+	if err := row.Scan(&m.ID, &m.RoomID, &m.Room, &m.AuthorID, &m.Author, &m.Source, &m.HTML, &m.Nonce,
+		&created, &edited, &m.Hidden, &m.Deleted); err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.EditedAt = time.Unix(created, 0).UTC(), unixTime(edited)
+	return &m, nil
+}
+
+func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]*Message, error) {
+	rows, err := s.db.Read().QueryContext(ctx, "select "+messageColumns+messageFrom+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("chat: query messages: %w", err)
+	}
+	defer rows.Close()
+	var out []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("chat: read messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MessageByID loads one message, deleted and hidden ones included, or storage.ErrNotFound.
+func (s *Store) MessageByID(ctx context.Context, id int64) (*Message, error) {
+	m, err := scanMessage(s.db.Read().QueryRowContext(ctx, "select "+messageColumns+messageFrom+"where m.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chat: load message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+func messageByIDTx(tx *sql.Tx, id int64) (*Message, error) {
+	m, err := scanMessage(tx.QueryRow("select "+messageColumns+messageFrom+"where m.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chat: load message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+const visible = " and m.deleted_at is null and m.hidden_at is null "
+
+// Latest returns up to limit visible messages of a room older than before (0: the newest),
+// oldest first, and whether older ones exist.
+func (s *Store) Latest(ctx context.Context, roomID, before int64, limit int) ([]*Message, bool, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	out, err := s.queryMessages(ctx, "where m.room_id = ? and m.id < ?"+visible+"order by m.id desc limit ?", roomID, before, limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, more, nil
+}
+
+// After returns up to limit visible messages of a room with an id above after, oldest first.
+func (s *Store) After(ctx context.Context, roomID, after int64, limit int) ([]*Message, error) {
+	return s.queryMessages(ctx, "where m.room_id = ? and m.id > ?"+visible+"order by m.id limit ?", roomID, after, limit)
+}
+
+// messageBySubmitToken finds the message a member already posted with a form token.
+func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token string) (*Message, error) {
+	m, err := scanMessage(s.db.Read().QueryRowContext(ctx, "select "+messageColumns+messageFrom+
+		"where m.author_id = ? and m.submit_token = ?", userID, token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chat: message by token: %w", err)
+	}
+	return m, nil
+}
+
+func insertMessage(tx *sql.Tx, m *Message, submitToken string) error {
+	var nonce, token any
+	if m.Nonce != "" {
+		nonce = m.Nonce
+	}
+	if submitToken != "" {
+		token = submitToken
+	}
+	res, err := tx.Exec(`insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
+		values (?, ?, ?, ?, ?, ?, ?)`, m.RoomID, m.AuthorID, m.Source, m.HTML, nonce, token, m.CreatedAt.Unix())
+	if err != nil {
+		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+// AckVersion returns the policy version with which a member acknowledged that a room is
+// public, or 0 when they never did.
+func (s *Store) AckVersion(ctx context.Context, userID, roomID int64) (int, error) {
+	var v int
+	err := s.db.Read().QueryRowContext(ctx, "select policy_version from chat_acks where user_id = ? and room_id = ?", userID, roomID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("chat: acknowledgement of %d in room %d: %w", userID, roomID, err)
+	}
+	return v, nil
+}
+
+func recordAck(tx *sql.Tx, userID, roomID int64, version int, at time.Time) error {
+	_, err := tx.Exec(`insert into chat_acks(user_id, room_id, policy_version, acked_at) values (?, ?, ?, ?)
+		on conflict(user_id, room_id) do update set policy_version = excluded.policy_version, acked_at = excluded.acked_at`,
+		userID, roomID, version, at.Unix())
+	if err != nil {
+		return fmt.Errorf("chat: record acknowledgement of %d in room %d: %w", userID, roomID, err)
+	}
+	return nil
+}
+
+func userKey(id int64) string { return strconv.FormatInt(id, 10) }

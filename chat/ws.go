@@ -1,0 +1,108 @@
+package chat
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// wsUpgrader upgrades chat WebSockets after checking where the page that opens them
+// came from.
+type wsUpgrader struct {
+	websocket.Upgrader
+	origins map[string]bool
+}
+
+func newUpgrader(l Limits, allowed []string) *wsUpgrader {
+	u := &wsUpgrader{origins: map[string]bool{}}
+	for _, o := range allowed {
+		if n := normalizeOrigin(o); n != "" {
+			u.origins[n] = true
+		}
+	}
+	u.Upgrader = websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		// A small read buffer and pooled write buffers keep an idle connection cheap:
+		// write buffers are held only while a frame is being written.
+		ReadBufferSize:  l.ReadBufferSize,
+		WriteBufferSize: 4 << 10,
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     u.checkOrigin,
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			text := "This address is for chat WebSocket connections. Open the room's page in a browser instead."
+			if status == http.StatusForbidden {
+				text = "Chat connections are accepted only from pages of this site."
+			}
+			http.Error(w, text, status)
+		},
+	}
+	return u
+}
+
+// checkOrigin accepts the request's own host and the configured origins. Cookies ride
+// along with a WebSocket handshake from any site, and CSRF protection does not cover a
+// GET, so this check is what stops another site from chatting as the visitor. A request
+// without Origin does not come from a browser page and carries no one else's cookies.
+func (u *wsUpgrader) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" {
+		return false
+	}
+	if strings.EqualFold(o.Host, r.Host) {
+		return true
+	}
+	return u.origins[normalizeOrigin(origin)]
+}
+
+func normalizeOrigin(s string) string {
+	o, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || o.Scheme == "" || o.Host == "" {
+		return ""
+	}
+	return strings.ToLower(o.Scheme + "://" + o.Host)
+}
+
+// socket upgrades /chat/{room}/ws?after=ID. Anyone may watch; sending is checked per
+// message.
+func (h *Handlers) socket(w http.ResponseWriter, r *http.Request) {
+	room, ok := h.loadRoom(w, r)
+	if !ok {
+		return
+	}
+	var after int64
+	v, resume := r.URL.Query().Get("after"), r.URL.Query().Has("after")
+	if resume {
+		var err error
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			http.Error(w, "after must be the id of the last message the client has, such as after=42.", http.StatusBadRequest)
+			return
+		}
+	}
+	addr := h.web.ClientKey(r)
+	if !h.svc.hub.acquire(addr) {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, "Too many chat connections from your network. Close some chat tabs, then reload.", http.StatusTooManyRequests)
+		return
+	}
+	rm, err := h.svc.hub.room(room.ID, room.Slug)
+	if err != nil {
+		h.svc.hub.release(addr)
+		http.Error(w, "The server is restarting. Reconnect in a moment.", http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := h.ws.Upgrade(hijacker{w}, r, nil)
+	if err != nil {
+		h.svc.hub.release(addr) // the upgrader has answered the client
+		return
+	}
+	h.svc.connect(r, conn, rm, room, addr, after, resume)
+}
