@@ -46,21 +46,9 @@ func (s *Service) readLoop(c *client, room *Room) {
 // handleFrame answers one client frame. A frame it cannot use gets a bad_request error
 // and the connection stays open.
 func (s *Service) handleFrame(c *client, room *Room, kind int, data []byte) {
-	if kind != websocket.TextMessage {
-		c.send(errorFrame(CodeBadRequest, "Send each request as one JSON object in a text frame.", ""))
-		return
-	}
-	if !utf8.Valid(data) {
-		c.send(errorFrame(CodeBadRequest, "That frame is not valid UTF-8 text.", ""))
-		return
-	}
-	var in inbound
-	if err := json.Unmarshal(data, &in); err != nil {
-		c.send(errorFrame(CodeBadRequest, "That frame is not a JSON object this server understands.", ""))
-		return
-	}
-	if len(in.Nonce) > maxNonce {
-		c.send(errorFrame(CodeBadRequest, "Use a nonce of at most 64 characters.", ""))
+	in, refusal := decodeFrame(kind, data)
+	if refusal != nil {
+		c.send(refusal)
 		return
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
@@ -88,6 +76,25 @@ func (s *Service) handleFrame(c *client, room *Room, kind int, data []byte) {
 	if err != nil {
 		c.send(s.errorFrameFor(err, in.Nonce))
 	}
+}
+
+// decodeFrame reads one client frame, or returns the bad_request error frame that
+// answers it. It never fails in any other way, whatever the bytes.
+func decodeFrame(kind int, data []byte) (inbound, []byte) {
+	var in inbound
+	if kind != websocket.TextMessage {
+		return in, errorFrame(CodeBadRequest, "Send each request as one JSON object in a text frame.", "")
+	}
+	if !utf8.Valid(data) {
+		return in, errorFrame(CodeBadRequest, "That frame is not valid UTF-8 text.", "")
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return in, errorFrame(CodeBadRequest, "That frame is not a JSON object this server understands.", "")
+	}
+	if len(in.Nonce) > maxNonce {
+		return in, errorFrame(CodeBadRequest, "Use a nonce of at most 64 characters.", "")
+	}
+	return in, nil
 }
 
 // errorFrameFor turns a refusal into its frame; unexpected errors are logged and the
