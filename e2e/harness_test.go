@@ -176,7 +176,7 @@ func (tb *tab) fill(label, value string) {
 	if id == "" {
 		tb.t.Fatalf("no field labelled %q on %s", label, tb.path())
 	}
-	tb.do(chromedp.Focus(chromedp.CSS("#"+id)))
+	tb.do(chromedp.Focus(chromedp.CSS("#" + id)))
 	eval[bool](tb, `(() => { const el = document.getElementById(`+quoteJS(id)+`); el.value = `+quoteJS(value)+`;
 		el.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`)
 }

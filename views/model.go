@@ -47,18 +47,18 @@ type CategoryItem struct {
 
 // ThreadItem is one row of a thread list.
 type ThreadItem struct {
-	ID           int64
-	URL          string
-	Title        string
-	Author       string
-	Category     string
-	CategoryURL  string
-	Replies      int
-	LastPostAt   time.Time
-	Pinned       bool
-	Locked       bool
-	Unread       bool
-	FirstUnread  string
+	ID          int64
+	URL         string
+	Title       string
+	Author      string
+	Category    string
+	CategoryURL string
+	Replies     int
+	LastPostAt  time.Time
+	Pinned      bool
+	Locked      bool
+	Unread      bool
+	FirstUnread string
 }
 
 // Post is one post on a thread page.
