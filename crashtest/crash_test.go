@@ -210,7 +210,16 @@ func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 
 	stop := make(chan struct{})
 	result := make(chan []string)
-	go func() { result <- s.load(t, members, thread, stop) }()
+	go func() { result <- s.load(t, members[:2], thread, stop) }()
+	type chatResult struct {
+		acked []string
+		err   error
+	}
+	chatDone := make(chan chatResult)
+	go func() {
+		acked, err := s.chatLoad(members[2:], stop)
+		chatDone <- chatResult{acked, err}
+	}()
 
 	// A backup taken under load must hold every write acknowledged before it started.
 	time.Sleep(400 * time.Millisecond)
@@ -227,13 +236,27 @@ func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 	s.kill() // mid-load, no warning
 	close(stop)
 	acked := <-result
-	if len(acked) < 20 {
-		t.Fatalf("only %d posts acknowledged before the kill; the load did not run", len(acked))
+	chat := <-chatDone
+	if chat.err != nil {
+		t.Fatal(chat.err)
+	}
+	if len(acked) < 20 || len(chat.acked) < 20 {
+		t.Fatalf("only %d posts and %d chat messages acknowledged before the kill; the load did not run", len(acked), len(chat.acked))
 	}
 
 	db := openDB(t, filepath.Join(s.data, "stoa.db"))
 	if n := missing(t, db.Read(), acked); n != 0 {
 		t.Fatalf("%d of %d acknowledged posts are missing after kill -9", n, len(acked))
+	}
+	lost := 0
+	for _, body := range chat.acked {
+		var id int64
+		if err := db.Read().QueryRow("select id from chat_messages where source = ?", body).Scan(&id); err != nil {
+			lost++
+		}
+	}
+	if lost != 0 {
+		t.Fatalf("%d of %d acknowledged chat messages are missing after kill -9", lost, len(chat.acked))
 	}
 	db.Close()
 
@@ -252,7 +275,8 @@ func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 		t.Fatalf("after restart: %v %v", err, r)
 	}
 	r.Body.Close()
-	t.Logf("%d posts acknowledged, all present after kill -9; backup held %d (≥ %d)", len(acked), inBackup, before)
+	t.Logf("%d posts and %d chat messages acknowledged, all present after kill -9; backup held %d posts (≥ %d)",
+		len(acked), len(chat.acked), inBackup, before)
 }
 
 // openDBNoCheck opens the live database read-only-ish without an integrity check.

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // scrape reads the named gauges from the server's Prometheus endpoint.
@@ -68,7 +70,7 @@ func TestSoak(t *testing.T) {
 	thread := resp.Header.Get("Location")
 	threadID := thread[:strings.LastIndex(thread, "/")]
 
-	var posts, reads, failures atomic.Int64
+	var posts, reads, chats, failures atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, c := range members {
@@ -113,6 +115,41 @@ func TestSoak(t *testing.T) {
 			}
 		}()
 	}
+	// Chat: watchers connect and leave in turns while two members talk.
+	for w := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				conn, _, err := websocket.DefaultDialer.Dial("ws://"+s.addr+"/chat/general/ws", http.Header{"Origin": {"http://" + s.addr}})
+				if err != nil {
+					failures.Add(1)
+					return
+				}
+				go func() {
+					for {
+						if _, _, err := conn.ReadMessage(); err != nil {
+							return
+						}
+					}
+				}()
+				select {
+				case <-stop:
+					conn.Close()
+					return
+				case <-time.After(time.Duration(2+w%5) * time.Second):
+					conn.Close()
+				}
+			}
+		}()
+	}
+	talkStop := make(chan struct{})
+	chatDone := make(chan error, 1)
+	go func() {
+		acked, err := s.chatLoad(members[:2], talkStop)
+		chats.Store(int64(len(acked)))
+		chatDone <- err
+	}()
 	peak := map[string]float64{}
 	for k, v := range base {
 		peak[k] = v
@@ -127,6 +164,10 @@ func TestSoak(t *testing.T) {
 			time.Until(end).Round(time.Second), posts.Load(), reads.Load(), failures.Load(), m["go_goroutines"], m["process_resident_memory_bytes"]/(1<<20))
 	}
 	close(stop)
+	close(talkStop)
+	if err := <-chatDone; err != nil {
+		t.Errorf("chat during the soak: %v", err)
+	}
 	wg.Wait()
 	http.DefaultClient.CloseIdleConnections()
 	for _, c := range members {
@@ -134,6 +175,7 @@ func TestSoak(t *testing.T) {
 	}
 	time.Sleep(3 * time.Second)
 	after := scrape(t, metricsAddr, gauges...)
+	t.Logf("%d chat messages acknowledged", chats.Load())
 	t.Logf("baseline %.0f goroutines %.1f MiB; peak %.0f goroutines %.1f MiB; after %.0f goroutines %.1f MiB",
 		base["go_goroutines"], base["process_resident_memory_bytes"]/(1<<20), peak["go_goroutines"], peak["process_resident_memory_bytes"]/(1<<20),
 		after["go_goroutines"], after["process_resident_memory_bytes"]/(1<<20))
