@@ -123,7 +123,9 @@ func TestScreenshots(t *testing.T) {
 		}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
 			tab.do(chromedp.EmulateViewport(size.w, size.h))
 			for _, page := range []struct{ name, path string }{
-				{"home", "/"}, {"thread", "/t/1"}, {"composer", "/c/general/new"},
+				{"home", "/"}, {"thread", "/t/1"}, {"composer", "/c/general/new"}, {"chat", "/chat/general"},
+				{"search", "/search?q=backup"}, {"moderation", "/mod"}, {"account", "/me"}, {"admin", "/admin"},
+				{"privacy", "/policies/privacy"},
 			} {
 				tab.open(page.path)
 				tab.screenshot(dir, page.name+"-"+size.name+"-"+scheme)
