@@ -118,10 +118,16 @@ func (c *client) write(it *outItem) error {
 	if err := c.conn.SetWriteDeadline(deadline); err != nil {
 		return err
 	}
+	var err error
 	if it.pm != nil {
-		return c.conn.WritePreparedMessage(it.pm)
+		err = c.conn.WritePreparedMessage(it.pm)
+	} else {
+		err = c.conn.WriteMessage(websocket.TextMessage, it.data)
 	}
-	return c.conn.WriteMessage(websocket.TextMessage, it.data)
+	if err == nil && c.room != nil {
+		c.room.hub.delivered.Add(1)
+	}
+	return err
 }
 
 // resume ends a replay: live frames for messages the replay already sent (id <= upTo),

@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -25,7 +26,16 @@ type Hub struct {
 	rwg     sync.WaitGroup // room goroutines
 	readers sync.WaitGroup // connections' reader goroutines
 	closing sync.WaitGroup // clients being sent their 1001 close at shutdown
+
+	conns     atomic.Int64 // open WebSocket connections, for metrics
+	delivered atomic.Int64 // message frames written to clients, for metrics
 }
+
+// Connections returns how many WebSocket clients are connected to all rooms.
+func (h *Hub) Connections() int64 { return h.conns.Load() }
+
+// Delivered returns how many frames have been written to clients since start.
+func (h *Hub) Delivered() int64 { return h.delivered.Load() }
 
 func newHub(l Limits, log *slog.Logger) *Hub {
 	return &Hub{limits: l, log: log, rooms: map[int64]*room{}, addrs: map[string]int{}}
@@ -93,6 +103,7 @@ func (h *Hub) startReader() bool {
 		return false
 	}
 	h.readers.Add(1)
+	h.conns.Add(1)
 	return true
 }
 

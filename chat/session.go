@@ -25,6 +25,7 @@ func (s *Service) readLoop(c *client, room *Room) {
 		c.room.leave(c)
 		c.fail()
 		s.hub.release(c.addr)
+		s.hub.conns.Add(-1)
 		s.hub.readers.Done()
 	}()
 	c.conn.SetReadLimit(s.limits.MaxFrameBytes)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
@@ -43,10 +45,27 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
 	}
-	for _, want := range []string{`stoa_http_requests_total{code="200",route="GET /c/{slug}"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+	for _, want := range []string{`stoa_http_requests_total{code="200",route="GET /c/{slug}"} 1`, "go_goroutines", "process_resident_memory_bytes",
+		"stoa_websocket_connections 0", "stoa_chat_frames_delivered_total", "stoa_mail_outbox_queued 0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/chat/general/ws", http.Header{"Origin": {"http://" + addr}})
+	if err != nil {
+		t.Fatalf("open chat socket: %v", err)
+	}
+	defer ws.Close()
+	var connected bool
+	for range 50 {
+		if _, body := get("http://" + metricsAddr + "/metrics"); strings.Contains(body, "stoa_websocket_connections 1") {
+			connected = true
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !connected {
+		t.Error("an open chat socket is not counted in stoa_websocket_connections")
 	}
 	if code, _ := get("http://" + addr + "/metrics"); code != http.StatusNotFound {
 		t.Errorf("/metrics is exposed on the public address: %d", code)

@@ -49,6 +49,10 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		return err
 	}
 	a.chat.service = svc
+	a.metrics.gauge("stoa_websocket_connections", "Open chat WebSocket connections.",
+		func() float64 { return float64(svc.Hub().Connections()) })
+	a.metrics.counter("stoa_chat_frames_delivered_total", "Chat frames written to WebSocket clients.",
+		func() float64 { return float64(svc.Hub().Delivered()) })
 	a.accounts.AddDataSource(svc.DataSource())
 	// Shutdown sends every client a 1001 close before the HTTP server stops; Close (after
 	// the server stopped, before the database closes) commits the chat writes in flight.

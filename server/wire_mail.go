@@ -30,6 +30,15 @@ func (a *App) wireMail(ctx context.Context, mux *http.ServeMux) error {
 		return err
 	}
 	a.closers = append(a.closers, a.mail.outbox.Close)
+	outbox := a.mail.outbox
+	a.metrics.gauge("stoa_mail_outbox_queued", "Mail waiting in the outbox to be sent.", func() float64 {
+		queued, _, _ := outbox.Counts(context.Background())
+		return float64(queued)
+	})
+	a.metrics.gauge("stoa_mail_outbox_failed", "Mail that failed after every retry.", func() float64 {
+		_, failed, _ := outbox.Counts(context.Background())
+		return float64(failed)
+	})
 	if a.cfg.SMTPURL == "" {
 		a.log.Info("mail: no --smtp-url set; mail stays queued until one is")
 	}
