@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"stoa/storage"
+	"stoa/web"
 )
 
 // Analytics counts page views in memory, by page kind, browser family and referring
@@ -144,35 +145,13 @@ func (a *Analytics) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		rec := &pageRecorder{ResponseWriter: w}
+		rec := &web.StatusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if rec.status == http.StatusOK && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		if rec.Status == http.StatusOK && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 			a.Count(kind, BrowserFamily(r.UserAgent()), ReferrerHost(r.Referer(), r.Host))
 		}
 	})
 }
-
-type pageRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (p *pageRecorder) WriteHeader(code int) {
-	if p.status == 0 {
-		p.status = code
-	}
-	p.ResponseWriter.WriteHeader(code)
-}
-
-func (p *pageRecorder) Write(b []byte) (int, error) {
-	if p.status == 0 {
-		p.status = http.StatusOK
-	}
-	return p.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (WebSocket upgrades, flushes).
-func (p *pageRecorder) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 // PageKind names the kind of page at path for the statistics, or "" for what is not a
 // page (static files, feeds, WebSockets, health checks).
