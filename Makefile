@@ -43,6 +43,8 @@ fuzz:
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./markup/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./privacy/pii/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParseForm$$' -fuzztime $(FUZZTIME) ./web/
+	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzDecodeFrame$$' -fuzztime $(FUZZTIME) ./chat/
+	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParseSearch$$' -fuzztime $(FUZZTIME) ./forum/
 
 # Mixed load for SOAK (default 10m); reports memory and goroutines, which must return to
 # baseline once the clients leave.
@@ -55,3 +57,9 @@ screenshots:
 
 clean:
 	rm -f stoa
+
+# The load tool (loadtest/, figures in BENCHMARKS.md): runs ./stoa on a temporary data folder
+# and a loopback port, runs every scenario for a bounded time and prints one table. About a
+# minute; run it on a quiet machine. Micro-benchmarks: go test -tags sqlite_fts5 -bench . PKG
+bench: build
+	$(GO) run $(GOFLAGS_T) ./loadtest -bin ./stoa
