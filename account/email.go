@@ -97,7 +97,7 @@ func (f *EmailFlows) queueConfirmation(tx *sql.Tx, userID int64, username, addre
 // address notices may be sent to.
 func (s *Store) ConfirmedEmail(ctx context.Context, userID int64) (string, error) {
 	var email string
-	err := s.db.Read().QueryRowContext(ctx, `select coalesce(email, '') from users
+	err := s.db.QueryRow(ctx, `select coalesce(email, '') from users
 		where id = ? and email_verified = 1 and deleted_at is null`, userID).Scan(&email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -126,7 +126,7 @@ func ConfirmedEmailTx(tx *sql.Tx, userID int64) (string, error) {
 // pendingEmail returns the address a member asked to change to and has not confirmed yet.
 func (s *Store) pendingEmail(ctx context.Context, userID int64, current string, now time.Time) (string, error) {
 	var email string
-	err := s.db.Read().QueryRowContext(ctx, `select email from account_tokens where user_id = ? and purpose = ?
+	err := s.db.QueryRow(ctx, `select email from account_tokens where user_id = ? and purpose = ?
 		and expires_at > ? and email <> ? order by created_at desc limit 1`, userID, purposeConfirm, now.Unix(), current).Scan(&email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

@@ -122,7 +122,7 @@ func countRecords(data []byte) int {
 
 // sessionsOf lists a member's live sessions (when each began and ends; never the token).
 func (s *Store) sessionsOf(ctx context.Context, userID int64) ([]exportedSession, error) {
-	rows, err := s.db.Read().QueryContext(ctx,
+	rows, err := s.db.Query(ctx,
 		"select created_at, expires_at from sessions where user_id = ? order by created_at", userID)
 	if err != nil {
 		return nil, fmt.Errorf("account: sessions of %d: %w", userID, err)

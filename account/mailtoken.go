@@ -41,7 +41,7 @@ func insertMailToken(tx *sql.Tx, token string, userID int64, purpose, email stri
 // link opens; storage.ErrNotFound when it is unknown, used or expired.
 func (s *Store) peekMailToken(ctx context.Context, token, purpose string, now time.Time) (mailToken, error) {
 	var t mailToken
-	err := s.db.Read().QueryRowContext(ctx, `select t.user_id, t.email from account_tokens t
+	err := s.db.QueryRow(ctx, `select t.user_id, t.email from account_tokens t
 		join users u on u.id = t.user_id and u.deleted_at is null
 		where t.token_hash = ? and t.purpose = ? and t.expires_at > ?`, hashToken(token), purpose, now.Unix()).Scan(&t.UserID, &t.Email)
 	if errors.Is(err, sql.ErrNoRows) {

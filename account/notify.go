@@ -232,10 +232,10 @@ func (i NotificationItem) Text() string { return Describe(i.Kind, i.Actor, i.Sub
 // they have in all.
 func (n *Notifier) Notifications(ctx context.Context, userID int64, limit, offset int) ([]NotificationItem, int, error) {
 	var total int
-	if err := n.db.Read().QueryRowContext(ctx, "select count(*) from notifications where user_id = ?", userID).Scan(&total); err != nil {
+	if err := n.db.QueryRow(ctx, "select count(*) from notifications where user_id = ?", userID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("account: count notifications of %d: %w", userID, err)
 	}
-	rows, err := n.db.Read().QueryContext(ctx, `select n.id, n.kind, coalesce(u.username, ''), n.subject, n.url, n.created_at, n.read_at is not null
+	rows, err := n.db.Query(ctx, `select n.id, n.kind, coalesce(u.username, ''), n.subject, n.url, n.created_at, n.read_at is not null
 		from notifications n left join users u on u.id = n.actor_id and u.deleted_at is null
 		where n.user_id = ? order by n.id desc limit ? offset ?`, userID, limit, offset)
 	if err != nil {
@@ -258,7 +258,7 @@ func (n *Notifier) Notifications(ctx context.Context, userID int64, limit, offse
 // UnreadCount is how many unread notifications a member has, for the badge in the header.
 func (n *Notifier) UnreadCount(ctx context.Context, userID int64) (int, error) {
 	var c int
-	err := n.db.Read().QueryRowContext(ctx, "select count(*) from notifications where user_id = ? and read_at is null", userID).Scan(&c)
+	err := n.db.QueryRow(ctx, "select count(*) from notifications where user_id = ? and read_at is null", userID).Scan(&c)
 	if err != nil {
 		return 0, fmt.Errorf("account: count unread notifications of %d: %w", userID, err)
 	}
@@ -269,7 +269,7 @@ func (n *Notifier) UnreadCount(ctx context.Context, userID int64) (int, error) {
 // storage.ErrNotFound when it is not theirs.
 func (n *Notifier) Open(ctx context.Context, userID, id int64) (string, error) {
 	var url string
-	err := n.db.Read().QueryRowContext(ctx, "select url from notifications where id = ? and user_id = ?", id, userID).Scan(&url)
+	err := n.db.QueryRow(ctx, "select url from notifications where id = ? and user_id = ?", id, userID).Scan(&url)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", storage.ErrNotFound
 	}
@@ -307,7 +307,7 @@ func (n *Notifier) UnreadKeys(ctx context.Context, userID int64, keys []string) 
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	rows, err := n.db.Read().QueryContext(ctx, "select source_key from notifications where user_id = ? and read_at is null and source_key in (?"+
+	rows, err := n.db.Query(ctx, "select source_key from notifications where user_id = ? and read_at is null and source_key in (?"+
 		strings.Repeat(", ?", len(keys)-1)+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("account: unread notifications of %d: %w", userID, err)

@@ -13,7 +13,7 @@ func (n *Notifier) Preferences(ctx context.Context, userID int64) (map[string]De
 	for _, k := range NotificationKinds() {
 		out[k.Kind] = DeliveryApp
 	}
-	rows, err := n.db.Read().QueryContext(ctx, "select kind, delivery from notification_prefs where user_id = ?", userID)
+	rows, err := n.db.Query(ctx, "select kind, delivery from notification_prefs where user_id = ?", userID)
 	if err != nil {
 		return nil, fmt.Errorf("account: notification preferences of %d: %w", userID, err)
 	}

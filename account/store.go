@@ -62,7 +62,7 @@ func insertUser(tx *sql.Tx, username, email, hash string, role Role, now time.Ti
 
 // ByID loads an active member by id.
 func (s *Store) ByID(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(s.db.Read().QueryRowContext(ctx,
+	u, err := scanUser(s.db.QueryRow(ctx,
 		"select "+userColumns+" from users where id = ? and deleted_at is null", id))
 	if err != nil {
 		return nil, fmt.Errorf("account: load user %d: %w", id, err)
@@ -72,7 +72,7 @@ func (s *Store) ByID(ctx context.Context, id int64) (*User, error) {
 
 // ByUsername loads an active member by username, ignoring case.
 func (s *Store) ByUsername(ctx context.Context, name string) (*User, error) {
-	u, err := scanUser(s.db.Read().QueryRowContext(ctx,
+	u, err := scanUser(s.db.QueryRow(ctx,
 		"select "+userColumns+" from users where username_key = ? and deleted_at is null", UsernameKey(name)))
 	if err != nil {
 		return nil, fmt.Errorf("account: load user %q: %w", name, err)
@@ -84,7 +84,7 @@ func (s *Store) ByUsername(ctx context.Context, name string) (*User, error) {
 func (s *Store) passwordHash(ctx context.Context, name string) (int64, string, error) {
 	var id int64
 	var hash string
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.QueryRow(ctx,
 		"select id, password_hash from users where username_key = ? and deleted_at is null", UsernameKey(name)).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", storage.ErrNotFound
@@ -98,7 +98,7 @@ func (s *Store) passwordHash(ctx context.Context, name string) (int64, string, e
 // CountAdmins returns how many active admins exist.
 func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.QueryRow(ctx,
 		"select count(*) from users where role = 'admin' and deleted_at is null").Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("account: count admins: %w", err)
@@ -122,7 +122,7 @@ func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
 
 // ListUsers returns members ordered by username, for staff pages.
 func (s *Store) ListUsers(ctx context.Context, limit, offset int) ([]*User, error) {
-	rows, err := s.db.Read().QueryContext(ctx,
+	rows, err := s.db.Query(ctx,
 		"select "+userColumns+" from users where deleted_at is null order by username_key limit ? offset ?", limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("account: list users: %w", err)
@@ -156,7 +156,7 @@ func insertSession(tx *sql.Tx, token string, userID int64, now, expires time.Tim
 
 // sessionUser returns the member whose unexpired session token this is.
 func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*User, error) {
-	u, err := scanUser(s.db.Read().QueryRowContext(ctx, `select u.id, u.username, u.display_name, coalesce(u.email, ''),
+	u, err := scanUser(s.db.QueryRow(ctx, `select u.id, u.username, u.display_name, coalesce(u.email, ''),
 		u.email_verified, u.role, u.created_at from sessions s join users u on u.id = s.user_id
 		where s.token_hash = ? and s.expires_at > ? and u.deleted_at is null`, hashToken(token), now.Unix()))
 	if err != nil {

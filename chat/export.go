@@ -56,7 +56,7 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	if err := put("chat_messages.json", out); err != nil {
 		return err
 	}
-	rows, err := d.s.db.Read().QueryContext(ctx, `select r.slug, a.policy_version, a.acked_at from chat_acks a
+	rows, err := d.s.db.Query(ctx, `select r.slug, a.policy_version, a.acked_at from chat_acks a
 		join chat_rooms r on r.id = a.room_id where a.user_id = ? order by a.acked_at`, userID)
 	if err != nil {
 		return fmt.Errorf("chat: export acknowledgements of %d: %w", userID, err)

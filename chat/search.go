@@ -39,10 +39,10 @@ func (s *Store) Search(ctx context.Context, match, author string, limit, offset 
 	from := ` from chat_search s join chat_messages m on m.id = s.rowid join chat_rooms r on r.id = m.room_id
 		left join users u on u.id = m.author_id and u.deleted_at is null where ` + where
 	var total int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("chat: count search %q: %w", match, err)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `select m.id, r.slug, r.name, coalesce(u.username, ''),
+	rows, err := s.db.Query(ctx, `select m.id, r.slug, r.name, coalesce(u.username, ''),
 		snippet(chat_search, 0, char(2), char(3), '…', 24), m.created_at`+from+`
 		order by bm25(chat_search), m.id desc limit ? offset ?`, append(args, limit, offset)...)
 	if err != nil {

@@ -87,7 +87,7 @@ func scanRoom(row interface{ Scan(...any) error }, extra ...any) (*Room, error) 
 
 // Rooms lists every room, the most recently active first, with its activity.
 func (s *Store) Rooms(ctx context.Context) ([]*Room, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `select `+roomColumns+`,
+	rows, err := s.db.Query(ctx, `select `+roomColumns+`,
 		(select count(*) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null),
 		(select max(m.created_at) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as last_at
 		from chat_rooms r order by coalesce(last_at, created_at) desc, name`)
@@ -111,7 +111,7 @@ func (s *Store) Rooms(ctx context.Context) ([]*Room, error) {
 
 // RoomBySlug loads one room, or storage.ErrNotFound.
 func (s *Store) RoomBySlug(ctx context.Context, slug string) (*Room, error) {
-	r, err := scanRoom(s.db.Read().QueryRowContext(ctx, "select "+roomColumns+" from chat_rooms where slug = ?", slug))
+	r, err := scanRoom(s.db.QueryRow(ctx, "select "+roomColumns+" from chat_rooms where slug = ?", slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -123,7 +123,7 @@ func (s *Store) RoomBySlug(ctx context.Context, slug string) (*Room, error) {
 
 // roomByID loads one room, or storage.ErrNotFound.
 func (s *Store) roomByID(ctx context.Context, id int64) (*Room, error) {
-	r, err := scanRoom(s.db.Read().QueryRowContext(ctx, "select "+roomColumns+" from chat_rooms where id = ?", id))
+	r, err := scanRoom(s.db.QueryRow(ctx, "select "+roomColumns+" from chat_rooms where id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -136,7 +136,7 @@ func (s *Store) roomByID(ctx context.Context, id int64) (*Room, error) {
 // CountRooms returns how many rooms exist, archived or not.
 func (s *Store) CountRooms(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from chat_rooms").Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from chat_rooms").Scan(&n); err != nil {
 		return 0, fmt.Errorf("chat: count rooms: %w", err)
 	}
 	return n, nil
@@ -170,7 +170,7 @@ func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
 }
 
 func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]*Message, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+messageColumns+messageFrom+query, args...)
+	rows, err := s.db.Query(ctx, "select "+messageColumns+messageFrom+query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("chat: query messages: %w", err)
 	}
@@ -188,7 +188,7 @@ func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([
 
 // MessageByID loads one message, deleted and hidden ones included, or storage.ErrNotFound.
 func (s *Store) MessageByID(ctx context.Context, id int64) (*Message, error) {
-	m, err := scanMessage(s.db.Read().QueryRowContext(ctx, "select "+messageColumns+messageFrom+"where m.id = ?", id))
+	m, err := scanMessage(s.db.QueryRow(ctx, "select "+messageColumns+messageFrom+"where m.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -238,7 +238,7 @@ func (s *Store) After(ctx context.Context, roomID, after int64, limit int) ([]*M
 
 // messageBySubmitToken finds the message a member already posted with a form token.
 func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token string) (*Message, error) {
-	m, err := scanMessage(s.db.Read().QueryRowContext(ctx, "select "+messageColumns+messageFrom+
+	m, err := scanMessage(s.db.QueryRow(ctx, "select "+messageColumns+messageFrom+
 		"where m.author_id = ? and m.submit_token = ?", userID, token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
@@ -270,7 +270,7 @@ func insertMessage(tx *sql.Tx, m *Message, submitToken string) error {
 // public, or 0 when they never did.
 func (s *Store) AckVersion(ctx context.Context, userID, roomID int64) (int, error) {
 	var v int
-	err := s.db.Read().QueryRowContext(ctx, "select policy_version from chat_acks where user_id = ? and room_id = ?", userID, roomID).Scan(&v)
+	err := s.db.QueryRow(ctx, "select policy_version from chat_acks where user_id = ? and room_id = ?", userID, roomID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -24,7 +24,7 @@ type exportedWatch struct {
 // Reading positions are left out: they say nothing the member wrote or chose.
 func (e *Extras) ExportUser(ctx context.Context, userID int64, put func(name string, v any) error) error {
 	reactions := []exportedReaction{}
-	rows, err := e.svc.db.Read().QueryContext(ctx, "select post_id, kind, created_at from post_reactions where user_id = ? order by created_at", userID)
+	rows, err := e.svc.db.Query(ctx, "select post_id, kind, created_at from post_reactions where user_id = ? order by created_at", userID)
 	if err != nil {
 		return fmt.Errorf("forum: export reactions of %d: %w", userID, err)
 	}
@@ -45,7 +45,7 @@ func (e *Extras) ExportUser(ctx context.Context, userID int64, put func(name str
 		return err
 	}
 	watches := []exportedWatch{}
-	rows, err = e.svc.db.Read().QueryContext(ctx, "select thread_id, watching from thread_watches where user_id = ? order by thread_id", userID)
+	rows, err = e.svc.db.Query(ctx, "select thread_id, watching from thread_watches where user_id = ? order by thread_id", userID)
 	if err != nil {
 		return fmt.Errorf("forum: export watches of %d: %w", userID, err)
 	}

@@ -90,7 +90,7 @@ const feedFrom = ` from posts p join threads t on t.id = p.thread_id join catego
 	where p.deleted_at is null and p.hidden_at is null and t.deleted_at is null and t.hidden_at is null`
 
 func (e *Extras) feedRows(ctx context.Context, query string, args ...any) ([]feedRow, error) {
-	rows, err := e.svc.db.Read().QueryContext(ctx, "select "+feedColumns+feedFrom+query, args...)
+	rows, err := e.svc.db.Query(ctx, "select "+feedColumns+feedFrom+query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("forum: feed: %w", err)
 	}

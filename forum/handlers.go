@@ -286,7 +286,7 @@ func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Threa
 	}
 	// Count rows, not post_count: deleted posts still take their place in the order.
 	var rowsTotal int
-	if err := h.svc.db.Read().QueryRowContext(ctx, "select count(*) from posts where thread_id = ?", t.ID).Scan(&rowsTotal); err != nil {
+	if err := h.svc.db.QueryRow(ctx, "select count(*) from posts where thread_id = ?", t.ID).Scan(&rowsTotal); err != nil {
 		h.web.ServerError(w, r, err)
 		return
 	}
@@ -378,7 +378,7 @@ func (h *Handlers) reply(w http.ResponseWriter, r *http.Request) {
 // postURL is the address of the thread page that shows p, anchored at it.
 func (h *Handlers) postURL(r *http.Request, t *Thread, p *Post) string {
 	var before int
-	h.svc.db.Read().QueryRowContext(r.Context(), "select count(*) from posts where thread_id = ? and number < ?", t.ID, p.Number).Scan(&before)
+	h.svc.db.QueryRow(r.Context(), "select count(*) from posts where thread_id = ? and number < ?", t.ID, p.Number).Scan(&before)
 	page := before/PostsPerPage + 1
 	if page == 1 {
 		return fmt.Sprintf("%s#p%d", t.URL(), p.ID)

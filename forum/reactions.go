@@ -94,7 +94,7 @@ func (e *Extras) reactionCounts(ctx context.Context, userID int64, postIDs []int
 	for _, id := range postIDs {
 		args = append(args, id)
 	}
-	rows, err := e.svc.db.Read().QueryContext(ctx, `select post_id, kind, count(*), max(user_id = ?) from post_reactions
+	rows, err := e.svc.db.Query(ctx, `select post_id, kind, count(*), max(user_id = ?) from post_reactions
 		where post_id in (?`+strings.Repeat(", ?", len(postIDs)-1)+") group by post_id, kind", args...)
 	if err != nil {
 		return nil, fmt.Errorf("forum: reactions: %w", err)

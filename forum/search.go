@@ -230,11 +230,11 @@ func (e *Extras) Search(ctx context.Context, q SearchQuery) ([]SearchHit, int, e
 		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
 		where ` + where
 	var total int
-	if err := e.svc.db.Read().QueryRowContext(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
+	if err := e.svc.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("forum: count search %q: %w", match, err)
 	}
 	page := max(q.Page, 1)
-	rows, err := e.svc.db.Read().QueryContext(ctx, `select p.id, t.id, p.number, t.slug, t.title,
+	rows, err := e.svc.db.Query(ctx, `select p.id, t.id, p.number, t.slug, t.title,
 		highlight(post_search, 0, char(2), char(3)), snippet(post_search, 1, char(2), char(3), '…', 24),
 		coalesce(u.username, 'former-member'), c.name, c.slug, p.created_at`+from+`
 		order by bm25(post_search, 10.0, 1.0), p.id desc limit ? offset ?`,

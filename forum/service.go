@@ -220,7 +220,7 @@ func (s *Service) byToken(ctx context.Context, userID int64, token string) (int6
 		return 0, false
 	}
 	var threadID int64
-	err := s.db.Read().QueryRowContext(ctx, "select thread_id from posts where author_id = ? and submit_token = ?", userID, token).Scan(&threadID)
+	err := s.db.QueryRow(ctx, "select thread_id from posts where author_id = ? and submit_token = ?", userID, token).Scan(&threadID)
 	return threadID, err == nil
 }
 
@@ -230,7 +230,7 @@ func (s *Service) postByToken(ctx context.Context, userID int64, token string) (
 		return nil, false
 	}
 	var id int64
-	if err := s.db.Read().QueryRowContext(ctx, "select id from posts where author_id = ? and submit_token = ?", userID, token).Scan(&id); err != nil {
+	if err := s.db.QueryRow(ctx, "select id from posts where author_id = ? and submit_token = ?", userID, token).Scan(&id); err != nil {
 		return nil, false
 	}
 	p, err := s.store.PostByID(ctx, id)

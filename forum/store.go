@@ -75,7 +75,7 @@ func unix(t sql.NullInt64) time.Time {
 
 // Categories lists the categories in display order with their activity counts.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `select c.id, c.slug, c.name, c.description, c.position,
+	rows, err := s.db.Query(ctx, `select c.id, c.slug, c.name, c.description, c.position,
 		(select count(*) from threads t where t.category_id = c.id and t.deleted_at is null and t.hidden_at is null),
 		(select coalesce(sum(t.post_count), 0) from threads t where t.category_id = c.id and t.deleted_at is null and t.hidden_at is null)
 		from categories c order by c.position, c.name`)
@@ -97,7 +97,7 @@ func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 // CategoryBySlug loads one category.
 func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, error) {
 	var c Category
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.QueryRow(ctx,
 		"select id, slug, name, description, position from categories where slug = ?", slug).
 		Scan(&c.ID, &c.Slug, &c.Name, &c.Description, &c.Position)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -112,7 +112,7 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, err
 // CategoryByID loads one category.
 func (s *Store) CategoryByID(ctx context.Context, id int64) (*Category, error) {
 	var c Category
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.QueryRow(ctx,
 		"select id, slug, name, description, position from categories where id = ?", id).
 		Scan(&c.ID, &c.Slug, &c.Name, &c.Description, &c.Position)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -173,7 +173,7 @@ func scanThread(row interface{ Scan(...any) error }) (*Thread, error) {
 
 // ThreadByID loads a thread, deleted or not.
 func (s *Store) ThreadByID(ctx context.Context, id int64) (*Thread, error) {
-	t, err := scanThread(s.db.Read().QueryRowContext(ctx,
+	t, err := scanThread(s.db.QueryRow(ctx,
 		"select "+threadColumns+" from threads t join users u on u.id = t.author_id where t.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("forum: load thread %d: %w", id, err)
@@ -199,10 +199,10 @@ func (s *Store) Threads(ctx context.Context, f ThreadFilter) ([]*Thread, int, er
 		args = append(args, f.CategoryID)
 	}
 	var total int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from threads t where "+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from threads t where "+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("forum: count threads: %w", err)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, "select "+threadColumns+` from threads t join users u on u.id = t.author_id
+	rows, err := s.db.Query(ctx, "select "+threadColumns+` from threads t join users u on u.id = t.author_id
 		where `+where+" order by "+order+" limit ? offset ?", append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("forum: list threads: %w", err)
@@ -242,7 +242,7 @@ func scanPost(row interface{ Scan(...any) error }) (*Post, error) {
 
 // PostByID loads one post.
 func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
-	p, err := scanPost(s.db.Read().QueryRowContext(ctx,
+	p, err := scanPost(s.db.QueryRow(ctx,
 		"select "+postColumns+" from posts p left join users u on u.id = p.author_id and u.deleted_at is null where p.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("forum: load post %d: %w", id, err)
@@ -252,7 +252,7 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 
 // Posts returns one page of a thread's posts in order.
 func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([]*Post, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+postColumns+` from posts p
+	rows, err := s.db.Query(ctx, "select "+postColumns+` from posts p
 		left join users u on u.id = p.author_id and u.deleted_at is null
 		where p.thread_id = ? order by p.number limit ? offset ?`, threadID, limit, offset)
 	if err != nil {
@@ -279,7 +279,7 @@ type Revision struct {
 
 // Revisions lists a post's earlier versions, newest first.
 func (s *Store) Revisions(ctx context.Context, postID int64) ([]Revision, error) {
-	rows, err := s.db.Read().QueryContext(ctx,
+	rows, err := s.db.Query(ctx,
 		"select source, html, created_at from post_revisions where post_id = ? order by id desc", postID)
 	if err != nil {
 		return nil, fmt.Errorf("forum: revisions of %d: %w", postID, err)
@@ -300,7 +300,7 @@ func (s *Store) Revisions(ctx context.Context, postID int64) ([]Revision, error)
 
 // UserPosts lists a member's visible posts, newest first, for their profile.
 func (s *Store) UserPosts(ctx context.Context, userID int64, limit int) ([]*Post, []*Thread, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+postColumns+`, t.title, t.slug from posts p
+	rows, err := s.db.Query(ctx, "select "+postColumns+`, t.title, t.slug from posts p
 		join users u on u.id = p.author_id join threads t on t.id = p.thread_id
 		where p.author_id = ? and p.deleted_at is null and p.hidden_at is null and t.deleted_at is null and t.hidden_at is null
 		order by p.id desc limit ?`, userID, limit)

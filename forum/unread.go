@@ -38,7 +38,7 @@ func (e *Extras) recordRead(ctx context.Context, u *account.User, t *Thread, pos
 		return nil
 	}
 	var read int
-	err := e.svc.db.Read().QueryRowContext(ctx, "select last_number from thread_reads where user_id = ? and thread_id = ?", u.ID, t.ID).Scan(&read)
+	err := e.svc.db.QueryRow(ctx, "select last_number from thread_reads where user_id = ? and thread_id = ?", u.ID, t.ID).Scan(&read)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("forum: reading position of %d in %d: %w", u.ID, t.ID, err)
 	}
@@ -62,7 +62,7 @@ func (e *Extras) recordRead(ctx context.Context, u *account.User, t *Thread, pos
 func (e *Extras) readCutoff(ctx context.Context, u *account.User) (int64, error) {
 	cutoff := u.CreatedAt.Unix()
 	var all int64
-	err := e.svc.db.Read().QueryRowContext(ctx, "select all_read_at from forum_read_marks where user_id = ?", u.ID).Scan(&all)
+	err := e.svc.db.QueryRow(ctx, "select all_read_at from forum_read_marks where user_id = ?", u.ID).Scan(&all)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("forum: read mark of %d: %w", u.ID, err)
 	}
@@ -98,7 +98,7 @@ func (e *Extras) firstUnread(ctx context.Context, u *account.User, items []views
 	for _, it := range items {
 		args = append(args, it.ID)
 	}
-	rows, err := e.svc.db.Read().QueryContext(ctx, `select t.id, (select p.id from posts p
+	rows, err := e.svc.db.Query(ctx, `select t.id, (select p.id from posts p
 			where p.thread_id = t.id and p.number > coalesce(r.last_number, 0) and p.created_at > ?
 			and p.deleted_at is null and p.hidden_at is null order by p.number limit 1)
 		from threads t left join thread_reads r on r.thread_id = t.id and r.user_id = ?

@@ -54,7 +54,7 @@ func scanQueued(row interface{ Scan(...any) error }) (*Queued, error) {
 
 // List returns queued and failed mail, oldest first, for the admin page and tests.
 func (o *Outbox) List(ctx context.Context, limit, offset int) ([]*Queued, error) {
-	rows, err := o.db.Read().QueryContext(ctx, "select "+queuedColumns+
+	rows, err := o.db.Query(ctx, "select "+queuedColumns+
 		" from mail_outbox order by status = 'failed' desc, id limit ? offset ?", limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("mail: list outbox: %w", err)
@@ -73,7 +73,7 @@ func (o *Outbox) List(ctx context.Context, limit, offset int) ([]*Queued, error)
 
 // Counts returns how many mails are waiting and how many failed.
 func (o *Outbox) Counts(ctx context.Context) (queued, failed int, err error) {
-	err = o.db.Read().QueryRowContext(ctx, `select coalesce(sum(status = 'queued'), 0),
+	err = o.db.QueryRow(ctx, `select coalesce(sum(status = 'queued'), 0),
 		coalesce(sum(status = 'failed'), 0) from mail_outbox`).Scan(&queued, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("mail: count outbox: %w", err)
@@ -205,7 +205,7 @@ func (o *Outbox) record(ctx context.Context, results []outcome) error {
 // nextDue returns when the earliest queued mail is due, or false when none is queued.
 func (o *Outbox) nextDue(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := o.db.Read().QueryRowContext(ctx,
+	err := o.db.QueryRow(ctx,
 		"select min(next_attempt_at) from mail_outbox where status = 'queued'").Scan(&next)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("mail: next due: %w", err)

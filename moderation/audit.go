@@ -171,14 +171,14 @@ func (s *Service) AuditEntries(ctx context.Context, f AuditFilter) ([]Entry, int
 	}
 	cond := strings.Join(where, " and ")
 	var total int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from audit_log l join audit_actions a on a.name = l.action where "+cond,
+	if err := s.db.QueryRow(ctx, "select count(*) from audit_log l join audit_actions a on a.name = l.action where "+cond,
 		args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("moderation: count audit entries: %w", err)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `select l.id, l.at, coalesce(l.actor_id, 0), l.actor_name, l.action, l.target_kind,
+	rows, err := s.db.Query(ctx, `select l.id, l.at, coalesce(l.actor_id, 0), l.actor_name, l.action, l.target_kind,
 		coalesce(l.target_id, 0), coalesce(l.target_user_id, 0), l.target_label, l.target_url, l.reason
 		from audit_log l join audit_actions a on a.name = l.action where `+cond+` order by l.id desc limit ? offset ?`,
 		append(args, f.Limit, f.Offset)...)

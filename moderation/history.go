@@ -82,7 +82,7 @@ func (h *History) Suggest() Step {
 // HistoryOf loads a member's moderation record.
 func (s *Service) HistoryOf(ctx context.Context, userID int64) (*History, error) {
 	h := &History{UserID: userID}
-	err := s.db.Read().QueryRowContext(ctx, `select (select count(*) from notices where user_id = ?),
+	err := s.db.QueryRow(ctx, `select (select count(*) from notices where user_id = ?),
 		(select count(*) from (select distinct target_kind, target_id from reports
 			where target_user_id = ? and resolution = 'actioned'))`, userID, userID).Scan(&h.Notices, &h.Upheld)
 	if err != nil {

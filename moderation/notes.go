@@ -47,7 +47,7 @@ func (s *Service) AddNote(ctx context.Context, actor, member *account.User, body
 
 // Notes lists the staff notes on a member, newest first.
 func (s *Service) Notes(ctx context.Context, userID int64) ([]*Note, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `select n.id, coalesce(u.username, 'former-member'), n.body, n.created_at
+	rows, err := s.db.Query(ctx, `select n.id, coalesce(u.username, 'former-member'), n.body, n.created_at
 		from mod_notes n left join users u on u.id = n.author_id where n.user_id = ? order by n.id desc`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: notes on %d: %w", userID, err)

@@ -224,7 +224,7 @@ func scanNotice(row interface{ Scan(...any) error }) (*Notice, error) {
 }
 
 func (s *Service) listNotices(ctx context.Context, where string, args ...any) ([]*Notice, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+noticeColumns+noticeJoins+" where "+where, args...)
+	rows, err := s.db.Query(ctx, "select "+noticeColumns+noticeJoins+" where "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: list notices: %w", err)
 	}
@@ -249,7 +249,7 @@ func (s *Service) NoticesFor(ctx context.Context, userID int64) ([]*Notice, erro
 // then the newest.
 func (s *Service) RecentNotices(ctx context.Context, limit, offset int) ([]*Notice, int, error) {
 	var total int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from notices").Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from notices").Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("moderation: count notices: %w", err)
 	}
 	list, err := s.listNotices(ctx, "1 = 1 order by n.last_member_reply > n.staff_seen_reply desc, n.id desc limit ? offset ?", limit, offset)
@@ -259,7 +259,7 @@ func (s *Service) RecentNotices(ctx context.Context, limit, offset int) ([]*Noti
 // AwaitingCount is how many notices have member replies no staff member has read.
 func (s *Service) AwaitingCount(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from notices where last_member_reply > staff_seen_reply").Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from notices where last_member_reply > staff_seen_reply").Scan(&n); err != nil {
 		return 0, fmt.Errorf("moderation: count awaiting notices: %w", err)
 	}
 	return n, nil
@@ -268,7 +268,7 @@ func (s *Service) AwaitingCount(ctx context.Context) (int, error) {
 // UnreadCount is how many notices (or replies to them) the member has not read.
 func (s *Service) UnreadCount(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.QueryRow(ctx,
 		"select count(*) from notices where user_id = ? and (read_at is null or last_staff_reply > member_seen_reply)", userID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("moderation: count unread notices of %d: %w", userID, err)
@@ -278,7 +278,7 @@ func (s *Service) UnreadCount(ctx context.Context, userID int64) (int, error) {
 
 // Notice loads one notice with its conversation. viewer must be its member or staff.
 func (s *Service) Notice(ctx context.Context, viewer *account.User, id int64) (*Notice, error) {
-	n, err := scanNotice(s.db.Read().QueryRowContext(ctx, "select "+noticeColumns+noticeJoins+" where n.id = ?", id))
+	n, err := scanNotice(s.db.QueryRow(ctx, "select "+noticeColumns+noticeJoins+" where n.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("moderation: load notice %d: %w", id, err)
 	}
@@ -286,7 +286,7 @@ func (s *Service) Notice(ctx context.Context, viewer *account.User, id int64) (*
 	if viewer == nil || (viewer.ID != n.UserID && !viewer.IsStaff()) {
 		return nil, fmt.Errorf("moderation: load notice %d: %w", id, storage.ErrNotFound)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `select r.id, coalesce(r.author_id, 0), coalesce(u.username, 'former-member'),
+	rows, err := s.db.Query(ctx, `select r.id, coalesce(r.author_id, 0), coalesce(u.username, 'former-member'),
 		r.from_staff, r.body, r.html, r.created_at from notice_replies r left join users u on u.id = r.author_id
 		where r.notice_id = ? order by r.id`, id)
 	if err != nil {

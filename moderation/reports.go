@@ -166,7 +166,7 @@ func scanReports(rows *sql.Rows) ([]*Report, error) {
 
 // OpenReports lists the open reports of one target, oldest first.
 func (s *Service) OpenReports(ctx context.Context, kind TargetKind, id int64) ([]*Report, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+reportColumns+reportJoins+
+	rows, err := s.db.Query(ctx, "select "+reportColumns+reportJoins+
 		" where r.resolved_at is null and r.target_kind = ? and r.target_id = ? order by r.id", string(kind), id)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: open reports of %s %d: %w", kind, id, err)
@@ -176,7 +176,7 @@ func (s *Service) OpenReports(ctx context.Context, kind TargetKind, id int64) ([
 
 // ReportsBy lists every report a member filed, for their data export.
 func (s *Service) ReportsBy(ctx context.Context, userID int64) ([]*Report, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+reportColumns+reportJoins+" where r.reporter_id = ? order by r.id", userID)
+	rows, err := s.db.Query(ctx, "select "+reportColumns+reportJoins+" where r.reporter_id = ? order by r.id", userID)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: reports by %d: %w", userID, err)
 	}
@@ -199,7 +199,7 @@ const maxQueueReports = 1000
 // Queue returns the open reports grouped by what they report, the most reported first,
 // then the oldest.
 func (s *Service) Queue(ctx context.Context) ([]*QueueItem, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+reportColumns+reportJoins+
+	rows, err := s.db.Query(ctx, "select "+reportColumns+reportJoins+
 		" where r.resolved_at is null order by r.id limit ?", maxQueueReports)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: queue: %w", err)
@@ -251,7 +251,7 @@ func (s *Service) Queue(ctx context.Context) ([]*QueueItem, error) {
 // OpenReportCount is how many things wait in the queue, for the staff banner.
 func (s *Service) OpenReportCount(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.QueryRow(ctx,
 		"select count(*) from (select 1 from reports where resolved_at is null group by target_kind, target_id)").Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("moderation: count open reports: %w", err)
@@ -277,7 +277,7 @@ func errNoTarget(kind TargetKind, id int64) error {
 // ReportsAbout lists the reports about a member's content or account, open or closed,
 // newest first.
 func (s *Service) ReportsAbout(ctx context.Context, userID int64, limit int) ([]*Report, error) {
-	rows, err := s.db.Read().QueryContext(ctx, "select "+reportColumns+reportJoins+
+	rows, err := s.db.Query(ctx, "select "+reportColumns+reportJoins+
 		" where r.target_user_id = ? order by r.id desc limit ?", userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: reports about %d: %w", userID, err)

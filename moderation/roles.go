@@ -78,10 +78,10 @@ func (s *Service) Members(ctx context.Context, f MemberFilter) ([]*MemberRow, in
 		args = append(args, string(f.Role))
 	}
 	var total int
-	if err := s.db.Read().QueryRowContext(ctx, "select count(*) from users where "+where, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from users where "+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("moderation: count members: %w", err)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, "select id, username, display_name, role, created_at from users where "+where+
+	rows, err := s.db.Query(ctx, "select id, username, display_name, role, created_at from users where "+where+
 		" order by username_key limit ? offset ?", append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("moderation: list members: %w", err)

@@ -168,7 +168,7 @@ func (s *Service) activeSanction(ctx context.Context, userID int64, loginOnly bo
 	var kind string
 	var starts, created int64
 	var ends sql.NullInt64
-	err := s.db.Read().QueryRowContext(ctx, `select id, kind, reason, starts_at, ends_at, created_at from sanctions
+	err := s.db.QueryRow(ctx, `select id, kind, reason, starts_at, ends_at, created_at from sanctions
 		where user_id = ? and lifted_at is null and starts_at <= ? and (ends_at is null or ends_at > ?) and kind in (`+kinds+`)
 		order by case kind when 'ban' then 0 when 'suspend' then 1 else 2 end, ends_at is null desc, ends_at desc limit 1`,
 		userID, now, now).Scan(&x.ID, &kind, &x.Reason, &starts, &ends, &created)
@@ -185,7 +185,7 @@ func (s *Service) activeSanction(ctx context.Context, userID int64, loginOnly bo
 
 // Sanctions lists every sanction a member received, newest first.
 func (s *Service) Sanctions(ctx context.Context, userID int64) ([]*Sanction, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `select x.id, x.kind, x.reason, x.starts_at, x.ends_at, x.created_at,
+	rows, err := s.db.Query(ctx, `select x.id, x.kind, x.reason, x.starts_at, x.ends_at, x.created_at,
 		coalesce(c.username, ''), x.lifted_at, coalesce(l.username, '')
 		from sanctions x left join users c on c.id = x.created_by left join users l on l.id = x.lifted_by
 		where x.user_id = ? order by x.id desc`, userID)

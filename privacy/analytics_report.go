@@ -34,7 +34,7 @@ func (a *Analytics) Report(ctx context.Context, days int) (*Report, error) {
 	start := end.AddDate(0, 0, -(days - 1)).Format(time.DateOnly)
 	r := &Report{}
 	byDay := map[string]int64{}
-	rows, err := a.db.Read().QueryContext(ctx,
+	rows, err := a.db.Query(ctx,
 		"select day, sum(count) from analytics_daily where dimension = 'page' and day >= ? group by day", start)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: daily views: %w", err)
@@ -67,7 +67,7 @@ func (a *Analytics) Report(ctx context.Context, days int) (*Report, error) {
 }
 
 func (a *Analytics) top(ctx context.Context, dim, start string, limit int) ([]ValueCount, error) {
-	rows, err := a.db.Read().QueryContext(ctx, `select value, sum(count) as n from analytics_daily
+	rows, err := a.db.Query(ctx, `select value, sum(count) as n from analytics_daily
 		where dimension = ? and day >= ? group by value order by n desc, value limit ?`, dim, start, limit)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: top %s: %w", dim, err)

@@ -81,7 +81,7 @@ func (s *Policies) Acknowledge(ctx context.Context, userID int64, name string, v
 // Pending returns the material changes the member has not acknowledged: for each policy
 // whose newest material version is newer than every version the member accepted.
 func (s *Policies) Pending(ctx context.Context, userID int64) ([]Pending, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `select m.name, cur.title, cur.version,
+	rows, err := s.db.Query(ctx, `select m.name, cur.title, cur.version,
 			coalesce((select max(c.version) from policy_consents c where c.user_id = ? and c.name = m.name), 0),
 			m.created_at
 		from policies m
@@ -109,7 +109,7 @@ func (s *Policies) Pending(ctx context.Context, userID int64) ([]Pending, error)
 
 // Consents returns every consent a member gave, oldest first, for their export.
 func (s *Policies) Consents(ctx context.Context, userID int64) ([]Consent, error) {
-	rows, err := s.db.Read().QueryContext(ctx,
+	rows, err := s.db.Query(ctx,
 		"select name, version, kind, created_at from policy_consents where user_id = ? order by created_at, name, version", userID)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: consents of %d: %w", userID, err)

@@ -123,7 +123,7 @@ func scanEnquiry(row interface{ Scan(...any) error }) (*Enquiry, error) {
 }
 
 func (e *Enquiries) list(ctx context.Context, query string, args ...any) ([]Enquiry, error) {
-	rows, err := e.db.Read().QueryContext(ctx, query, args...)
+	rows, err := e.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: list enquiries: %w", err)
 	}
@@ -148,7 +148,7 @@ func (e *Enquiries) Inbox(ctx context.Context, status string, limit, offset int)
 // OpenCount returns how many enquiries wait for an answer, for the staff inbox link.
 func (e *Enquiries) OpenCount(ctx context.Context) (int, error) {
 	var n int
-	err := e.db.Read().QueryRowContext(ctx, "select count(*) from enquiries where status = 'open'").Scan(&n)
+	err := e.db.QueryRow(ctx, "select count(*) from enquiries where status = 'open'").Scan(&n)
 	return n, err
 }
 
@@ -160,7 +160,7 @@ func (e *Enquiries) ForMember(ctx context.Context, userID int64) ([]Enquiry, err
 // UnreadAnswers returns how many staff answers a member has not read.
 func (e *Enquiries) UnreadAnswers(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := e.db.Read().QueryRowContext(ctx, `select count(*) from enquiry_messages m join enquiries e on e.id = m.enquiry_id
+	err := e.db.QueryRow(ctx, `select count(*) from enquiry_messages m join enquiries e on e.id = m.enquiry_id
 		where e.user_id = ? and m.from_staff = 1 and m.read_at is null`, userID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("privacy: unread answers of %d: %w", userID, err)
@@ -170,11 +170,11 @@ func (e *Enquiries) UnreadAnswers(ctx context.Context, userID int64) (int, error
 
 // Get loads an enquiry with its messages.
 func (e *Enquiries) Get(ctx context.Context, id int64) (*Enquiry, error) {
-	q, err := scanEnquiry(e.db.Read().QueryRowContext(ctx, "select "+enquiryColumns+" from enquiries e where e.id = ?", id))
+	q, err := scanEnquiry(e.db.QueryRow(ctx, "select "+enquiryColumns+" from enquiries e where e.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("privacy: load enquiry %d: %w", id, err)
 	}
-	rows, err := e.db.Read().QueryContext(ctx, `select id, from_staff, coalesce(author_id, 0), body, created_at, read_at is not null
+	rows, err := e.db.Query(ctx, `select id, from_staff, coalesce(author_id, 0), body, created_at, read_at is not null
 		from enquiry_messages where enquiry_id = ? order by id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: messages of enquiry %d: %w", id, err)
@@ -236,7 +236,7 @@ func (e *Enquiries) Answer(ctx context.Context, staff *Member, id int64, body st
 			to, userID = m.MailTo(), m.ID
 		}
 	} else {
-		if err := e.db.Read().QueryRowContext(ctx, "select reply_to from enquiries where id = ?", id).Scan(&to); err != nil {
+		if err := e.db.QueryRow(ctx, "select reply_to from enquiries where id = ?", id).Scan(&to); err != nil {
 			return fmt.Errorf("privacy: reply address of enquiry %d: %w", id, err)
 		}
 	}

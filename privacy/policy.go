@@ -118,7 +118,7 @@ func scanPolicy(row interface{ Scan(...any) error }) (*Policy, error) {
 
 // Current returns the newest version of the named policy.
 func (s *Policies) Current(ctx context.Context, name string) (*Policy, error) {
-	p, err := scanPolicy(s.db.Read().QueryRowContext(ctx,
+	p, err := scanPolicy(s.db.QueryRow(ctx,
 		"select "+policyColumns+" from policies where name = ? order by version desc limit 1", name))
 	if err != nil {
 		return nil, fmt.Errorf("privacy: current policy %q: %w", name, err)
@@ -130,7 +130,7 @@ func (s *Policies) Current(ctx context.Context, name string) (*Policy, error) {
 // that say which version a member saw (such as chat's disclosure acknowledgements).
 func (s *Policies) CurrentVersion(ctx context.Context, name string) (int, error) {
 	var v sql.NullInt64
-	if err := s.db.Read().QueryRowContext(ctx, "select max(version) from policies where name = ?", name).Scan(&v); err != nil {
+	if err := s.db.QueryRow(ctx, "select max(version) from policies where name = ?", name).Scan(&v); err != nil {
 		return 0, fmt.Errorf("privacy: version of %q: %w", name, err)
 	}
 	if !v.Valid {
@@ -141,7 +141,7 @@ func (s *Policies) CurrentVersion(ctx context.Context, name string) (int, error)
 
 // Version returns one version of the named policy.
 func (s *Policies) Version(ctx context.Context, name string, v int) (*Policy, error) {
-	p, err := scanPolicy(s.db.Read().QueryRowContext(ctx,
+	p, err := scanPolicy(s.db.QueryRow(ctx,
 		"select "+policyColumns+" from policies where name = ? and version = ?", name, v))
 	if err != nil {
 		return nil, fmt.Errorf("privacy: policy %q version %d: %w", name, v, err)
@@ -161,7 +161,7 @@ func (s *Policies) All(ctx context.Context) ([]Policy, error) {
 }
 
 func (s *Policies) list(ctx context.Context, query string, args ...any) ([]Policy, error) {
-	rows, err := s.db.Read().QueryContext(ctx, query, args...)
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: list policies: %w", err)
 	}

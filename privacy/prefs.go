@@ -51,7 +51,7 @@ func NewPreferences(db *storage.DB, members Members, mailer Mailer, render func(
 func (p *Preferences) Get(ctx context.Context, userID int64) (Prefs, error) {
 	var out Prefs
 	var at int64
-	err := p.db.Read().QueryRowContext(ctx, "select announcements, updated_at from contact_preferences where user_id = ?", userID).
+	err := p.db.QueryRow(ctx, "select announcements, updated_at from contact_preferences where user_id = ?", userID).
 		Scan(&out.Announcements, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Prefs{}, nil
@@ -85,7 +85,7 @@ func (p *Preferences) Set(ctx context.Context, userID int64, announcements bool)
 // ValidUnsubscribe reports whether token belongs to a member.
 func (p *Preferences) ValidUnsubscribe(ctx context.Context, token string) (bool, error) {
 	var n int
-	err := p.db.Read().QueryRowContext(ctx, "select count(*) from contact_preferences where unsubscribe_token = ?", token).Scan(&n)
+	err := p.db.QueryRow(ctx, "select count(*) from contact_preferences where unsubscribe_token = ?", token).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("privacy: check unsubscribe link: %w", err)
 	}
@@ -162,7 +162,7 @@ func (p *Preferences) Announce(ctx context.Context, adminID int64, subject, body
 
 // optedIn maps every member who opted in to their unsubscribe token.
 func (p *Preferences) optedIn(ctx context.Context) (map[int64]string, error) {
-	rows, err := p.db.Read().QueryContext(ctx, "select user_id, unsubscribe_token from contact_preferences where announcements = 1")
+	rows, err := p.db.Query(ctx, "select user_id, unsubscribe_token from contact_preferences where announcements = 1")
 	if err != nil {
 		return nil, fmt.Errorf("privacy: opted-in members: %w", err)
 	}
@@ -196,7 +196,7 @@ func (p *Preferences) announcementMail(m Member, token, subject, text, htmlBody 
 
 // Announcements lists what was sent, newest first.
 func (p *Preferences) Announcements(ctx context.Context, limit int) ([]Announcement, error) {
-	rows, err := p.db.Read().QueryContext(ctx,
+	rows, err := p.db.Query(ctx,
 		"select id, subject, body, recipients, created_at from announcements order by id desc limit ?", limit)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: list announcements: %w", err)

@@ -24,12 +24,15 @@ var ErrClosed = errors.New("storage: database is closed")
 
 // DB is the application's database: a pool of read connections and a single writer.
 type DB struct {
-	read   *sql.DB
-	write  *sql.DB
-	path   string
-	writes chan *writeReq
-	stop   chan struct{}
-	done   chan struct{}
+	read  *sql.DB
+	write *sql.DB
+	path  string
+
+	readStmts  *stmtCache
+	writeStmts *stmtCache
+	writes     chan *writeReq
+	stop       chan struct{}
+	done       chan struct{}
 }
 
 // Options tune the database; the zero value is what production uses.
@@ -86,12 +89,14 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		opts.MaxBatch = 256
 	}
 	db := &DB{
-		read:   read,
-		write:  write,
-		path:   path,
-		writes: make(chan *writeReq, 4*opts.MaxBatch),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		read:       read,
+		write:      write,
+		path:       path,
+		readStmts:  newStmtCache(read),
+		writeStmts: newStmtCache(write),
+		writes:     make(chan *writeReq, 4*opts.MaxBatch),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	go db.writer(opts.MaxBatch)
 	return db, nil
@@ -119,6 +124,8 @@ func (db *DB) Close() error {
 		close(db.stop)
 	}
 	<-db.done
+	db.readStmts.close()
+	db.writeStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -137,3 +137,42 @@ func TestWriteAfterCloseFails(t *testing.T) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }
+
+func TestCachedStatementsReadAndWrite(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	for i := range 3 {
+		if err := db.Write(ctx, func(tx *sql.Tx) error {
+			_, err := db.TxExec(tx, "insert into categories(slug, name, created_at) values (?, ?, 0)", "c"+strconv.Itoa(i), "C")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := db.QueryRow(ctx, "select count(*) from categories where name = ?", "C").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("count = %d, %v", n, err)
+	}
+	rows, err := db.Query(ctx, "select slug from categories where name = ? order by slug", "C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slugs []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		slugs = append(slugs, s)
+	}
+	rows.Close()
+	if len(slugs) != 3 || slugs[0] != "c0" {
+		t.Fatalf("slugs %v", slugs)
+	}
+	if err := db.QueryRow(ctx, "select nonsense from nowhere").Scan(&n); err == nil {
+		t.Fatal("a broken query reported no error")
+	}
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		return db.TxQueryRow(tx, "select count(*) from categories").Scan(&n)
+	}); err != nil || n != 3 {
+		t.Fatalf("TxQueryRow: %d %v", n, err)
+	}
+}

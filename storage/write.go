@@ -97,6 +97,7 @@ func (db *DB) commit(batch []*writeReq) {
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
+	db.writeStmts.preparePending()
 }
 
 func runSavepoint(tx *sql.Tx, fn TxFunc) (err error) {
