@@ -26,6 +26,7 @@ type outItem struct {
 // connection costs its reader and a few small buffers, nothing more.
 type client struct {
 	conn   *websocket.Conn
+	batch  *batchConn // conn's network connection, when it can hold frames (nil: it cannot)
 	room   *room
 	user   *account.User // nil for an anonymous reader
 	addr   string
@@ -57,22 +58,31 @@ func (c *client) name() string {
 // enqueue queues a frame without ever blocking: a client whose queue is full is
 // disconnected (1013, try again later) rather than waited for.
 func (c *client) enqueue(it outItem) {
+	if c.push(it) {
+		go c.flush()
+	}
+}
+
+// push queues a frame like enqueue and reports whether the caller must start the flush
+// goroutine (go c.flush()): the room starts them once it has queued every event already
+// waiting, so that a burst reaches each client in one write.
+func (c *client) push(it outItem) bool {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return
+		return false
 	}
 	n := len(c.queue)
 	if it.droppable && n >= c.limits.QueueLen/2 || it.fresh && it.id <= c.replayed {
 		c.mu.Unlock()
-		return
+		return false
 	}
 	if n >= c.limits.QueueLen {
 		c.closed, c.queue = true, nil
 		c.mu.Unlock()
 		c.log.Info("chat: dropped a client that fell behind", "room", c.room.slug, "queued", n)
 		go c.shut(websocket.CloseTryAgainLater, "You fell behind the conversation. Reconnect to catch up.")
-		return
+		return false
 	}
 	c.queue = append(c.queue, it)
 	start := !c.writing && !c.paused
@@ -80,9 +90,7 @@ func (c *client) enqueue(it outItem) {
 		c.writing = true
 	}
 	c.mu.Unlock()
-	if start {
-		go c.flush()
-	}
+	return start
 }
 
 // flush writes queued frames until the queue is empty, then lets its goroutine end.
@@ -99,7 +107,14 @@ func (c *client) flush() {
 		c.queue = nil
 		c.mu.Unlock()
 		for i := range items {
+			// All but the last frame are held and go out with the last, in one write.
+			if c.batch != nil {
+				c.batch.hold.Store(i < len(items)-1)
+			}
 			if err := c.write(&items[i]); err != nil {
+				if c.batch != nil {
+					c.batch.hold.Store(false)
+				}
 				c.log.Debug("chat: write failed", "room", c.room.slug, "err", err)
 				c.fail()
 				return

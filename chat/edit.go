@@ -27,7 +27,7 @@ func (s *Service) ownMessage(ctx context.Context, u *account.User, id, roomID in
 	if m.AuthorID != u.ID || m.Hidden {
 		return nil, nil, &Error{CodeForbidden, "You can only change your own messages."}
 	}
-	room, err := s.store.roomByID(ctx, m.RoomID)
+	room, err := s.roomByID(ctx, m.RoomID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,10 +64,12 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 	res := s.render.Render(body)
 	m.Source, m.HTML, m.Mentions, m.EditedAt = body, res.HTML, res.Mentions, s.now().UTC().Truncate(time.Second)
 	err = s.persist.submit(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.Exec("update chat_messages set source = ?, html = ?, edited_at = ? where id = ?",
+		if _, err := s.db.TxExec(tx, "update chat_messages set source = ?, html = ?, edited_at = ? where id = ?",
 			m.Source, m.HTML, m.EditedAt.Unix(), m.ID); err != nil {
 			return fmt.Errorf("chat: edit message %d: %w", m.ID, err)
 		}
+		// The source changed (body != m.Source above), so the update trigger indexed it.
+		m.sourceIndexed = true
 		return s.runAfterMessage(tx, m)
 	}, func() { s.hub.publishMessage(m, origin, nonce, true) })
 	if err != nil {

@@ -198,6 +198,27 @@ type room struct {
 	clients  map[*client]struct{}
 	users    map[string]int // connected members, by username, with their connection count
 	presence bool           // users changed since the last presence broadcast
+	starts   []*client      // clients whose flush goroutine starts once the waiting events are queued
+}
+
+// maxDrain bounds the events the room queues before it starts the clients' writes.
+const maxDrain = 64
+
+// enqueue queues it for c; c's writes start when the room has queued every event
+// already waiting (start), so that a burst reaches each client in one write.
+func (r *room) enqueue(c *client, it outItem) {
+	if c.push(it) {
+		r.starts = append(r.starts, c)
+	}
+}
+
+// start begins the writes of the clients that got frames.
+func (r *room) start() {
+	for i, c := range r.starts {
+		go c.flush()
+		r.starts[i] = nil
+	}
+	r.starts = r.starts[:0]
 }
 
 // send hands ev to the room, or reports false when the room has stopped.
@@ -245,6 +266,16 @@ func (r *room) run() {
 		select {
 		case ev := <-r.inbox:
 			r.handle(ev)
+			for n := 1; n < maxDrain; n++ {
+				select {
+				case ev := <-r.inbox:
+					r.handle(ev)
+					continue
+				default:
+				}
+				break
+			}
+			r.start()
 		case <-ping.C:
 			for c := range r.clients {
 				c.enqueue(outItem{ping: true, droppable: true})
@@ -253,6 +284,7 @@ func (r *room) run() {
 			presence = nil
 			r.presence = false
 			r.broadcast(outItem{pm: prepare(r.presenceFrame()), droppable: true})
+			r.start()
 		case <-r.quit:
 			for c := range r.clients {
 				r.hub.closing.Add(1)
@@ -277,7 +309,7 @@ func (r *room) handle(ev roomEvent) {
 			r.users[name]++
 			r.presence = r.presence || r.users[name] == 1
 		}
-		ev.c.enqueue(outItem{data: r.presenceFrame(), droppable: true})
+		r.enqueue(ev.c, outItem{data: r.presenceFrame(), droppable: true})
 		close(ev.joined)
 	case evLeave:
 		if _, ok := r.clients[ev.c]; !ok {
@@ -301,9 +333,9 @@ func (r *room) handle(ev roomEvent) {
 		}
 		for c := range r.clients {
 			if ev.nonce != "" && (c == ev.c || c.user != nil && c.user.ID == ev.m.AuthorID) {
-				c.enqueue(own)
+				r.enqueue(c, own)
 			} else {
-				c.enqueue(it)
+				r.enqueue(c, it)
 			}
 		}
 	case evDeleted:
@@ -313,7 +345,7 @@ func (r *room) handle(ev roomEvent) {
 		it := outItem{pm: prepare(encode(outTyping{Type: "typing", User: name})), droppable: true}
 		for c := range r.clients {
 			if c.name() != name {
-				c.enqueue(it)
+				r.enqueue(c, it)
 			}
 		}
 	case evCount:
@@ -323,7 +355,7 @@ func (r *room) handle(ev roomEvent) {
 
 func (r *room) broadcast(it outItem) {
 	for c := range r.clients {
-		c.enqueue(it)
+		r.enqueue(c, it)
 	}
 }
 

@@ -98,8 +98,15 @@ func (p *persister) fill(batch []*job) []*job {
 func (p *persister) commit(batch []*job) {
 	errs := make([]error, len(batch))
 	err := p.db.Write(context.Background(), func(tx *sql.Tx) error {
+		// First every job in one savepoint: a savepoint per job makes FTS5 write its
+		// pending terms out per message (chat_search), 2.6 times the cost of an FTS5
+		// insert in a plain batch (storage's BenchmarkBatchInsert). Jobs rarely fail; when one does, the batch is undone and run again
+		// with a savepoint per job, so a failure still undoes only its own job.
+		if len(batch) > 1 && p.applyAll(tx, batch) == nil {
+			return nil
+		}
 		for i, j := range batch {
-			errs[i] = savepoint(tx, j.apply)
+			errs[i] = p.savepoint(tx, "chat_job", j.apply)
 		}
 		return nil
 	})
@@ -115,23 +122,36 @@ func (p *persister) commit(batch []*job) {
 	}
 }
 
+// applyAll runs every job of batch inside one savepoint and keeps their changes only if
+// all of them succeed; otherwise nothing of theirs remains and it returns the error.
+func (p *persister) applyAll(tx *sql.Tx, batch []*job) error {
+	return p.savepoint(tx, "chat_batch", func(tx *sql.Tx) error {
+		for _, j := range batch {
+			if err := j.apply(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // savepoint runs fn so that its failure undoes only its own changes in the batch.
-func savepoint(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
-	if _, err := tx.Exec("savepoint chat_job"); err != nil {
+func (p *persister) savepoint(tx *sql.Tx, name string, fn func(tx *sql.Tx) error) (err error) {
+	if _, err := p.db.TxExec(tx, "savepoint "+name); err != nil {
 		return fmt.Errorf("chat: savepoint: %w", err)
 	}
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("chat: write panicked: %v", p)
+		if r := recover(); r != nil {
+			err = fmt.Errorf("chat: write panicked: %v", r)
 		}
 		if err != nil {
-			if _, rbErr := tx.Exec("rollback to chat_job; release chat_job"); rbErr != nil {
+			if _, rbErr := p.db.TxExec(tx, "rollback to "+name); rbErr != nil {
 				err = errors.Join(err, rbErr)
+				return
 			}
-			return
 		}
-		if _, relErr := tx.Exec("release chat_job"); relErr != nil {
-			err = fmt.Errorf("chat: release savepoint: %w", relErr)
+		if _, relErr := p.db.TxExec(tx, "release "+name); relErr != nil {
+			err = errors.Join(err, fmt.Errorf("chat: release savepoint: %w", relErr))
 		}
 	}()
 	return fn(tx)

@@ -94,6 +94,9 @@ func (s *Service) UpdateRoom(ctx context.Context, u *account.User, room *Room, n
 	if len(fields) > 0 {
 		return &InputError{fields}
 	}
+	// Drop the cached room however the write ends: a failed commit may still have
+	// reached the disk.
+	defer s.rooms.invalidate(room.ID)
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec("update chat_rooms set name = ?, topic = ? where id = ?", name, topic, room.ID); err != nil {
 			return fmt.Errorf("chat: rename room %d: %w", room.ID, err)
@@ -111,6 +114,9 @@ func (s *Service) SetArchived(ctx context.Context, u *account.User, room *Room, 
 	if archived {
 		at = s.now().Unix()
 	}
+	// Drop the cached room however the write ends: a failed commit may still have
+	// reached the disk.
+	defer s.rooms.invalidate(room.ID)
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec("update chat_rooms set archived_at = ? where id = ?", at, room.ID); err != nil {
 			return fmt.Errorf("chat: archive room %d: %w", room.ID, err)

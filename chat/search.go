@@ -65,14 +65,21 @@ func (s *Store) Search(ctx context.Context, match, author string, limit, offset 
 // IndexText replaces, inside tx, a message's indexed text (its Markdown, put there by a
 // trigger) with the plain text of its sanitised HTML, so that link targets and Markdown
 // syntax are not searched. The match marks \x02 and \x03 are removed from the text.
-func IndexText(tx *sql.Tx, m *Message) error {
+//
+// When the trigger has just indexed m.Source in this transaction (chat's own publishing
+// and editing set m.sourceIndexed) a message whose plain text is its source, as most chat
+// messages are, is not written again: FTS5 would delete and re-add the same words.
+func (s *Service) IndexText(tx *sql.Tx, m *Message) error {
 	text := strings.Map(func(r rune) rune {
 		if r == '\x02' || r == '\x03' {
 			return ' '
 		}
 		return r
 	}, markup.Excerpt(m.HTML, len(m.HTML)+1))
-	if _, err := tx.Exec("update chat_search set body = ? where rowid = ?", text, m.ID); err != nil {
+	if m.sourceIndexed && text == m.Source {
+		return nil
+	}
+	if _, err := s.db.TxExec(tx, "update chat_search set body = ? where rowid = ?", text, m.ID); err != nil {
 		return fmt.Errorf("chat: index message %d: %w", m.ID, err)
 	}
 	return nil

@@ -79,20 +79,21 @@ type Config struct {
 
 // Service holds chat's rules, its writer and its hub.
 type Service struct {
-	store        *Store
-	db           *storage.DB
-	render       *markup.Renderer
-	restrictions account.Restrictions
-	policy       PolicyVersion
-	log          *slog.Logger
-	limits       Limits
-	sendLimit    *ratelimit.Keyed
-	persist      *persister
-	hub          *Hub
-	afterMessage []func(tx *sql.Tx, m *Message) error
-	now          func() time.Time
-	ctx          context.Context // ends at Close: the context of WebSocket readers
-	cancel       context.CancelFunc
+	store         *Store
+	db            *storage.DB
+	render        *markup.Renderer
+	restrictions  account.Restrictions
+	policyVersion *policyCache
+	rooms         roomCache
+	log           *slog.Logger
+	limits        Limits
+	sendLimit     *ratelimit.Keyed
+	persist       *persister
+	hub           *Hub
+	afterMessage  []func(tx *sql.Tx, m *Message) error
+	now           func() time.Time
+	ctx           context.Context // ends at Close: the context of WebSocket readers
+	cancel        context.CancelFunc
 }
 
 // NewService starts chat's writer and hub.
@@ -105,14 +106,16 @@ func NewService(cfg Config) *Service {
 		cfg.PolicyVersion = func(context.Context) int { return 1 }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	s := &Service{
 		store: NewStore(cfg.DB), db: cfg.DB, render: cfg.Renderer, restrictions: cfg.Restrictions,
-		policy: cfg.PolicyVersion, log: cfg.Log, limits: cfg.Limits,
+		log: cfg.Log, limits: cfg.Limits,
 		sendLimit: ratelimit.New(cfg.Limits.SendEvery, cfg.Limits.SendBurst),
 		persist:   newPersister(cfg.DB, cfg.Limits.MaxBatch),
 		hub:       newHub(cfg.Limits, cfg.Log),
 		now:       time.Now, ctx: ctx, cancel: cancel,
 	}
+	s.policyVersion = &policyCache{load: cfg.PolicyVersion, now: func() time.Time { return s.now() }}
+	return s
 }
 
 // Store returns chat's store.
@@ -200,7 +203,7 @@ func (s *Service) rateLimit(u *account.User) error {
 // needsAck reports whether u has yet to acknowledge, under the current policy, that room
 // is public; it returns the current policy version.
 func (s *Service) needsAck(ctx context.Context, u *account.User, room *Room, c *client) (bool, int, error) {
-	v := s.policy(ctx)
+	v := s.policyVersion.get(ctx)
 	if c != nil && c.ackVersion >= v {
 		return false, v, nil
 	}
@@ -248,11 +251,11 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 		HTML: res.HTML, Nonce: in.Nonce, CreatedAt: s.now().UTC().Truncate(time.Second), Mentions: res.Mentions}
 	err = s.persist.submit(ctx, func(tx *sql.Tx) error {
 		if ack {
-			if err := recordAck(tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
+			if err := recordAck(s.db, tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
 				return err
 			}
 		}
-		if err := insertMessage(tx, m, in.Token); err != nil {
+		if err := insertMessage(s.db, tx, m, in.Token); err != nil {
 			return err
 		}
 		return s.runAfterMessage(tx, m)
@@ -274,9 +277,9 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 // Acknowledge records that u knows room is public, so their first message there is not
 // held for that reason.
 func (s *Service) Acknowledge(ctx context.Context, u *account.User, room *Room) error {
-	version := s.policy(ctx)
+	version := s.policyVersion.get(ctx)
 	now := s.now()
-	return s.db.Write(ctx, func(tx *sql.Tx) error { return recordAck(tx, u.ID, room.ID, version, now) })
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return recordAck(s.db, tx, u.ID, room.ID, version, now) })
 }
 
 // NeedsAck reports whether u has yet to acknowledge that room is public.

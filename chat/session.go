@@ -58,7 +58,7 @@ func (s *Service) handleFrame(c *client, room *Room, kind int, data []byte) {
 	switch in.Type {
 	case "send":
 		// The room may have been renamed or archived since the connection opened.
-		if fresh, rerr := s.store.roomByID(ctx, room.ID); rerr == nil {
+		if fresh, rerr := s.roomByID(ctx, room.ID); rerr == nil {
 			room = fresh
 		}
 		_, err = s.send(ctx, c.user, room, Input{Body: in.Body, Nonce: in.Nonce, Confirm: in.Confirm}, c)
@@ -144,7 +144,8 @@ func (s *Service) replay(ctx context.Context, c *client, room *Room, after int64
 // connect runs a WebSocket from the upgrade to the start of its reader: join the room,
 // replay what the client missed, then let live frames flow.
 func (s *Service) connect(r *http.Request, conn *websocket.Conn, rm *room, room *Room, addr string, after int64, resume bool) {
-	c := &client{conn: conn, room: rm, user: account.UserFrom(r.Context()), addr: addr, limits: &s.limits, log: s.log, paused: true}
+	bc, _ := conn.UnderlyingConn().(*batchConn)
+	c := &client{conn: conn, batch: bc, room: rm, user: account.UserFrom(r.Context()), addr: addr, limits: &s.limits, log: s.log, paused: true}
 	// Join before reading history: a message committed meanwhile is then both replayed
 	// and queued, and resume drops the copy, so nothing falls between the two.
 	if !rm.join(c) {
@@ -187,5 +188,9 @@ func (e writeError) Unwrap() error { return e.err }
 type hijacker struct{ http.ResponseWriter }
 
 func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(h.ResponseWriter).Hijack()
+	conn, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return conn, rw, err
+	}
+	return &batchConn{Conn: conn}, rw, nil
 }

@@ -49,6 +49,9 @@ type Message struct {
 	// Mentions are the usernames the message mentions, set when it is published or
 	// edited so that AfterMessage hooks can notify them.
 	Mentions []string
+	// sourceIndexed is set by the write that just put Source in chat_search (through
+	// the insert or update trigger), in the transaction that runs AfterMessage hooks.
+	sourceIndexed bool
 }
 
 // URL is an address that shows the message on its room's history page.
@@ -249,7 +252,7 @@ func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token st
 	return m, nil
 }
 
-func insertMessage(tx *sql.Tx, m *Message, submitToken string) error {
+func insertMessage(db *storage.DB, tx *sql.Tx, m *Message, submitToken string) error {
 	var nonce, token any
 	if m.Nonce != "" {
 		nonce = m.Nonce
@@ -257,12 +260,13 @@ func insertMessage(tx *sql.Tx, m *Message, submitToken string) error {
 	if submitToken != "" {
 		token = submitToken
 	}
-	res, err := tx.Exec(`insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
+	res, err := db.TxExec(tx, `insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
 		values (?, ?, ?, ?, ?, ?, ?)`, m.RoomID, m.AuthorID, m.Source, m.HTML, nonce, token, m.CreatedAt.Unix())
 	if err != nil {
 		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
 	}
 	m.ID, err = res.LastInsertId()
+	m.sourceIndexed = err == nil // by the chat_search_insert trigger
 	return err
 }
 
@@ -280,8 +284,8 @@ func (s *Store) AckVersion(ctx context.Context, userID, roomID int64) (int, erro
 	return v, nil
 }
 
-func recordAck(tx *sql.Tx, userID, roomID int64, version int, at time.Time) error {
-	_, err := tx.Exec(`insert into chat_acks(user_id, room_id, policy_version, acked_at) values (?, ?, ?, ?)
+func recordAck(db *storage.DB, tx *sql.Tx, userID, roomID int64, version int, at time.Time) error {
+	_, err := db.TxExec(tx, `insert into chat_acks(user_id, room_id, policy_version, acked_at) values (?, ?, ?, ?)
 		on conflict(user_id, room_id) do update set policy_version = excluded.policy_version, acked_at = excluded.acked_at`,
 		userID, roomID, version, at.Unix())
 	if err != nil {

@@ -71,7 +71,7 @@ func wireChatExtras(svc *chat.Service, n *account.Notifier, x *forum.Extras) {
 		if m.Deleted {
 			return n.Retract(tx, key)
 		}
-		if err := chat.IndexText(tx, m); err != nil {
+		if err := svc.IndexText(tx, m); err != nil {
 			return err
 		}
 		if m.Hidden || m.AuthorID == 0 {
