@@ -100,12 +100,22 @@ func BenchmarkReply(b *testing.B) {
 }
 
 // BenchmarkThreadPage measures a thread page of a 50-post thread (its first 20 posts) as
-// an anonymous reader gets it from the forum's handler: the queries, the view structs and
-// the templ rendering, without the network and the server's middleware.
-func BenchmarkThreadPage(b *testing.B) {
+// an anonymous reader gets it from the forum's handler, without the network and the
+// server's middleware: served from the page cache, as it is between writes.
+func BenchmarkThreadPage(b *testing.B) { benchThreadPage(b, true) }
+
+// BenchmarkThreadPageRender is BenchmarkThreadPage with the page cache off: the queries,
+// the view structs and the templ rendering, as on the first read after a write.
+func BenchmarkThreadPageRender(b *testing.B) { benchThreadPage(b, false) }
+
+func benchThreadPage(b *testing.B, cached bool) {
 	f := newBenchForum(b, 50)
 	mux := http.NewServeMux()
-	NewHandlers(f.svc, f.accounts, &web.Responder{}).Routes(mux)
+	h := NewHandlers(f.svc, f.accounts, &web.Responder{})
+	if !cached {
+		h.pages.ttl = 0
+	}
+	h.Routes(mux)
 	path := f.thread.URL()
 	check := httptest.NewRecorder()
 	mux.ServeHTTP(check, httptest.NewRequest(http.MethodGet, path, nil))

@@ -71,15 +71,19 @@ func (e *Extras) afterPost(tx *sql.Tx, p *Post, t *Thread) error {
 		// Search filters deleted posts out; nobody should be sent to a deleted post.
 		return e.notifier.Retract(tx, postKey(p.ID))
 	}
-	if _, err := tx.Exec("update post_search set body = ? where rowid = ?", searchText(p.HTML), p.ID); err != nil {
-		return fmt.Errorf("forum: index post %d: %w", p.ID, err)
-	}
 	// A post never edited is new, or is being hidden or shown again by moderators: then
 	// the notifications it caused already exist, and notifying is a no-op.
 	isNew := p.EditedAt.IsZero()
+	if !isNew {
+		// insertPost indexed the post's text; an edit's Markdown was indexed by the
+		// update trigger, and search shows the text of the HTML.
+		if _, err := e.svc.db.TxExec(tx, "update post_search set body = ? where rowid = ?", searchText(p.HTML), p.ID); err != nil {
+			return fmt.Errorf("forum: index post %d: %w", p.ID, err)
+		}
+	}
 	if isNew && !p.Hidden {
 		// Writing a post means having read the thread up to it.
-		if err := markRead(tx, p.AuthorID, t.ID, p.Number); err != nil {
+		if err := markRead(e.svc.db, tx, p.AuthorID, t.ID, p.Number); err != nil {
 			return err
 		}
 	}
@@ -103,7 +107,7 @@ func (e *Extras) notify(tx *sql.Tx, p *Post, t *Thread, isNew bool) error {
 	if !isNew || p.Number == 1 {
 		return nil
 	}
-	if watching, set, err := watchState(tx, t.AuthorID, t.ID); err != nil {
+	if watching, set, err := watchState(txQuerier{e.svc.db, tx}, t.AuthorID, t.ID); err != nil {
 		return err
 	} else if watching || !set {
 		n.Kind, n.UserID = account.NotifyReply, t.AuthorID
@@ -111,7 +115,7 @@ func (e *Extras) notify(tx *sql.Tx, p *Post, t *Thread, isNew bool) error {
 			return err
 		}
 	}
-	watchers, err := threadWatchers(tx, t.ID)
+	watchers, err := threadWatchers(e.svc.db, tx, t.ID)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,15 @@
 package forum
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/a-h/templ"
 
 	"stoa/account"
 	"stoa/storage"
@@ -18,11 +22,12 @@ type Handlers struct {
 	svc      *Service
 	accounts *account.Store
 	web      *web.Responder
+	pages    *pageCache // rendered thread pages for anonymous readers
 }
 
 // NewHandlers returns the forum's HTTP handlers.
 func NewHandlers(svc *Service, accounts *account.Store, w *web.Responder) *Handlers {
-	return &Handlers{svc: svc, accounts: accounts, web: w}
+	return &Handlers{svc: svc, accounts: accounts, web: w, pages: newPageCache()}
 }
 
 // Routes mounts the forum's pages.
@@ -239,7 +244,27 @@ func (h *Handlers) loadThread(w http.ResponseWriter, r *http.Request) (*Thread, 
 	return t, true
 }
 
+// pageSlot is where a thread page rendered for an anonymous reader is kept: its key, and
+// the generation and time read before any of its data.
+type pageSlot struct {
+	key pageKey
+	gen uint64
+	at  time.Time
+}
+
 func (h *Handlers) thread(w http.ResponseWriter, r *http.Request) {
+	var slot *pageSlot
+	if account.UserFrom(r.Context()) == nil {
+		if key, ok := threadPageKey(r); ok {
+			// The generation first: data read after it is at least as new as it says.
+			gen := h.svc.db.Generation()
+			if e := h.pages.get(key, gen); e != nil {
+				e.write(w)
+				return
+			}
+			slot = &pageSlot{key: key, gen: gen, at: h.pages.now()}
+		}
+	}
 	t, ok := h.loadThread(w, r)
 	if !ok {
 		return
@@ -259,7 +284,7 @@ func (h *Handlers) thread(w http.ResponseWriter, r *http.Request) {
 			reply.Body = Quote(p.Author, p.Source)
 		}
 	}
-	h.renderThread(w, r, t, http.StatusOK, reply, false)
+	h.renderThread(w, r, t, http.StatusOK, reply, false, slot)
 }
 
 // Quote returns Markdown that quotes a post, for quote-reply.
@@ -275,8 +300,9 @@ func Quote(author, source string) string {
 }
 
 // renderThread shows a thread page; lastPage shows the page with the reply form's
-// latest context (after a failed reply).
-func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Thread, status int, reply views.ReplyForm, lastPage bool) {
+// latest context (after a failed reply). A page for an anonymous reader is kept in slot
+// when slot is not nil.
+func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Thread, status int, reply views.ReplyForm, lastPage bool, slot *pageSlot) {
 	ctx := r.Context()
 	u := account.UserFrom(ctx)
 	c, err := h.svc.store.CategoryByID(ctx, t.CategoryID)
@@ -299,6 +325,13 @@ func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Threa
 	if err != nil {
 		h.web.ServerError(w, r, err)
 		return
+	}
+	if u.IsStaff() {
+		// Only staff see how many earlier versions a post has.
+		if err := h.svc.store.addRevisionCounts(ctx, t.ID, PostsPerPage, (page-1)*PostsPerPage, posts); err != nil {
+			h.web.ServerError(w, r, err)
+			return
+		}
 	}
 	d := views.ThreadData{ID: t.ID, Title: t.Title, URL: t.URL(), Category: categoryItem(c), Author: t.Author,
 		Locked: t.Locked, Pinned: t.Pinned, Pager: pager(t.URL(), page, rowsTotal, PostsPerPage), Reply: reply, Staff: u.IsStaff()}
@@ -323,7 +356,23 @@ func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Threa
 	}
 	p := h.web.Page(r, t.Title, "forum")
 	p.Feed = fmt.Sprintf("/t/%d/feed.atom", t.ID)
-	h.web.Render(w, r, status, views.Thread(p, d))
+	view := views.Thread(p, d)
+	if slot == nil || u != nil || status != http.StatusOK {
+		h.web.Render(w, r, status, view)
+		return
+	}
+	var buf bytes.Buffer
+	if err := view.Render(ctx, &buf); err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	e := &cachedPage{body: buf.Bytes(), length: strconv.Itoa(buf.Len())}
+	// A page that carries this request's CSP nonce (a script added to the template) is
+	// this reader's alone: never keep it.
+	if nonce := templ.GetNonce(ctx); nonce == "" || !bytes.Contains(e.body, []byte(nonce)) {
+		h.pages.put(slot.key, slot.gen, slot.at, e.body)
+	}
+	e.write(w)
 }
 
 func (h *Handlers) postView(u *account.User, p *Post, t *Thread) views.Post {
@@ -372,7 +421,7 @@ func (h *Handlers) reply(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderThread(w, r, t, status, form, true)
+	h.renderThread(w, r, t, status, form, true, nil)
 }
 
 // postURL is the address of the thread page that shows p, anchored at it.

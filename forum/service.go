@@ -151,7 +151,7 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 		CreatedAt: now, LastPostAt: now, PostCount: 1}
 	p := &Post{AuthorID: u.ID, Author: u.Username, Number: 1, Source: in.Body, HTML: html, CreatedAt: now}
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`insert into threads(category_id, author_id, title, slug, created_at, last_post_at, post_count)
+		res, err := s.db.TxExec(tx, `insert into threads(category_id, author_id, title, slug, created_at, last_post_at, post_count)
 			values (?, ?, ?, ?, ?, ?, 1)`, t.CategoryID, u.ID, t.Title, t.Slug, now.Unix(), now.Unix())
 		if err != nil {
 			return fmt.Errorf("forum: insert thread: %w", err)
@@ -160,7 +160,7 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 			return err
 		}
 		p.ThreadID = t.ID
-		if err := insertPost(tx, p, in.Token); err != nil {
+		if err := s.insertPost(tx, p, t.Title, in.Token); err != nil {
 			return err
 		}
 		return s.runAfterPost(tx, p, t)
@@ -196,18 +196,28 @@ func (s *Service) runAfterPost(tx *sql.Tx, p *Post, t *Thread) error {
 	return nil
 }
 
-func insertPost(tx *sql.Tx, p *Post, token string) error {
+// insertPost inserts p and indexes it for search, once, with the plain text of its HTML
+// (and title, the thread's title, when p opens the thread).
+func (s *Service) insertPost(tx *sql.Tx, p *Post, title, token string) error {
 	var tok any
 	if token != "" {
 		tok = token
 	}
-	res, err := tx.Exec(`insert into posts(thread_id, author_id, number, source, html, created_at, submit_token)
+	res, err := s.db.TxExec(tx, `insert into posts(thread_id, author_id, number, source, html, created_at, submit_token)
 		values (?, ?, ?, ?, ?, ?, ?)`, p.ThreadID, p.AuthorID, p.Number, p.Source, p.HTML, p.CreatedAt.Unix(), tok)
 	if err != nil {
 		return fmt.Errorf("forum: insert post in thread %d: %w", p.ThreadID, err)
 	}
-	p.ID, err = res.LastInsertId()
-	return err
+	if p.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if p.Number != 1 {
+		title = ""
+	}
+	if _, err := s.db.TxExec(tx, "insert into post_search(rowid, title, body) values (?, ?, ?)", p.ID, title, searchText(p.HTML)); err != nil {
+		return fmt.Errorf("forum: index post %d: %w", p.ID, err)
+	}
+	return nil
 }
 
 func isDuplicateToken(err error) bool {
@@ -276,13 +286,19 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		HTML: s.render.Render(in.Body).HTML, CreatedAt: now}
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		// The number is taken inside the write so that concurrent replies never collide.
-		if err := tx.QueryRow("select coalesce(max(number), 0) + 1 from posts where thread_id = ?", t.ID).Scan(&p.Number); err != nil {
+		if err := s.db.TxQueryRow(tx, "select coalesce(max(number), 0) + 1 from posts where thread_id = ?", t.ID).Scan(&p.Number); err != nil {
 			return fmt.Errorf("forum: next post number in %d: %w", t.ID, err)
 		}
-		if err := insertPost(tx, p, in.Token); err != nil {
+		title := ""
+		if p.Number == 1 {
+			if err := s.db.TxQueryRow(tx, "select title from threads where id = ?", t.ID).Scan(&title); err != nil {
+				return fmt.Errorf("forum: title of %d: %w", t.ID, err)
+			}
+		}
+		if err := s.insertPost(tx, p, title, in.Token); err != nil {
 			return err
 		}
-		if _, err := tx.Exec("update threads set post_count = post_count + 1, last_post_at = ? where id = ?", now.Unix(), t.ID); err != nil {
+		if _, err := s.db.TxExec(tx, "update threads set post_count = post_count + 1, last_post_at = ? where id = ?", now.Unix(), t.ID); err != nil {
 			return fmt.Errorf("forum: bump thread %d: %w", t.ID, err)
 		}
 		return s.runAfterPost(tx, p, t)

@@ -250,24 +250,63 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 	return p, nil
 }
 
-// Posts returns one page of a thread's posts in order.
+// pagePostColumns are what a thread page shows of a post: no Markdown source, and no
+// count of earlier versions, which only staff see (addRevisionCounts).
+const pagePostColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.html,
+	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null`
+
+// Posts returns one page of a thread's posts in order, as the thread page shows them:
+// Source is left empty and Revisions zero (see addRevisionCounts).
 func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([]*Post, error) {
-	rows, err := s.db.Query(ctx, "select "+postColumns+` from posts p
+	rows, err := s.db.Query(ctx, "select "+pagePostColumns+` from posts p
 		left join users u on u.id = p.author_id and u.deleted_at is null
 		where p.thread_id = ? order by p.number limit ? offset ?`, threadID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("forum: posts of thread %d: %w", threadID, err)
 	}
 	defer rows.Close()
-	var out []*Post
+	out := make([]*Post, 0, limit)
 	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
+		var p Post
+		var created int64
+		var edited sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.HTML,
+			&created, &edited, &p.Hidden, &p.Deleted); err != nil {
 			return nil, fmt.Errorf("forum: posts of thread %d: %w", threadID, err)
 		}
-		out = append(out, p)
+		p.CreatedAt = time.Unix(created, 0).UTC()
+		p.EditedAt = unix(edited)
+		out = append(out, &p)
 	}
 	return out, rows.Err()
+}
+
+// addRevisionCounts fills in how many earlier versions each post of a page (the same
+// threadID, limit and offset that Posts was given) has, in one grouped query.
+func (s *Store) addRevisionCounts(ctx context.Context, threadID int64, limit, offset int, posts []*Post) error {
+	rows, err := s.db.Query(ctx, `select r.post_id, count(*) from post_revisions r
+		where r.post_id in (select id from posts where thread_id = ? order by number limit ? offset ?)
+		group by r.post_id`, threadID, limit, offset)
+	if err != nil {
+		return fmt.Errorf("forum: revision counts in thread %d: %w", threadID, err)
+	}
+	defer rows.Close()
+	counts := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("forum: revision counts in thread %d: %w", threadID, err)
+		}
+		counts[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("forum: revision counts in thread %d: %w", threadID, err)
+	}
+	for _, p := range posts {
+		p.Revisions = counts[p.ID]
+	}
+	return nil
 }
 
 // Revision is an earlier version of a post.

@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
 
 // markRead records inside tx that a member has read a thread up to post number n; the
 // position only ever moves forward.
-func markRead(tx *sql.Tx, userID, threadID int64, n int) error {
-	_, err := tx.Exec(`insert into thread_reads(user_id, thread_id, last_number) values (?, ?, ?)
+func markRead(db *storage.DB, tx *sql.Tx, userID, threadID int64, n int) error {
+	_, err := db.TxExec(tx, `insert into thread_reads(user_id, thread_id, last_number) values (?, ?, ?)
 		on conflict(user_id, thread_id) do update set last_number = max(last_number, excluded.last_number)`, userID, threadID, n)
 	if err != nil {
 		return fmt.Errorf("forum: record reading of thread %d by %d: %w", threadID, userID, err)
@@ -50,7 +51,7 @@ func (e *Extras) recordRead(ctx context.Context, u *account.User, t *Thread, pos
 		return nil
 	}
 	return e.svc.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := markRead(tx, u.ID, t.ID, last); err != nil {
+		if err := markRead(e.svc.db, tx, u.ID, t.ID, last); err != nil {
 			return err
 		}
 		return e.notifier.MarkKeysRead(tx, u.ID, unread)

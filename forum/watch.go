@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"stoa/account"
 	"stoa/storage"
@@ -30,35 +32,52 @@ func watchState(q rowQuerier, userID, threadID int64) (watching, set bool, err e
 }
 
 func (e *Extras) watchState(ctx context.Context, userID, threadID int64) (bool, bool, error) {
-	return watchState(ctxQuerier{ctx, e.svc.db.Read()}, userID, threadID)
+	return watchState(ctxQuerier{ctx, e.svc.db}, userID, threadID)
 }
 
 // ctxQuerier runs QueryRow on the read pool with a request's context.
 type ctxQuerier struct {
 	ctx context.Context
-	db  *sql.DB
+	db  *storage.DB
 }
 
 func (c ctxQuerier) QueryRow(query string, args ...any) *sql.Row {
-	return c.db.QueryRowContext(c.ctx, query, args...)
+	return c.db.QueryRow(c.ctx, query, args...)
 }
 
-// threadWatchers lists, inside tx, the members watching a thread.
-func threadWatchers(tx *sql.Tx, threadID int64) ([]int64, error) {
-	rows, err := tx.Query("select user_id from thread_watches where thread_id = ? and watching = 1", threadID)
-	if err != nil {
+// txQuerier runs QueryRow inside a write transaction, through the writer's statement
+// cache.
+type txQuerier struct {
+	db *storage.DB
+	tx *sql.Tx
+}
+
+func (q txQuerier) QueryRow(query string, args ...any) *sql.Row {
+	return q.db.TxQueryRow(q.tx, query, args...)
+}
+
+// threadWatchers lists, inside tx, the members watching a thread. They come as one row
+// so that the query runs through the writer's statement cache, which holds single-row
+// queries.
+func threadWatchers(db *storage.DB, tx *sql.Tx, threadID int64) ([]int64, error) {
+	var list sql.NullString
+	if err := db.TxQueryRow(tx, `select group_concat(user_id) from
+		(select user_id from thread_watches where thread_id = ? and watching = 1)`, threadID).Scan(&list); err != nil {
 		return nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
+	if !list.Valid || list.String == "" {
+		return nil, nil
+	}
+	fields := strings.Split(list.String, ",")
+	ids := make([]int64, 0, len(fields))
+	for _, f := range fields {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("forum: watchers of %d: %q: %w", threadID, f, err)
 		}
 		ids = append(ids, id)
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // Watch starts (on) or stops a member watching a thread: a watcher is notified of every

@@ -30,6 +30,7 @@ type DB struct {
 
 	readStmts  *stmtCache
 	writeStmts *stmtCache
+	generation generation
 	writes     chan *writeReq
 	stop       chan struct{}
 	done       chan struct{}

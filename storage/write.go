@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // TxFunc is one unit of work inside a write transaction. Its changes are kept only if
@@ -94,6 +95,9 @@ func (db *DB) commit(batch []*writeReq) {
 		}
 		return
 	}
+	// Bump the generation before anyone hears of the commit, so that a cache checked
+	// after an acknowledged write never takes an older generation for current.
+	db.generation.Add(1)
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
@@ -120,3 +124,12 @@ func runSavepoint(tx *sql.Tx, fn TxFunc) (err error) {
 	}()
 	return fn(tx)
 }
+
+// generation counts the transactions committed through Write.
+type generation = atomic.Uint64
+
+// Generation changes after every committed write transaction, before its writers are
+// answered. A cache of something read from the database stays valid while the generation
+// it was read under is current: read the generation first, then the data, and keep the
+// pair.
+func (db *DB) Generation() uint64 { return db.generation.Load() }
