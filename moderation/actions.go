@@ -207,6 +207,10 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 		}
 		return nil
 	})
+	if d.Sanction != nil {
+		// Forget the member's cached sanctions now that the write is over (committed or not).
+		s.sanctionsChanged(member.ID)
+	}
 	if err != nil {
 		return nil, err
 	}

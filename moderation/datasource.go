@@ -131,5 +131,8 @@ func (d dataSource) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
 			return fmt.Errorf("moderation: erase data of %d: %w", userID, err)
 		}
 	}
+	// Erasing only removes limits; a check that reads the old rows before tx commits
+	// keeps the stricter answer for at most sanctionTTL.
+	d.s.sanctionsChanged(userID)
 	return nil
 }

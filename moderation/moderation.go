@@ -109,13 +109,15 @@ type Service struct {
 	now       func() time.Time
 	// reportLimit keeps one member from flooding the queue; it lives in memory (P3).
 	reportLimit *ratelimit.Keyed
+	// sanctionCache keeps members' open sanctions for the permission checks.
+	sanctionCache *sanctionCache
 }
 
 // New returns the moderation service.
 func New(o Options) *Service {
 	return &Service{db: o.DB, accounts: o.Accounts, forum: o.Forum, render: o.Renderer, agreement: o.Agreement,
 		mailer: o.Mailer, chat: o.Chat, baseURL: o.BaseURL, now: time.Now,
-		reportLimit: ratelimit.New(2*time.Minute, 10)}
+		reportLimit: ratelimit.New(2*time.Minute, 10), sanctionCache: newSanctionCache()}
 }
 
 func unix(v sql.NullInt64) time.Time {

@@ -157,30 +157,31 @@ func (x *Sanction) explain() error {
 }
 
 // activeSanction returns the hardest sanction in force for a member, and whether there is
-// one. loginOnly leaves out silences, which do not stop logging in.
+// one. loginOnly leaves out silences, which do not stop logging in. It is on every post,
+// chat message and logged-in page, so it reads the member's open sanctions from the
+// in-memory cache (sanctioncache.go) and decides here, against now, which is in force.
 func (s *Service) activeSanction(ctx context.Context, userID int64, loginOnly bool) (*Sanction, bool, error) {
-	kinds := "'silence', 'suspend', 'ban'"
-	if loginOnly {
-		kinds = "'suspend', 'ban'"
+	now := s.now()
+	list, err := s.openSanctions(ctx, userID, now)
+	if err != nil || len(list) == 0 {
+		return nil, false, err
 	}
-	now := s.now().Unix()
-	var x Sanction
-	var kind string
-	var starts, created int64
-	var ends sql.NullInt64
-	err := s.db.QueryRow(ctx, `select id, kind, reason, starts_at, ends_at, created_at from sanctions
-		where user_id = ? and lifted_at is null and starts_at <= ? and (ends_at is null or ends_at > ?) and kind in (`+kinds+`)
-		order by case kind when 'ban' then 0 when 'suspend' then 1 else 2 end, ends_at is null desc, ends_at desc limit 1`,
-		userID, now, now).Scan(&x.ID, &kind, &x.Reason, &starts, &ends, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	at := time.Unix(now.Unix(), 0) // the database keeps whole seconds
+	var best *Sanction
+	for i := range list {
+		x := &list[i]
+		if loginOnly && x.Kind == Silence || !x.Active(at) || kindRank(x.Kind) > kindRank(Silence) {
+			continue
+		}
+		if best == nil || harder(x, best) {
+			best = x
+		}
+	}
+	if best == nil {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("moderation: sanctions of %d: %w", userID, err)
-	}
-	x.UserID, x.Kind = userID, SanctionKind(kind)
-	x.StartsAt, x.EndsAt, x.CreatedAt = time.Unix(starts, 0).UTC(), unix(ends), time.Unix(created, 0).UTC()
-	return &x, true, nil
+	out := *best // the cached list is shared: callers get their own copy
+	return &out, true, nil
 }
 
 // Sanctions lists every sanction a member received, newest first.
@@ -230,6 +231,9 @@ func (s *Service) applySanction(tx *sql.Tx, actor, member *account.User, req San
 	if x.ID, err = res.LastInsertId(); err != nil {
 		return nil, err
 	}
+	// The caller forgets the member's cached sanctions again once tx committed; doing it
+	// here as well keeps a caller that does not know about the cache from reading stale.
+	s.sanctionsChanged(member.ID)
 	if x.Kind != Silence {
 		if err := account.DeleteSessionsOf(tx, member.ID); err != nil {
 			return nil, err
@@ -250,6 +254,8 @@ func (s *Service) LiftSanction(ctx context.Context, actor, member *account.User,
 		return err
 	}
 	now := s.now()
+	// Forget the cached sanctions once the write is over (committed or not).
+	defer s.sanctionsChanged(member.ID)
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		var kind string
 		err := tx.QueryRow(`select kind from sanctions where id = ? and user_id = ? and lifted_at is null

@@ -1,0 +1,268 @@
+package moderation
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"stoa/account"
+	"stoa/storage"
+)
+
+// cacheFixture is a database with a moderator and a member, and a moderation service on
+// a clock the test moves.
+type cacheFixture struct {
+	db         *storage.DB
+	s          *Service
+	mod, alice *account.User
+	mu         sync.Mutex
+	now        time.Time
+}
+
+func newCacheFixture(t *testing.T) *cacheFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var ids [2]int64
+	err = db.Write(ctx, func(tx *sql.Tx) error {
+		for i, name := range []string{"mia", "alice"} {
+			res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values (?, ?, 'x', ?, 0)",
+				name, name, map[int]string{0: "moderator", 1: "member"}[i])
+			if err != nil {
+				return err
+			}
+			ids[i], _ = res.LastInsertId()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &cacheFixture{db: db, now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC),
+		mod:   &account.User{ID: ids[0], Username: "mia", Role: account.RoleModerator},
+		alice: &account.User{ID: ids[1], Username: "alice", Role: account.RoleMember}}
+	f.s = f.service()
+	return f
+}
+
+// service returns a moderation service on the fixture's database and clock: a second
+// one stands for a second Stoa instance.
+func (f *cacheFixture) service() *Service {
+	s := New(Options{DB: f.db, Accounts: account.NewStore(f.db)})
+	s.now = func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
+	return s
+}
+
+func (f *cacheFixture) advance(d time.Duration) { f.mu.Lock(); f.now = f.now.Add(d); f.mu.Unlock() }
+
+// sanction applies a sanction to alice the way a moderator does, through Act.
+func (f *cacheFixture) sanction(t *testing.T, s *Service, kind SanctionKind, d time.Duration) {
+	t.Helper()
+	if _, err := s.Act(context.Background(), f.mod, TargetUser, f.alice.ID,
+		Decision{Sanction: &SanctionRequest{Kind: kind, Duration: d}, Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// lift lifts alice's sanctions that are in force, as a moderator does.
+func (f *cacheFixture) lift(t *testing.T, s *Service) {
+	t.Helper()
+	xs, err := s.Sanctions(context.Background(), f.alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range xs {
+		if x.Active(s.now()) {
+			if err := s.LiftSanction(context.Background(), f.mod, f.alice, x.ID, "appeal"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestSanctionCacheTakesEffectAtOnce: with alice's "allowed" answer cached, a silence
+// and a suspension apply to the very next check on this instance, and lifting them does
+// too, without waiting for the cache to expire (the clock does not move).
+func TestSanctionCacheTakesEffectAtOnce(t *testing.T) {
+	f := newCacheFixture(t)
+	ctx := context.Background()
+	r := f.s.Restrictions()
+	for i := 0; i < 3; i++ { // warm the cache
+		if err := r.CanPost(ctx, f.alice.ID); err != nil {
+			t.Fatalf("before any sanction: %v", err)
+		}
+		if err := r.CanLogIn(ctx, f.alice.ID); err != nil {
+			t.Fatalf("before any sanction: %v", err)
+		}
+	}
+
+	f.sanction(t, f.s, Silence, time.Hour)
+	if err := r.CanPost(ctx, f.alice.ID); err == nil || !strings.Contains(err.Error(), "silenced until 1 Jan 2030 13:00 UTC") {
+		t.Fatalf("CanPost right after the silence = %v", err)
+	}
+	if err := r.CanLogIn(ctx, f.alice.ID); err != nil {
+		t.Errorf("a silenced member must still log in: %v", err)
+	}
+	f.lift(t, f.s)
+	if err := r.CanPost(ctx, f.alice.ID); err != nil {
+		t.Errorf("CanPost right after the silence was lifted = %v", err)
+	}
+
+	f.sanction(t, f.s, Suspend, 24*time.Hour)
+	if err := r.CanLogIn(ctx, f.alice.ID); err == nil || !strings.Contains(err.Error(), "suspended until 2 Jan 2030 12:00 UTC") {
+		t.Fatalf("CanLogIn right after the suspension = %v", err)
+	}
+	f.sanction(t, f.s, Ban, 0)
+	if err := r.CanLogIn(ctx, f.alice.ID); err == nil || !strings.Contains(err.Error(), "banned") {
+		t.Fatalf("CanLogIn right after the ban = %v (the ban is harder than the suspension)", err)
+	}
+	f.lift(t, f.s)
+	if err := r.CanLogIn(ctx, f.alice.ID); err != nil {
+		t.Errorf("CanLogIn right after both were lifted = %v", err)
+	}
+	if err := r.CanPost(ctx, f.alice.ID); err != nil {
+		t.Errorf("CanPost right after both were lifted = %v", err)
+	}
+}
+
+// TestSanctionCacheExpiresWithoutAWrite: a cached silence ends when its time is up, with
+// no write and within the cache's lifetime.
+func TestSanctionCacheExpiresWithoutAWrite(t *testing.T) {
+	f := newCacheFixture(t)
+	ctx := context.Background()
+	r := f.s.Restrictions()
+	f.sanction(t, f.s, Silence, time.Hour)
+	f.advance(time.Hour - 1500*time.Millisecond)
+	if r.CanPost(ctx, f.alice.ID) == nil { // cached now, 1.5 s before the end
+		t.Fatal("the silence ended early")
+	}
+	f.advance(time.Second)
+	if r.CanPost(ctx, f.alice.ID) == nil { // still cached, 0.5 s before the end
+		t.Fatal("the silence ended early")
+	}
+	f.advance(500 * time.Millisecond) // exactly the end, the entry still fresh
+	if _, ok := f.s.sanctionCache.lookup(f.alice.ID, f.s.now()); !ok {
+		t.Fatal("test assumption: the entry should still be cached")
+	}
+	if err := r.CanPost(ctx, f.alice.ID); err != nil {
+		t.Errorf("the cached silence did not end by itself: %v", err)
+	}
+}
+
+// TestSanctionCacheNoStaleAllowed: a check that read "allowed" from the database before a
+// silence committed, and stores it after, must not make later checks answer "allowed";
+// and with checks running all the time, none that starts after the silence was
+// acknowledged may pass.
+func TestSanctionCacheNoStaleAllowed(t *testing.T) {
+	f := newCacheFixture(t)
+	ctx := context.Background()
+	r := f.s.Restrictions()
+
+	// The race, step by step: a load starts, the silence commits, the load stores.
+	gen := f.s.sanctionCache.generation()
+	before, err := f.s.openSanctions(ctx, f.alice.ID, f.s.now()) // reads "no sanctions"
+	if err != nil || len(before) != 0 {
+		t.Fatalf("before: %v %v", before, err)
+	}
+	f.sanction(t, f.s, Silence, time.Hour)
+	f.s.sanctionCache.store(f.alice.ID, gen, f.s.now(), before) // the late store
+	if r.CanPost(ctx, f.alice.ID) == nil {
+		t.Fatal("a load that raced with the silence left a stale \"allowed\"")
+	}
+	f.lift(t, f.s)
+
+	// The same under load: checkers run while the silence is applied.
+	var acknowledged atomic.Bool
+	var stale atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				after := acknowledged.Load()
+				if err := r.CanPost(ctx, f.alice.ID); err == nil && after {
+					stale.Add(1)
+				}
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	f.sanction(t, f.s, Silence, time.Hour)
+	acknowledged.Store(true)
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if n := stale.Load(); n > 0 {
+		t.Errorf("%d checks started after the silence was acknowledged answered \"allowed\"", n)
+	}
+}
+
+// TestSanctionCacheOtherInstanceConverges: a silence written by another instance is seen
+// here once the cached answer is older than sanctionTTL, without any write here.
+func TestSanctionCacheOtherInstanceConverges(t *testing.T) {
+	f := newCacheFixture(t)
+	ctx := context.Background()
+	other := f.service()
+	r := f.s.Restrictions()
+	if err := r.CanPost(ctx, f.alice.ID); err != nil { // cached "allowed" here
+		t.Fatal(err)
+	}
+	f.sanction(t, other, Silence, time.Hour)
+	if err := other.Restrictions().CanPost(ctx, f.alice.ID); err == nil {
+		t.Fatal("the writing instance does not see its own silence")
+	}
+	f.advance(sanctionTTL)
+	if r.CanPost(ctx, f.alice.ID) == nil {
+		t.Errorf("this instance still allows alice %v after another instance silenced her", sanctionTTL)
+	}
+	f.lift(t, other)
+	f.advance(sanctionTTL)
+	if err := r.CanPost(ctx, f.alice.ID); err != nil {
+		t.Errorf("this instance still refuses alice %v after another instance lifted the silence: %v", sanctionTTL, err)
+	}
+}
+
+// BenchmarkCanPost is the permission check on every post and chat message.
+func BenchmarkCanPost(b *testing.B) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "stoa.db"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var id int64
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values ('a', 'a', 'x', 'member', 0)")
+		if err == nil {
+			id, err = res.LastInsertId()
+		}
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	r := New(Options{DB: db, Accounts: account.NewStore(db)}).Restrictions()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := r.CanPost(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
