@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"stoa/account"
+	"stoa/forum"
 	"stoa/internal/stoatest"
+	"stoa/server"
 )
 
 // newThread posts a thread through the composer and returns its path.
@@ -311,7 +313,7 @@ func TestQuoteReplyPrefillsTheForm(t *testing.T) {
 }
 
 func TestLongThreadsArePaginated(t *testing.T) {
-	site := stoatest.Start(t)
+	site := stoatest.Start(t, func(c *server.Config) { c.NoRateLimits = true })
 	alice := site.Member(t, "alice", account.RoleMember)
 	thread := newThread(t, alice, "Counting", "post 1")
 	for i := 2; i <= 25; i++ {
@@ -380,5 +382,31 @@ func TestAdminsManageCategories(t *testing.T) {
 	admin.PostForm("/admin/categories", url.Values{"name": {"Dup"}, "slug": {"help-support"}})
 	if admin.Last.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(admin.Body, "already uses this address") {
 		t.Errorf("duplicate address: status %d", admin.Last.StatusCode)
+	}
+}
+
+func TestMembersPostingTooFastAreSlowedDownWithoutLosingText(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	thread := newThread(t, alice, "Rapid", "first")
+	var last int
+	for i := range forum.PostBurst {
+		last = reply(t, alice, thread, fmt.Sprintf("quick reply %d", i))
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("post %d within seconds: status %d, want 429", forum.PostBurst+1, last)
+	}
+	doc := alice.Parse()
+	if got := doc.Find("form#reply textarea").Text(); got != fmt.Sprintf("quick reply %d", forum.PostBurst-1) {
+		t.Errorf("the refused text was not kept: %q", got)
+	}
+	if !strings.Contains(doc.Find(".form-error").Text(), "Wait a few seconds") {
+		t.Errorf("no explanation: %q", doc.Find(".form-error").Text())
+	}
+	mod := site.Member(t, "mod1", account.RoleModerator)
+	for i := range forum.PostBurst + 2 {
+		if s := reply(t, mod, thread, fmt.Sprintf("staff reply %d", i)); s != http.StatusOK {
+			t.Fatalf("staff reply %d refused: %d", i, s)
+		}
 	}
 }

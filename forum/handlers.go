@@ -209,6 +209,10 @@ func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, 
 	case errors.Is(err, ErrLocked), errors.Is(err, ErrForbidden):
 		*fields = views.FieldError{"form": err.Error()}
 		return http.StatusForbidden, true
+	case errors.Is(err, ErrTooFast):
+		*fields = views.FieldError{"form": err.Error()}
+		w.Header().Set("Retry-After", strconv.Itoa(int(PostEvery/time.Second)))
+		return http.StatusTooManyRequests, true
 	case errors.Is(err, storage.ErrNotFound):
 		h.web.NotFound(w, r)
 		return 0, false

@@ -10,6 +10,7 @@ import (
 
 	"stoa/account"
 	"stoa/internal/stoatest"
+	"stoa/server"
 )
 
 func TestSearchFindsWordsAndPhrases(t *testing.T) {
@@ -143,7 +144,7 @@ func TestSearchSurvivesMarkdownAndOperatorsInTheQuery(t *testing.T) {
 }
 
 func TestSearchFiltersByCategoryAndAuthorAndPages(t *testing.T) {
-	site := stoatest.Start(t)
+	site := stoatest.Start(t, func(c *server.Config) { c.NoRateLimits = true }) // many posts from one member
 	admin := site.Member(t, "ada", account.RoleAdmin)
 	admin.PostForm("/admin/categories", url.Values{"name": {"Recipes"}, "slug": {"recipes"}})
 	alice := site.Member(t, "alice", account.RoleMember)

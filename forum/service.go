@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -14,6 +15,7 @@ import (
 	"stoa/account"
 	"stoa/markup"
 	"stoa/privacy/pii"
+	"stoa/ratelimit"
 	"stoa/storage"
 )
 
@@ -53,13 +55,35 @@ type Service struct {
 	now          func() time.Time
 	afterPost    []func(tx *sql.Tx, p *Post, t *Thread) error
 	staff        []StaffAction // audit staff actions on the forum (moderation's log)
-	ext          *Extras       // search, unread markers, reactions…: nil until NewExtras
+	postRate     *ratelimit.Keyed
+	ext          *Extras // search, unread markers, reactions…: nil until NewExtras
 }
 
 // NewService returns the forum's rules over store, rendering with r and checking
 // sanctions with restrictions.
 func NewService(db *storage.DB, store *Store, r *markup.Renderer, restrictions account.Restrictions) *Service {
-	return &Service{store: store, db: db, render: r, restrictions: restrictions, now: time.Now}
+	return &Service{store: store, db: db, render: r, restrictions: restrictions, now: time.Now,
+		postRate: ratelimit.New(PostEvery, PostBurst)}
+}
+
+// Posting pace per member: a burst of PostBurst posts, then one per PostEvery. Staff are
+// not limited. A member who writes faster than this is almost always a script.
+const (
+	PostBurst = 10
+	PostEvery = 5 * time.Second
+)
+
+// ErrTooFast is returned when a member posts faster than the posting pace allows.
+var ErrTooFast = errors.New("You are posting very quickly. Wait a few seconds, then send it again; your text is kept below.")
+
+// DisableRateLimit lets members post as fast as they like; only for load tests.
+func (s *Service) DisableRateLimit() { s.postRate = nil }
+
+func (s *Service) checkRate(u *account.User) error {
+	if s.postRate == nil || u.IsStaff() || s.postRate.Allow(strconv.FormatInt(u.ID, 10)) {
+		return nil
+	}
+	return ErrTooFast
 }
 
 // AfterPost registers fn to run in the transaction that publishes or edits a post, for
@@ -144,6 +168,9 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 	}
 	if id, ok := s.byToken(ctx, u.ID, in.Token); ok {
 		return s.store.ThreadByID(ctx, id)
+	}
+	if err := s.checkRate(u); err != nil {
+		return nil, err
 	}
 	html := s.render.Render(in.Body).HTML
 	now := s.now()
@@ -280,6 +307,9 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 	}
 	if p, ok := s.postByToken(ctx, u.ID, in.Token); ok {
 		return p, nil
+	}
+	if err := s.checkRate(u); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	p := &Post{ThreadID: t.ID, AuthorID: u.ID, Author: u.Username, Source: in.Body,

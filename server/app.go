@@ -72,6 +72,9 @@ func (a *App) wire(ctx context.Context) error {
 	a.accounts = account.NewService(accountStore)
 	a.forumStore = forum.NewStore(a.db)
 	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.accounts.Restrictions())
+	if a.cfg.NoRateLimits {
+		a.forum.DisableRateLimit()
+	}
 	if err := a.forum.EnsureDefaultCategory(ctx); err != nil {
 		return err
 	}
