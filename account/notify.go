@@ -97,7 +97,7 @@ func (n *Notifier) Notify(tx *sql.Tx, x Notification) (bool, error) {
 	}
 	var email, delivery string
 	// Only a confirmed address is mailed: an unconfirmed one may be someone else's.
-	err := tx.QueryRow(`select case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
+	err := n.db.TxQueryRow(tx, `select case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
 		coalesce(p.delivery, 'app') from users u
 		left join notification_prefs p on p.user_id = u.id and p.kind = ?
 		where u.id = ? and u.deleted_at is null`, x.Kind, x.UserID).Scan(&email, &delivery)
@@ -111,7 +111,7 @@ func (n *Notifier) Notify(tx *sql.Tx, x Notification) (bool, error) {
 	if x.ActorID != 0 {
 		actor = x.ActorID
 	}
-	res, err := tx.Exec(`insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
+	res, err := n.db.TxExec(tx, `insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
 		values (?, ?, ?, ?, ?, ?, ?) on conflict(user_id, source_key) do nothing`,
 		x.UserID, x.Kind, actor, x.Subject, x.URL, x.Key, n.now().Unix())
 	if err != nil {
@@ -133,7 +133,7 @@ func (n *Notifier) Notify(tx *sql.Tx, x Notification) (bool, error) {
 func (n *Notifier) email(tx *sql.Tx, id int64, to string, x Notification) error {
 	var actor string
 	if x.ActorID != 0 {
-		tx.QueryRow("select username from users where id = ? and deleted_at is null", x.ActorID).Scan(&actor)
+		n.db.TxQueryRow(tx, "select username from users where id = ? and deleted_at is null", x.ActorID).Scan(&actor)
 	}
 	what := Describe(x.Kind, actor, x.Subject)
 	text := fmt.Sprintf("%s.\n\nRead it here: %s/notifications/%d\n\n"+
@@ -190,7 +190,7 @@ func (n *Notifier) NotifyMentioned(tx *sql.Tx, mentions []string, x Notification
 // Retract removes, inside tx, every notification caused by key, such as a post that was
 // deleted: nobody should be sent to read what is gone.
 func (n *Notifier) Retract(tx *sql.Tx, key string) error {
-	if _, err := tx.Exec("delete from notifications where source_key = ?", key); err != nil {
+	if _, err := n.db.TxExec(tx, "delete from notifications where source_key = ?", key); err != nil {
 		return fmt.Errorf("account: retract notifications of %s: %w", key, err)
 	}
 	return nil
@@ -277,7 +277,7 @@ func (n *Notifier) Open(ctx context.Context, userID, id int64) (string, error) {
 		return "", fmt.Errorf("account: load notification %d: %w", id, err)
 	}
 	err = n.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec("update notifications set read_at = ? where id = ? and read_at is null", n.now().Unix(), id)
+		_, err := n.db.TxExec(tx, "update notifications set read_at = ? where id = ? and read_at is null", n.now().Unix(), id)
 		return err
 	})
 	if err != nil {
@@ -289,7 +289,7 @@ func (n *Notifier) Open(ctx context.Context, userID, id int64) (string, error) {
 // MarkAllRead marks every notification of a member read.
 func (n *Notifier) MarkAllRead(ctx context.Context, userID int64) error {
 	return n.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec("update notifications set read_at = ? where user_id = ? and read_at is null", n.now().Unix(), userID)
+		_, err := n.db.TxExec(tx, "update notifications set read_at = ? where user_id = ? and read_at is null", n.now().Unix(), userID)
 		if err != nil {
 			return fmt.Errorf("account: mark notifications of %d read: %w", userID, err)
 		}
@@ -327,7 +327,7 @@ func (n *Notifier) UnreadKeys(ctx context.Context, userID int64, keys []string) 
 // MarkKeysRead marks, inside tx, the member's notifications caused by keys read.
 func (n *Notifier) MarkKeysRead(tx *sql.Tx, userID int64, keys []string) error {
 	for _, k := range keys {
-		if _, err := tx.Exec("update notifications set read_at = ? where user_id = ? and source_key = ? and read_at is null",
+		if _, err := n.db.TxExec(tx, "update notifications set read_at = ? where user_id = ? and source_key = ? and read_at is null",
 			n.now().Unix(), userID, k); err != nil {
 			return fmt.Errorf("account: mark %s read for %d: %w", k, userID, err)
 		}
