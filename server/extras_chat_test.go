@@ -2,13 +2,9 @@ package server_test
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/gorilla/websocket"
 
 	"stoa/account"
 	"stoa/internal/stoatest"
@@ -17,25 +13,12 @@ import (
 // extrasSay sends one chat message as c and returns its id once the server acknowledged it.
 func extrasSay(t *testing.T, site *stoatest.Site, c *stoatest.Client, room, body string) int64 {
 	t.Helper()
-	u, _ := url.Parse(site.URL)
-	d := websocket.Dialer{Jar: c.HTTP.Jar, HandshakeTimeout: 5 * time.Second}
-	conn, _, err := d.Dial("ws://"+u.Host+"/chat/"+room+"/ws", http.Header{"Origin": {site.URL}})
-	if err != nil {
-		t.Fatalf("dial chat: %v", err)
-	}
-	defer conn.Close()
+	conn := chatDial(t, site, c, room)
 	conn.WriteJSON(map[string]any{"type": "send", "body": body, "nonce": "x1", "confirm": true})
-	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {
-		var msg map[string]any
-		if err := conn.ReadJSON(&msg); err != nil {
-			t.Fatalf("chat: %v", err)
-		}
-		if msg["type"] == "message" && msg["nonce"] == "x1" {
+		msg := chatNext(t, conn, "message")
+		if msg["nonce"] == "x1" {
 			return int64(msg["id"].(float64))
-		}
-		if msg["type"] == "error" {
-			t.Fatalf("chat: %v", msg)
 		}
 	}
 }

@@ -5,41 +5,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/gorilla/websocket"
 
 	"stoa/account"
 	"stoa/internal/stoatest"
 )
-
-// modDial opens a chat room's WebSocket as c.
-func modDial(t *testing.T, site *stoatest.Site, c *stoatest.Client, room string) *websocket.Conn {
-	t.Helper()
-	u, _ := url.Parse(site.URL)
-	d := websocket.Dialer{Jar: c.HTTP.Jar, HandshakeTimeout: 5 * time.Second}
-	conn, _, err := d.Dial("ws://"+u.Host+"/chat/"+room+"/ws", http.Header{"Origin": {site.URL}})
-	if err != nil {
-		t.Fatalf("dial chat: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
-
-// modExpect reads frames until one of type kind arrives.
-func modExpect(t *testing.T, conn *websocket.Conn, kind string) map[string]any {
-	t.Helper()
-	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for {
-		var msg map[string]any
-		if err := conn.ReadJSON(&msg); err != nil {
-			t.Fatalf("waiting for %q: %v", kind, err)
-		}
-		if msg["type"] == kind {
-			return msg
-		}
-	}
-}
 
 // TestSilencedMemberCannotPostReplyEditOrChat: a silence reaches every way of writing in
 // public, with the same sentence; reading and replying to the notice still work.
@@ -75,9 +44,9 @@ func TestSilencedMemberCannotPostReplyEditOrChat(t *testing.T) {
 		t.Error("the thread page offers a silenced member the reply form")
 	}
 
-	conn := modDial(t, site, sam, "general")
+	conn := chatDial(t, site, sam, "general")
 	conn.WriteJSON(map[string]any{"type": "send", "body": "still here", "nonce": "s1", "confirm": true})
-	f := modExpect(t, conn, "error")
+	f := chatNext(t, conn, "error")
 	if f["code"] != "silenced" || !strings.Contains(f["message"].(string), "silenced until") {
 		t.Errorf("chat send while silenced answered %v", f)
 	}
@@ -100,8 +69,8 @@ func TestReportedChatMessageIsDeletedFromTheQueue(t *testing.T) {
 	bob := site.Member(t, "bob", account.RoleMember)
 	mod := site.Member(t, "mia", account.RoleModerator)
 	modChatSay(t, site, alice, "general", "buy cheap pills")
-	watcher := modDial(t, site, bob, "general")
-	modExpect(t, watcher, "presence")
+	watcher := chatDial(t, site, bob, "general")
+	chatNext(t, watcher, "presence")
 
 	doc := bob.Doc("/report?message=1", http.StatusOK)
 	if !strings.Contains(doc.Find(".mod-snapshot").Text(), "buy cheap pills") {
@@ -123,7 +92,7 @@ func TestReportedChatMessageIsDeletedFromTheQueue(t *testing.T) {
 	if mod.Last.StatusCode != http.StatusOK {
 		t.Fatalf("delete: %d", mod.Last.StatusCode)
 	}
-	if f := modExpect(t, watcher, "deleted"); f["id"] != float64(1) {
+	if f := chatNext(t, watcher, "deleted"); f["id"] != float64(1) {
 		t.Errorf("deleted frame %v", f)
 	}
 	if doc := site.Anonymous(t).Doc("/chat/general", http.StatusOK); strings.Contains(doc.Text(), "buy cheap pills") {
