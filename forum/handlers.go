@@ -155,6 +155,19 @@ func (h *Handlers) requirePoster(w http.ResponseWriter, r *http.Request) (*accou
 	return u, true
 }
 
+// posterForm checks that the member may post and reads their form, or answers for them.
+func (h *Handlers) posterForm(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
+	u, ok := h.requirePoster(w, r)
+	if !ok {
+		return nil, false
+	}
+	if err := web.ParseForm(w, r); err != nil {
+		h.web.BadInput(w, r, err)
+		return nil, false
+	}
+	return u, true
+}
+
 func (h *Handlers) composer(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.loadCategory(w, r)
 	if !ok {
@@ -172,12 +185,8 @@ func (h *Handlers) createThread(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, ok := h.requirePoster(w, r)
+	u, ok := h.posterForm(w, r)
 	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
 		return
 	}
 	in := NewThread{CategoryID: c.ID, Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
@@ -406,12 +415,8 @@ func (h *Handlers) reply(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, ok := h.requirePoster(w, r)
+	u, ok := h.posterForm(w, r)
 	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
 		return
 	}
 	in := NewReply{ThreadID: t.ID, Body: r.PostFormValue("body"), Token: r.PostFormValue("token"), Confirm: r.PostFormValue("confirm") == "1"}
@@ -495,12 +500,8 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, ok := h.requirePoster(w, r)
+	u, ok := h.posterForm(w, r)
 	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
 		return
 	}
 	body := r.PostFormValue("body")
