@@ -104,7 +104,7 @@ func (a *App) wirePrivacy(ctx context.Context, mux *http.ServeMux) error {
 		{URL: "/me/export", Title: "Download your data", Text: "Everything tied to your account, as JSON files with readable pages, in one ZIP archive."},
 		{URL: "/me/preferences", Title: "Contact preferences", Text: "Choose whether administrators may email you announcements. Off unless you turn it on."},
 		{URL: "/me/enquiries", Title: "Your enquiries", Text: "Messages you sent to the team through the contact form, and their answers."},
-		{URL: "/me/delete", Title: "Delete your account", Text: "Erase your account, and choose whether your posts are erased or kept as a former member's."},
+		{URL: "/me/delete", Title: "Delete your account", Text: "Erase your account, and choose whether your posts are erased or kept as a former member's.", Danger: true},
 	} {
 		a.accountHandlers.AddMeLink(l)
 	}

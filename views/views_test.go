@@ -75,3 +75,17 @@ func TestStoredHTMLIsPrintedAndTextIsEscaped(t *testing.T) {
 		t.Error("an author name was printed as HTML")
 	}
 }
+
+func TestAccountPageListsIrreversibleActionsLast(t *testing.T) {
+	doc := render(t, Me(Page{}, MeData{Username: "bob", Links: []MeLink{
+		{URL: "/me/delete", Title: "Delete your account", Danger: true},
+		{URL: "/me/export", Title: "Download your data"},
+	}}))
+	links := doc.Find(".me-links a.title")
+	if links.Length() != 2 || links.Last().AttrOr("href", "") != "/me/delete" {
+		t.Fatalf("account links %d, last %q; want deletion last", links.Length(), links.Last().AttrOr("href", ""))
+	}
+	if doc.Find(".danger-zone a[href='/me/delete']").Length() != 1 {
+		t.Error("deletion is not marked as dangerous")
+	}
+}
