@@ -53,7 +53,7 @@ soak:
 	STOA_SOAK=$(SOAK) $(GO) test $(GOFLAGS_T) -count=1 -v -timeout 0 -run '^TestSoak$$' ./crashtest/
 
 screenshots:
-	STOA_SCREENSHOTS=docs/screenshots $(GO) test $(GOFLAGS_T) -count=1 -run TestScreenshots ./e2e/
+	STOA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test $(GOFLAGS_T) -count=1 -run TestScreenshots ./e2e/
 
 clean:
 	rm -f stoa
