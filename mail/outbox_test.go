@@ -207,10 +207,10 @@ func TestRetriesWhileServerDownAndDeliversOnceBack(t *testing.T) {
 		t.Fatal("one refused connection marked the mail failed")
 	}
 	srv.Resume()
-	mails := srv.Wait(1, 15*time.Second)
+	srv.Wait(1, 15*time.Second)
 	waitFor(t, "the outbox to empty", func() bool { return len(list(t, o)) == 0 })
 	time.Sleep(200 * time.Millisecond)
-	if mails = srv.Mails(); len(mails) != 1 || mails[0].Header.Get("Subject") != "Still there?" {
+	if mails := srv.Mails(); len(mails) != 1 || mails[0].Header.Get("Subject") != "Still there?" {
 		t.Fatalf("received %d mails, want the one exactly once", len(mails))
 	}
 }
