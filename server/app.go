@@ -156,6 +156,13 @@ func (a *App) chrome(r *http.Request, title, section string) views.Page {
 		return p
 	}
 	p.Viewer = &views.Viewer{Username: u.Username, Name: u.Name(), Staff: u.IsStaff(), Admin: u.IsAdmin()}
+	if n := a.extras.notifier; n != nil {
+		if c, err := n.UnreadCount(r.Context(), u.ID); err == nil {
+			p.Viewer.Notifications = c
+		} else {
+			a.log.Error("count unread notifications", "err", err)
+		}
+	}
 	for _, b := range a.banners {
 		p.Banners = append(p.Banners, b(r, u)...)
 	}

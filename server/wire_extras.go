@@ -10,7 +10,6 @@ import (
 	"stoa/chat"
 	"stoa/forum"
 	"stoa/mail"
-	"stoa/views"
 )
 
 // extrasParts holds what wireExtras builds: search, notifications, feeds and reactions for the forum.
@@ -46,20 +45,6 @@ func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
 		wireChatExtras(svc, n, x)
 	}
 
-	// The header's notification badge. The lead may move this into chrome
-	// (p.Viewer.Notifications = ...); until then it wraps the chrome.
-	chrome := a.web.Chrome
-	a.web.Chrome = func(r *http.Request, title, section string) views.Page {
-		p := chrome(r, title, section)
-		if u := account.UserFrom(r.Context()); u != nil && p.Viewer != nil {
-			if c, err := n.UnreadCount(r.Context(), u.ID); err == nil {
-				p.Viewer.Notifications = c
-			} else {
-				a.log.Error("count unread notifications", "err", err)
-			}
-		}
-		return p
-	}
 	return nil
 }
 
