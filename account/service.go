@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,6 +47,8 @@ type Service struct {
 	restrictions Restrictions
 	afterCreate  []func(tx *sql.Tx, userID int64) error
 	dataSources  []DataSource
+	dummyOnce    sync.Once
+	dummy        string
 	now          func() time.Time
 }
 
@@ -223,7 +226,7 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	id, hash, err := s.store.passwordHash(ctx, strings.TrimSpace(username))
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal which names exist.
-		CheckPassword(dummyHash, password)
+		CheckPassword(s.dummyHash(), password)
 		return nil, "", ErrBadCredentials
 	}
 	if err != nil {
@@ -250,8 +253,12 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	return u, token, err
 }
 
-// dummyHash is checked against when a username does not exist.
-var dummyHash, _ = HashPassword("stoa-timing-equaliser")
+// dummyHash is checked against when a username does not exist. It is made on first use,
+// not at start, so commands such as `stoa version` do not pay for an argon2 hash.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("stoa-timing-equaliser") })
+	return s.dummy
+}
 
 // SessionUser returns the member a session token belongs to, or storage.ErrNotFound.
 func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) {
