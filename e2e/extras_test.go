@@ -36,8 +36,7 @@ func TestReactMentionNotifyAndSearch(t *testing.T) {
 	bob.open(thread)
 	// The reaction picker is a <details>: it opens and submits with no script.
 	bob.do(chromedp.Click(chromedp.CSS(".post .reaction-picker summary")))
-	bob.do(chromedp.Click(chromedp.CSS(`.post .reaction-picker button[title="Thumbs up"]`)))
-	bob.waitNewPage()
+	bob.follow(chromedp.Click(chromedp.CSS(`.post .reaction-picker button[title="Thumbs up"]`)))
 	if got := strings.Join(strings.Fields(bob.text(".post .reactions > form button.mine")), " "); got != "👍 Thumbs up 1" {
 		t.Errorf("after reacting, bob's reaction reads %q", got)
 	}
@@ -48,13 +47,11 @@ func TestReactMentionNotifyAndSearch(t *testing.T) {
 	if got := alice.text(".notifications-link .badge"); !strings.HasPrefix(got, "1") {
 		t.Fatalf("alice's badge reads %q, want 1", got)
 	}
-	alice.do(chromedp.Click(chromedp.CSS(".notifications-link")))
-	alice.waitNewPage()
+	alice.follow(chromedp.Click(chromedp.CSS(".notifications-link")))
 	if got := alice.text(".notification.unread a"); !strings.Contains(got, "bob mentioned you in “Favourite sourdough loaves”") {
 		t.Errorf("notification reads %q", got)
 	}
-	alice.do(chromedp.Click(chromedp.CSS(".notification a")))
-	alice.waitNewPage()
+	alice.follow(chromedp.Click(chromedp.CSS(".notification a")))
 	if hash := eval[string](alice, "location.hash"); !strings.HasPrefix(hash, "#p") ||
 		!strings.Contains(alice.text(hash+" .prose"), "rye and spelt") {
 		t.Errorf("the notification led to %s%s", alice.path(), hash)
@@ -65,8 +62,7 @@ func TestReactMentionNotifyAndSearch(t *testing.T) {
 
 	reader := b.tab(site)
 	reader.open("/")
-	reader.do(chromedp.Click(chromedp.CSS(`header a[href="/search"]`)))
-	reader.waitNewPage()
+	reader.follow(chromedp.Click(chromedp.CSS(`header a[href="/search"]`)))
 	reader.fill("Search for", `"rye and spelt"`)
 	reader.press("Search")
 	if got := reader.text(".search-hit .snippet mark"); got != "rye and spelt" {
@@ -92,8 +88,7 @@ func TestExtrasPagesFitAPhone(t *testing.T) {
 	alice.press("Post")
 	thread := alice.path()
 	alice.do(chromedp.Click(chromedp.CSS(".post .reaction-picker summary")))
-	alice.do(chromedp.Click(chromedp.CSS(`.post .reaction-picker button[title="Heart"]`)))
-	alice.waitNewPage()
+	alice.follow(chromedp.Click(chromedp.CSS(`.post .reaction-picker button[title="Heart"]`)))
 
 	mia := b.tab(site)
 	mia.login("mia")

@@ -184,9 +184,15 @@ func (tb *tab) fill(label, value string) {
 // press clicks the button whose text is label and waits for the page it leads to.
 func (tb *tab) press(label string) {
 	tb.t.Helper()
+	tb.follow(chromedp.Click(chromedp.Search(`//button[normalize-space(.)=` + xpathString(label) + `]`)))
+}
+
+// follow runs click (a click on a link or a button) and waits for the page it leads to.
+// The current page is marked first, so the wait cannot mistake it for the new one.
+func (tb *tab) follow(click chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
 	eval[bool](tb, "window.__stoaOldPage = true")
-	sel := `//button[normalize-space(.)=` + xpathString(label) + `]`
-	tb.do(chromedp.Click(chromedp.Search(sel)))
+	tb.do(click)
 	tb.waitNewPage()
 }
 

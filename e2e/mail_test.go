@@ -50,8 +50,7 @@ func TestConfirmAddressThenResetForgottenPassword(t *testing.T) {
 		t.Fatalf("after confirming: %q", got)
 	}
 	tab.open("/me")
-	tab.do(chromedp.Click(chromedp.CSS(`a[href="/me/email"]`)))
-	tab.waitNewPage()
+	tab.follow(chromedp.Click(chromedp.CSS(`a[href="/me/email"]`)))
 	if got := tab.text("main .facts"); !strings.Contains(strings.ToLower(got), "confirmed") {
 		t.Fatalf("email page: %q", got)
 	}
@@ -59,8 +58,7 @@ func TestConfirmAddressThenResetForgottenPassword(t *testing.T) {
 	// Another browser: the forgotten password.
 	other := b.tab(site)
 	other.open("/login")
-	other.do(chromedp.Click(chromedp.Search(`//a[normalize-space(.)='Forgot your password?']`)))
-	other.waitNewPage()
+	other.follow(chromedp.Click(chromedp.Search(`//a[normalize-space(.)='Forgot your password?']`)))
 	other.fill("Username or email", "nora@example.org")
 	other.press("Send reset link")
 	if got := other.text("main h1"); got != "Check your email" {

@@ -12,14 +12,6 @@ import (
 	"stoa/internal/stoatest"
 )
 
-// modClick clicks the element matching css and waits for the page it leads to.
-func modClick(tb *tab, css string) {
-	tb.t.Helper()
-	eval[bool](tb, "window.__stoaOldPage = true")
-	tb.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
-	tb.waitNewPage()
-}
-
 // modTick checks a checkbox or radio button without leaving the page.
 func modTick(tb *tab, css string) {
 	tb.t.Helper()
@@ -58,7 +50,7 @@ func TestP10_NoticeFlowInTheBrowser(t *testing.T) {
 
 	bob.login("bob")
 	bob.open(thread)
-	modClick(bob, `li.post:last-child a[href^="/report?post="]`)
+	bob.follow(chromedp.Click(chromedp.CSS(`li.post:last-child a[href^="/report?post="]`), chromedp.NodeVisible))
 	if got := bob.text("h1"); got != "Report this post" {
 		t.Fatalf("report page heading %q", got)
 	}
@@ -75,7 +67,7 @@ func TestP10_NoticeFlowInTheBrowser(t *testing.T) {
 	if card := mod.text(".mod-item"); !strings.Contains(card, "especially bob") || !strings.Contains(card, "1 reporter") {
 		t.Fatalf("queue card: %q", card)
 	}
-	modClick(mod, `.mod-item a.button`)
+	mod.follow(chromedp.Click(chromedp.CSS(`.mod-item a.button`), chromedp.NodeVisible))
 	if !eval[bool](mod, `document.querySelector('input[name=send_notice]').checked`) {
 		t.Error("the suggested notice is not ticked")
 	}
@@ -94,8 +86,8 @@ func TestP10_NoticeFlowInTheBrowser(t *testing.T) {
 	if got := alice.text(".banner-notice"); !strings.Contains(got, "The moderators sent you a notice") {
 		t.Fatalf("banner: %q", got)
 	}
-	modClick(alice, `.banner-notice a[href="/notices"]`)
-	modClick(alice, `.notice-list a.title`)
+	alice.follow(chromedp.Click(chromedp.CSS(`.banner-notice a[href="/notices"]`), chromedp.NodeVisible))
+	alice.follow(chromedp.Click(chromedp.CSS(`.notice-list a.title`), chromedp.NodeVisible))
 	modShot(alice, "notice")
 	page := alice.text("main")
 	for _, want := range []string{"The moderators", "Please keep it civil", "No harassment", "especially bob", "silenced for 1 day"} {
@@ -117,8 +109,8 @@ func TestP10_NoticeFlowInTheBrowser(t *testing.T) {
 	}
 
 	mod.open("/mod")
-	modClick(mod, `a[href="/mod/notices"]`)
-	modClick(mod, `table a[href^="/mod/notices/"]`)
+	mod.follow(chromedp.Click(chromedp.CSS(`a[href="/mod/notices"]`), chromedp.NodeVisible))
+	mod.follow(chromedp.Click(chromedp.CSS(`table a[href^="/mod/notices/"]`), chromedp.NodeVisible))
 	modShot(mod, "conversation")
 	if mod.count("[data-read-at]") != 1 || !strings.Contains(mod.text(".notice-replies"), "It will not happen again") {
 		t.Errorf("moderator does not see the read time and the reply: %q", mod.text("main"))

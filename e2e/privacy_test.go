@@ -144,9 +144,7 @@ func TestP14_MaterialChangeBanner(t *testing.T) {
 			t.Fatalf("no policy banner on %s", p)
 		}
 	}
-	eval[bool](tab, "window.__stoaOldPage = true")
-	tab.do(chromedp.Click(chromedp.CSS(".banner-policy a")))
-	tab.waitNewPage()
+	tab.follow(chromedp.Click(chromedp.CSS(".banner-policy a")))
 	if p := tab.path(); !strings.HasPrefix(p, "/policies/privacy/diff") {
 		t.Fatalf("the banner leads to %s", p)
 	}
