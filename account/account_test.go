@@ -9,6 +9,7 @@ import (
 
 	"stoa/account"
 	"stoa/internal/stoatest"
+	"stoa/storage"
 )
 
 func TestPasswordHashIsArgon2idAndVerifies(t *testing.T) {
@@ -141,7 +142,7 @@ func TestLoginLogoutAndSessionCookie(t *testing.T) {
 func TestExpiredSessionIsAnonymous(t *testing.T) {
 	site := stoatest.Start(t)
 	c := site.Member(t, "alice", account.RoleMember)
-	if err := site.App.DB().Write(context.Background(), func(tx *sqlTx) error {
+	if err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec("update sessions set expires_at = 0")
 		return err
 	}); err != nil {

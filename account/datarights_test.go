@@ -44,7 +44,7 @@ func (bigSource) ExportUser(_ context.Context, _ int64, put func(string, any) er
 	return put("big.json", rows)
 }
 
-func (bigSource) EraseUser(*sql.Tx, int64, bool) error { return nil }
+func (bigSource) EraseUser(*storage.Tx, int64, bool) error { return nil }
 
 type checkSource struct {
 	w    *countingWriter
@@ -56,7 +56,7 @@ func (c *checkSource) ExportUser(_ context.Context, _ int64, put func(string, an
 	return put("small.json", []string{"one"})
 }
 
-func (*checkSource) EraseUser(*sql.Tx, int64, bool) error { return nil }
+func (*checkSource) EraseUser(*storage.Tx, int64, bool) error { return nil }
 
 // The export streams: what one data source handed over reaches the client before the next
 // source is even asked, so no archive is ever built whole in memory (P15).
@@ -126,7 +126,7 @@ func (n namedSource) ExportUser(_ context.Context, _ int64, put func(string, any
 	return put(string(n), map[string]string{"x": "y"})
 }
 
-func (namedSource) EraseUser(*sql.Tx, int64, bool) error { return nil }
+func (namedSource) EraseUser(*storage.Tx, int64, bool) error { return nil }
 
 // Deleting an account needs the password, keeps the last administrator, and leaves no
 // personal field, session or one-time link behind (P15).
@@ -147,7 +147,7 @@ func TestDeleteAccountRules(t *testing.T) {
 	if _, err := svc.Store().ByID(ctx, root.ID); err != nil {
 		t.Fatal("the last admin was deleted after all")
 	}
-	db.Write(ctx, func(tx *sql.Tx) error {
+	db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec("insert into account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) values (x'01', ?, 'confirm', 'new@example.org', 1, 9999999999)", alice.ID)
 		return err
 	})

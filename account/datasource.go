@@ -2,7 +2,7 @@ package account
 
 import (
 	"context"
-	"database/sql"
+	"stoa/storage"
 )
 
 // DataSource is one package's share of a member's data, for the export and the account
@@ -14,7 +14,7 @@ type DataSource interface {
 	ExportUser(ctx context.Context, userID int64, put func(name string, v any) error) error
 	// EraseUser removes the member's content inside tx when erase is true, or keeps it
 	// attributed to "former member" when false.
-	EraseUser(tx *sql.Tx, userID int64, erase bool) error
+	EraseUser(tx *storage.Tx, userID int64, erase bool) error
 }
 
 // AddDataSource registers a package's share of members' data.

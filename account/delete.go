@@ -2,12 +2,12 @@ package account
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 
+	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -40,7 +40,7 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 		return ErrBadCredentials
 	}
 	now := s.now().Unix()
-	return s.store.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.store.db.Write(ctx, func(tx *storage.Tx) error {
 		// Checked inside the write, which is serialised, so two admins deleting their
 		// accounts at once cannot both leave.
 		var others int

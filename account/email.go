@@ -60,7 +60,7 @@ func (f *EmailFlows) Routes(mux *http.ServeMux) {
 
 // AfterCreate queues the confirmation mail for an address given at registration; the
 // server registers it with Service.AfterCreate so it shares the account's transaction.
-func (f *EmailFlows) AfterCreate(tx *sql.Tx, userID int64) error {
+func (f *EmailFlows) AfterCreate(tx *storage.Tx, userID int64) error {
 	var username string
 	var email sql.NullString
 	if err := tx.QueryRow("select username, email from users where id = ?", userID).Scan(&username, &email); err != nil {
@@ -74,7 +74,7 @@ func (f *EmailFlows) AfterCreate(tx *sql.Tx, userID int64) error {
 
 // queueConfirmation stores a fresh confirmation link for address, replacing any earlier
 // one, and queues the mail that carries it.
-func (f *EmailFlows) queueConfirmation(tx *sql.Tx, userID int64, username, address string) error {
+func (f *EmailFlows) queueConfirmation(tx *storage.Tx, userID int64, username, address string) error {
 	if err := deleteMailTokens(tx, userID, purposeConfirm); err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Store) ConfirmedEmail(ctx context.Context, userID int64) (string, error
 
 // ConfirmedEmailTx is ConfirmedEmail inside a write transaction, for features that queue
 // mail in the same transaction as the action that causes it.
-func ConfirmedEmailTx(tx *sql.Tx, userID int64) (string, error) {
+func ConfirmedEmailTx(tx *storage.Tx, userID int64) (string, error) {
 	var email string
 	err := tx.QueryRow(`select coalesce(email, '') from users
 		where id = ? and email_verified = 1 and deleted_at is null`, userID).Scan(&email)
@@ -209,7 +209,7 @@ func (f *EmailFlows) changeEmail(w http.ResponseWriter, r *http.Request) {
 		f.renderEmail(w, r, u, http.StatusUnprocessableEntity, d)
 		return
 	}
-	err := f.svc.store.db.Write(r.Context(), func(tx *sql.Tx) error {
+	err := f.svc.store.db.Write(r.Context(), func(tx *storage.Tx) error {
 		var current sql.NullString
 		var confirmed bool
 		if err := tx.QueryRow("select email, email_verified from users where id = ?", u.ID).Scan(&current, &confirmed); err != nil {
@@ -259,7 +259,7 @@ func (f *EmailFlows) resendConfirmation(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var sentTo string
-	err := f.store.db.Write(r.Context(), func(tx *sql.Tx) error {
+	err := f.store.db.Write(r.Context(), func(tx *storage.Tx) error {
 		var current sql.NullString
 		var confirmed bool
 		if err := tx.QueryRow("select email, email_verified from users where id = ?", u.ID).Scan(&current, &confirmed); err != nil {
@@ -299,7 +299,7 @@ func (f *EmailFlows) removeEmail(w http.ResponseWriter, r *http.Request) {
 		f.renderEmail(w, r, u, http.StatusUnprocessableEntity, views.EmailSettings{Errors: views.FieldError{"remove-password": msg}})
 		return
 	}
-	err := f.store.db.Write(r.Context(), func(tx *sql.Tx) error {
+	err := f.store.db.Write(r.Context(), func(tx *storage.Tx) error {
 		if _, err := tx.Exec("update users set email = null, email_verified = 0 where id = ?", u.ID); err != nil {
 			return fmt.Errorf("account: remove email of %d: %w", u.ID, err)
 		}
@@ -334,7 +334,7 @@ func (f *EmailFlows) confirmForm(w http.ResponseWriter, r *http.Request) {
 
 func (f *EmailFlows) confirm(w http.ResponseWriter, r *http.Request) {
 	var address string
-	err := f.store.db.Write(r.Context(), func(tx *sql.Tx) error {
+	err := f.store.db.Write(r.Context(), func(tx *storage.Tx) error {
 		t, err := takeMailToken(tx, r.PathValue("token"), purposeConfirm, f.now())
 		if err != nil {
 			return err

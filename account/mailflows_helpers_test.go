@@ -10,6 +10,7 @@ import (
 	"stoa/internal/stoatest"
 	"stoa/mail/mailtest"
 	"stoa/server"
+	"stoa/storage"
 )
 
 // mailSite is a Stoa whose outbox delivers to an in-process SMTP server.
@@ -63,7 +64,7 @@ func waitMailTo(t *testing.T, smtp *mailtest.Server, addr string, n int) mailtes
 // expireLinks moves every one-time link's expiry into the past, as time passing would.
 func expireLinks(t *testing.T, site *stoatest.Site) {
 	t.Helper()
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec("update account_tokens set expires_at = ?", time.Now().Add(-time.Second).Unix())
 		return err
 	})

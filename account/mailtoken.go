@@ -25,7 +25,7 @@ type mailToken struct {
 
 // insertMailToken stores the hash of a new one-time token inside tx, and drops expired
 // ones while at it (P3: nothing kept longer than needed).
-func insertMailToken(tx *sql.Tx, token string, userID int64, purpose, email string, now time.Time, ttl time.Duration) error {
+func insertMailToken(tx *storage.Tx, token string, userID int64, purpose, email string, now time.Time, ttl time.Duration) error {
 	if _, err := tx.Exec("delete from account_tokens where expires_at <= ?", now.Unix()); err != nil {
 		return fmt.Errorf("account: delete expired links: %w", err)
 	}
@@ -55,7 +55,7 @@ func (s *Store) peekMailToken(ctx context.Context, token, purpose string, now ti
 
 // takeMailToken uses a token up inside tx: it is deleted whether or not it had expired,
 // and its record returned only when it had not. A token therefore works once.
-func takeMailToken(tx *sql.Tx, token, purpose string, now time.Time) (mailToken, error) {
+func takeMailToken(tx *storage.Tx, token, purpose string, now time.Time) (mailToken, error) {
 	var t mailToken
 	var expires int64
 	err := tx.QueryRow(`delete from account_tokens where token_hash = ? and purpose = ?
@@ -74,7 +74,7 @@ func takeMailToken(tx *sql.Tx, token, purpose string, now time.Time) (mailToken,
 }
 
 // deleteMailTokens drops every link of one purpose a member holds, inside tx.
-func deleteMailTokens(tx *sql.Tx, userID int64, purpose string) error {
+func deleteMailTokens(tx *storage.Tx, userID int64, purpose string) error {
 	if _, err := tx.Exec("delete from account_tokens where user_id = ? and purpose = ?", userID, purpose); err != nil {
 		return fmt.Errorf("account: drop %s links of %d: %w", purpose, userID, err)
 	}

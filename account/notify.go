@@ -68,7 +68,7 @@ type Notification struct {
 
 // MailFunc queues an email to member userID at address to, inside tx; the mail outbox
 // provides it.
-type MailFunc func(tx *sql.Tx, userID int64, to, subject, text string) error
+type MailFunc func(tx *storage.Tx, userID int64, to, subject, text string) error
 
 // Notifier records notifications and queues the emails members asked for. Forum and chat
 // both create notifications, so it lives here, below them.
@@ -91,13 +91,13 @@ func (n *Notifier) SetMailer(fn MailFunc) { n.mail = fn }
 // Notify records x inside tx unless the member turned its kind off, already has a
 // notification with x.Key, is no longer a member, or caused it themselves. It reports
 // whether a notification was recorded, and queues an email when the member chose one.
-func (n *Notifier) Notify(tx *sql.Tx, x Notification) (bool, error) {
+func (n *Notifier) Notify(tx *storage.Tx, x Notification) (bool, error) {
 	if x.UserID == 0 || x.UserID == x.ActorID || x.Key == "" {
 		return false, nil
 	}
 	var email, delivery string
 	// Only a confirmed address is mailed: an unconfirmed one may be someone else's.
-	err := n.db.TxQueryRow(tx, `select case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
+	err := tx.QueryRow(`select case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
 		coalesce(p.delivery, 'app') from users u
 		left join notification_prefs p on p.user_id = u.id and p.kind = ?
 		where u.id = ? and u.deleted_at is null`, x.Kind, x.UserID).Scan(&email, &delivery)
@@ -111,7 +111,7 @@ func (n *Notifier) Notify(tx *sql.Tx, x Notification) (bool, error) {
 	if x.ActorID != 0 {
 		actor = x.ActorID
 	}
-	res, err := n.db.TxExec(tx, `insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
+	res, err := tx.Exec(`insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
 		values (?, ?, ?, ?, ?, ?, ?) on conflict(user_id, source_key) do nothing`,
 		x.UserID, x.Kind, actor, x.Subject, x.URL, x.Key, n.now().Unix())
 	if err != nil {
@@ -130,10 +130,10 @@ func (n *Notifier) Notify(tx *sql.Tx, x Notification) (bool, error) {
 	return true, n.email(tx, id, email, x)
 }
 
-func (n *Notifier) email(tx *sql.Tx, id int64, to string, x Notification) error {
+func (n *Notifier) email(tx *storage.Tx, id int64, to string, x Notification) error {
 	var actor string
 	if x.ActorID != 0 {
-		n.db.TxQueryRow(tx, "select username from users where id = ? and deleted_at is null", x.ActorID).Scan(&actor)
+		tx.QueryRow("select username from users where id = ? and deleted_at is null", x.ActorID).Scan(&actor)
 	}
 	what := Describe(x.Kind, actor, x.Subject)
 	text := fmt.Sprintf("%s.\n\nRead it here: %s/notifications/%d\n\n"+
@@ -170,7 +170,7 @@ const MaxMentionNotices = 10
 
 // NotifyMentioned notifies, inside tx, the members named in mentions (usernames, any
 // case; unknown names are skipped) of x, which carries everything but the recipient.
-func (n *Notifier) NotifyMentioned(tx *sql.Tx, mentions []string, x Notification) error {
+func (n *Notifier) NotifyMentioned(tx *storage.Tx, mentions []string, x Notification) error {
 	if len(mentions) > MaxMentionNotices {
 		mentions = mentions[:MaxMentionNotices]
 	}
@@ -189,8 +189,8 @@ func (n *Notifier) NotifyMentioned(tx *sql.Tx, mentions []string, x Notification
 
 // Retract removes, inside tx, every notification caused by key, such as a post that was
 // deleted: nobody should be sent to read what is gone.
-func (n *Notifier) Retract(tx *sql.Tx, key string) error {
-	if _, err := n.db.TxExec(tx, "delete from notifications where source_key = ?", key); err != nil {
+func (n *Notifier) Retract(tx *storage.Tx, key string) error {
+	if _, err := tx.Exec("delete from notifications where source_key = ?", key); err != nil {
 		return fmt.Errorf("account: retract notifications of %s: %w", key, err)
 	}
 	return nil
@@ -198,7 +198,7 @@ func (n *Notifier) Retract(tx *sql.Tx, key string) error {
 
 // UserIDsByName returns, inside tx, the ids of the active members with these usernames
 // (any case), for turning @mentions into recipients.
-func UserIDsByName(tx *sql.Tx, names []string) ([]int64, error) {
+func UserIDsByName(tx *storage.Tx, names []string) ([]int64, error) {
 	var ids []int64
 	for _, name := range names {
 		var id int64
@@ -276,8 +276,8 @@ func (n *Notifier) Open(ctx context.Context, userID, id int64) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("account: load notification %d: %w", id, err)
 	}
-	err = n.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := n.db.TxExec(tx, "update notifications set read_at = ? where id = ? and read_at is null", n.now().Unix(), id)
+	err = n.db.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.Exec("update notifications set read_at = ? where id = ? and read_at is null", n.now().Unix(), id)
 		return err
 	})
 	if err != nil {
@@ -288,8 +288,8 @@ func (n *Notifier) Open(ctx context.Context, userID, id int64) (string, error) {
 
 // MarkAllRead marks every notification of a member read.
 func (n *Notifier) MarkAllRead(ctx context.Context, userID int64) error {
-	return n.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := n.db.TxExec(tx, "update notifications set read_at = ? where user_id = ? and read_at is null", n.now().Unix(), userID)
+	return n.db.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.Exec("update notifications set read_at = ? where user_id = ? and read_at is null", n.now().Unix(), userID)
 		if err != nil {
 			return fmt.Errorf("account: mark notifications of %d read: %w", userID, err)
 		}
@@ -325,9 +325,9 @@ func (n *Notifier) UnreadKeys(ctx context.Context, userID int64, keys []string) 
 }
 
 // MarkKeysRead marks, inside tx, the member's notifications caused by keys read.
-func (n *Notifier) MarkKeysRead(tx *sql.Tx, userID int64, keys []string) error {
+func (n *Notifier) MarkKeysRead(tx *storage.Tx, userID int64, keys []string) error {
 	for _, k := range keys {
-		if _, err := n.db.TxExec(tx, "update notifications set read_at = ? where user_id = ? and source_key = ? and read_at is null",
+		if _, err := tx.Exec("update notifications set read_at = ? where user_id = ? and source_key = ? and read_at is null",
 			n.now().Unix(), userID, k); err != nil {
 			return fmt.Errorf("account: mark %s read for %d: %w", k, userID, err)
 		}

@@ -2,8 +2,8 @@ package account
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"stoa/storage"
 	"time"
 )
 
@@ -38,7 +38,7 @@ func (n *Notifier) SetPreferences(ctx context.Context, userID int64, prefs map[s
 			return fmt.Errorf("account: no notification setting %q = %q", kind, d)
 		}
 	}
-	return n.db.Write(ctx, func(tx *sql.Tx) error {
+	return n.db.Write(ctx, func(tx *storage.Tx) error {
 		for kind, d := range prefs {
 			_, err := tx.Exec(`insert into notification_prefs(user_id, kind, delivery) values (?, ?, ?)
 				on conflict(user_id, kind) do update set delivery = excluded.delivery`, userID, kind, string(d))
@@ -81,7 +81,7 @@ func (n *Notifier) ExportUser(ctx context.Context, userID int64, put func(name s
 
 // EraseUser deletes the member's notifications and settings, and removes their name from
 // notifications they caused for others, whether their content is erased or kept.
-func (n *Notifier) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
+func (n *Notifier) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	for _, q := range []string{
 		"delete from notifications where user_id = ?",
 		"delete from notification_prefs where user_id = ?",

@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -35,7 +34,7 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &notifyFixture{db: db, n: account.NewNotifier(db, "https://stoa.test/")}
-	f.n.SetMailer(func(tx *sql.Tx, userID int64, to, subject, text string) error {
+	f.n.SetMailer(func(tx *storage.Tx, userID int64, to, subject, text string) error {
 		f.sent = append(f.sent, sentMail{userID, to, subject, text})
 		return nil
 	})
@@ -54,7 +53,7 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 
 func (f *notifyFixture) write(t *testing.T, q string, args ...any) {
 	t.Helper()
-	if err := f.db.Write(context.Background(), func(tx *sql.Tx) error { _, err := tx.Exec(q, args...); return err }); err != nil {
+	if err := f.db.Write(context.Background(), func(tx *storage.Tx) error { _, err := tx.Exec(q, args...); return err }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -62,7 +61,7 @@ func (f *notifyFixture) write(t *testing.T, q string, args ...any) {
 func (f *notifyFixture) notify(t *testing.T, x account.Notification) bool {
 	t.Helper()
 	var added bool
-	err := f.db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := f.db.Write(context.Background(), func(tx *storage.Tx) error {
 		var err error
 		added, err = f.n.Notify(tx, x)
 		return err
@@ -108,7 +107,7 @@ func TestNotifyOncePerMemberAndCause(t *testing.T) {
 
 	// A withdrawn cause takes its notifications with it.
 	f.notify(t, account.Notification{UserID: f.carl.ID, Kind: account.NotifyWatching, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/8", Key: "post:8"})
-	if err := f.db.Write(ctx, func(tx *sql.Tx) error { return f.n.Retract(tx, "post:8") }); err != nil {
+	if err := f.db.Write(ctx, func(tx *storage.Tx) error { return f.n.Retract(tx, "post:8") }); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := f.n.UnreadCount(ctx, f.carl.ID); c != 0 {
@@ -175,7 +174,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 		t.Fatalf("export: %v %q", err, files)
 	}
 
-	if err := f.db.Write(ctx, func(tx *sql.Tx) error { return f.n.EraseUser(tx, f.alice.ID, false) }); err != nil {
+	if err := f.db.Write(ctx, func(tx *storage.Tx) error { return f.n.EraseUser(tx, f.alice.ID, false) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, total, _ := f.n.Notifications(ctx, f.alice.ID, 10, 0); total != 0 {

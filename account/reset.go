@@ -1,12 +1,12 @@
 package account
 
 import (
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -42,7 +42,7 @@ func (f *EmailFlows) forgot(w http.ResponseWriter, r *http.Request) {
 			"Several reset links were asked for in a short time. Check your inbox and spam folder for the ones already sent, or try again in 20 minutes.")
 		return
 	}
-	err := f.store.db.Write(r.Context(), func(tx *sql.Tx) error {
+	err := f.store.db.Write(r.Context(), func(tx *storage.Tx) error {
 		rows, err := tx.Query(`select id, username, email from users where deleted_at is null and email is not null
 			and (username_key = ? or lower(email) = lower(?))`, UsernameKey(login), login)
 		if err != nil {
@@ -135,7 +135,7 @@ func (f *EmailFlows) reset(w http.ResponseWriter, r *http.Request) {
 		f.web.ServerError(w, r, err)
 		return
 	}
-	err = f.store.db.Write(r.Context(), func(tx *sql.Tx) error {
+	err = f.store.db.Write(r.Context(), func(tx *storage.Tx) error {
 		t, err := takeMailToken(tx, token, purposeReset, f.now())
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"stoa/account"
 	"stoa/internal/stoatest"
 	"stoa/mail/mailtest"
+	"stoa/storage"
 )
 
 // memberWithEmail registers name with a confirmed address and returns its logged-in client.
@@ -197,7 +197,7 @@ func TestResetWithoutMailServerSaysSoAndBreaksNothing(t *testing.T) {
 func TestRolledBackRegistrationQueuesNoMail(t *testing.T) {
 	site := stoatest.Start(t)
 	// A later step of account creation fails, after the confirmation mail was queued.
-	site.App.Accounts().AfterCreate(func(tx *sql.Tx, userID int64) error { return errors.New("consent record failed") })
+	site.App.Accounts().AfterCreate(func(tx *storage.Tx, userID int64) error { return errors.New("consent record failed") })
 	c := site.Anonymous(t)
 	c.PostForm("/register", url.Values{"username": {"mia"}, "password": {"password-mia"}, "email": {"mia@example.org"}})
 	if c.Last.StatusCode != http.StatusInternalServerError {

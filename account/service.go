@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -45,7 +44,7 @@ var reservedNames = map[string]bool{
 type Service struct {
 	store        *Store
 	restrictions Restrictions
-	afterCreate  []func(tx *sql.Tx, userID int64) error
+	afterCreate  []func(tx *storage.Tx, userID int64) error
 	dataSources  []DataSource
 	dummyOnce    sync.Once
 	dummy        string
@@ -79,7 +78,7 @@ func (l liveRestrictions) CanPost(ctx context.Context, id int64) error {
 
 // AfterCreate registers fn to run inside the transaction that creates a member, for
 // records that must exist with the account (such as consent to the current policies).
-func (s *Service) AfterCreate(fn func(tx *sql.Tx, userID int64) error) {
+func (s *Service) AfterCreate(fn func(tx *storage.Tx, userID int64) error) {
 	s.afterCreate = append(s.afterCreate, fn)
 }
 
@@ -199,7 +198,7 @@ func (s *Service) create(ctx context.Context, username, password, email string, 
 	if login {
 		token = NewToken()
 	}
-	err = s.store.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.store.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
 		if id, err = insertUser(tx, username, email, hash, role, now); err != nil {
 			return err
@@ -244,7 +243,7 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	}
 	token := NewToken()
 	now := s.now()
-	if err := s.store.db.Write(ctx, func(tx *sql.Tx) error {
+	if err := s.store.db.Write(ctx, func(tx *storage.Tx) error {
 		return insertSession(tx, token, id, now, now.Add(SessionTTL))
 	}); err != nil {
 		return nil, "", err

@@ -44,7 +44,7 @@ func UsernameKey(name string) string { return strings.ToLower(name) }
 var ErrUsernameTaken = errors.New("account: username taken")
 
 // insertUser adds a member inside tx and returns its id.
-func insertUser(tx *sql.Tx, username, email, hash string, role Role, now time.Time) (int64, error) {
+func insertUser(tx *storage.Tx, username, email, hash string, role Role, now time.Time) (int64, error) {
 	var emailArg any
 	if email != "" {
 		emailArg = email
@@ -108,7 +108,7 @@ func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 
 // SetRole changes a member's role.
 func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("update users set role = ? where id = ? and deleted_at is null", string(role), id)
 		if err != nil {
 			return fmt.Errorf("account: set role of %d: %w", id, err)
@@ -145,7 +145,7 @@ func hashToken(token string) []byte {
 }
 
 // insertSession stores the hash of a new session token.
-func insertSession(tx *sql.Tx, token string, userID int64, now, expires time.Time) error {
+func insertSession(tx *storage.Tx, token string, userID int64, now, expires time.Time) error {
 	_, err := tx.Exec("insert into sessions(token_hash, user_id, created_at, expires_at) values (?, ?, ?, ?)",
 		hashToken(token), userID, now.Unix(), expires.Unix())
 	if err != nil {
@@ -167,14 +167,14 @@ func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*
 
 // DeleteSession ends the session with this token.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec("delete from sessions where token_hash = ?", hashToken(token))
 		return err
 	})
 }
 
 // DeleteSessionsOf ends every session of a member, inside tx.
-func DeleteSessionsOf(tx *sql.Tx, userID int64) error {
+func DeleteSessionsOf(tx *storage.Tx, userID int64) error {
 	if _, err := tx.Exec("delete from sessions where user_id = ?", userID); err != nil {
 		return fmt.Errorf("account: end sessions of %d: %w", userID, err)
 	}
@@ -183,7 +183,7 @@ func DeleteSessionsOf(tx *sql.Tx, userID int64) error {
 
 // DeleteExpiredSessions removes sessions past their expiry (P3: keep nothing longer than needed).
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec("delete from sessions where expires_at <= ?", now.Unix())
 		return err
 	})

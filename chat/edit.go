@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -63,8 +62,8 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 	}
 	res := s.render.Render(body)
 	m.Source, m.HTML, m.Mentions, m.EditedAt = body, res.HTML, res.Mentions, s.now().UTC().Truncate(time.Second)
-	err = s.persist.submit(ctx, func(tx *sql.Tx) error {
-		if _, err := s.db.TxExec(tx, "update chat_messages set source = ?, html = ?, edited_at = ? where id = ?",
+	err = s.persist.submit(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.Exec("update chat_messages set source = ?, html = ?, edited_at = ? where id = ?",
 			m.Source, m.HTML, m.EditedAt.Unix(), m.ID); err != nil {
 			return fmt.Errorf("chat: edit message %d: %w", m.ID, err)
 		}
@@ -90,7 +89,7 @@ func (s *Service) delete(ctx context.Context, u *account.User, id, roomID int64)
 	if err != nil {
 		return nil, err
 	}
-	err = s.persist.submit(ctx, func(tx *sql.Tx) error { return s.markDeleted(tx, m, false) },
+	err = s.persist.submit(ctx, func(tx *storage.Tx) error { return s.markDeleted(tx, m, false) },
 		func() { s.hub.publishDeleted(m.RoomID, m.ID) })
 	if err != nil {
 		return nil, err
@@ -98,7 +97,7 @@ func (s *Service) delete(ctx context.Context, u *account.User, id, roomID int64)
 	return m, nil
 }
 
-func (s *Service) markDeleted(tx *sql.Tx, m *Message, staff bool) error {
+func (s *Service) markDeleted(tx *storage.Tx, m *Message, staff bool) error {
 	if _, err := tx.Exec("update chat_messages set deleted_at = ?, deleted_by_staff = ? where id = ? and deleted_at is null",
 		s.now().Unix(), staff, m.ID); err != nil {
 		return fmt.Errorf("chat: delete message %d: %w", m.ID, err)

@@ -2,11 +2,11 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // DataSource returns chat's share of members' data, for the export and the account
@@ -82,7 +82,7 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 // deleted, so that moderation records pointing at them stay valid), or keeps them
 // attributed to "former member" when false. Either way the messages lose their link to
 // the account, and the acknowledgements go.
-func (d dataSource) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
+func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	var err error
 	if erase {
 		_, err = tx.Exec(`update chat_messages set source = '', html = '', nonce = null, submit_token = null,

@@ -2,7 +2,6 @@ package chat_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 
 	"stoa/account"
 	"stoa/chat"
+	"stoa/storage"
 )
 
 // Every room page carries the public-disclosure warning; a member who has not yet
@@ -385,7 +385,7 @@ func TestP15_ExportAndEraseChatMessages(t *testing.T) {
 	}
 
 	// Keeping content: the message stays, attributed to a former member.
-	if err := s.db.Write(ctx, func(tx *sql.Tx) error { return ds.EraseUser(tx, alice.user.ID, false) }); err != nil {
+	if err := s.db.Write(ctx, func(tx *storage.Tx) error { return ds.EraseUser(tx, alice.user.ID, false) }); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.chat.MessageByID(ctx, m.ID)
@@ -393,7 +393,7 @@ func TestP15_ExportAndEraseChatMessages(t *testing.T) {
 		t.Fatalf("anonymised message %+v", got)
 	}
 	// Erasing content blanks bob's messages.
-	if err := s.db.Write(ctx, func(tx *sql.Tx) error { return ds.EraseUser(tx, bob.user.ID, true) }); err != nil {
+	if err := s.db.Write(ctx, func(tx *storage.Tx) error { return ds.EraseUser(tx, bob.user.ID, true) }); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.count("select count(*) from chat_messages where source like '%bob%' or html like '%bob%'"); n != 0 {

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net"
 	"path/filepath"
@@ -146,7 +145,7 @@ func TestBatchWithFailingJobKeepsTheOthers(t *testing.T) {
 	for i := range jobs {
 		i := i
 		jobs[i] = &job{done: make(chan error, 1), publish: func() { published.Store(i, true) },
-			apply: func(tx *sql.Tx) error {
+			apply: func(tx *storage.Tx) error {
 				m := &Message{RoomID: general.ID, AuthorID: u.ID, Source: "batch message", HTML: "<p>batch message</p>", CreatedAt: time.Now()}
 				if err := insertMessage(db, tx, m, ""); err != nil {
 					return err

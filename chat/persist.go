@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,7 +15,7 @@ var ErrClosed = errors.New("chat: shutting down")
 // job is one chat write: apply runs inside the batch transaction, publish runs once the
 // batch is durable, in the order the jobs were submitted.
 type job struct {
-	apply   func(tx *sql.Tx) error
+	apply   func(tx *storage.Tx) error
 	publish func()
 	done    chan error
 }
@@ -48,7 +47,7 @@ func newPersister(db *storage.DB, maxBatch int) *persister {
 // submit queues a job and waits until it is durable (and published) or failed. Once
 // queued, the job is carried out even if ctx ends: the caller could not otherwise know
 // whether it happened.
-func (p *persister) submit(ctx context.Context, apply func(tx *sql.Tx) error, publish func()) error {
+func (p *persister) submit(ctx context.Context, apply func(tx *storage.Tx) error, publish func()) error {
 	j := &job{apply: apply, publish: publish, done: make(chan error, 1)}
 	p.mu.RLock()
 	if p.closed {
@@ -97,7 +96,7 @@ func (p *persister) fill(batch []*job) []*job {
 
 func (p *persister) commit(batch []*job) {
 	errs := make([]error, len(batch))
-	err := p.db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := p.db.Write(context.Background(), func(tx *storage.Tx) error {
 		// First every job in one savepoint: a savepoint per job makes FTS5 write its
 		// pending terms out per message (chat_search), 2.6 times the cost of an FTS5
 		// insert in a plain batch (storage's BenchmarkBatchInsert). Jobs rarely fail; when one does, the batch is undone and run again
@@ -124,8 +123,8 @@ func (p *persister) commit(batch []*job) {
 
 // applyAll runs every job of batch inside one savepoint and keeps their changes only if
 // all of them succeed; otherwise nothing of theirs remains and it returns the error.
-func (p *persister) applyAll(tx *sql.Tx, batch []*job) error {
-	return p.savepoint(tx, "chat_batch", func(tx *sql.Tx) error {
+func (p *persister) applyAll(tx *storage.Tx, batch []*job) error {
+	return p.savepoint(tx, "chat_batch", func(tx *storage.Tx) error {
 		for _, j := range batch {
 			if err := j.apply(tx); err != nil {
 				return err
@@ -136,8 +135,8 @@ func (p *persister) applyAll(tx *sql.Tx, batch []*job) error {
 }
 
 // savepoint runs fn so that its failure undoes only its own changes in the batch.
-func (p *persister) savepoint(tx *sql.Tx, name string, fn func(tx *sql.Tx) error) (err error) {
-	if _, err := p.db.TxExec(tx, "savepoint "+name); err != nil {
+func (p *persister) savepoint(tx *storage.Tx, name string, fn func(tx *storage.Tx) error) (err error) {
+	if _, err := tx.Exec("savepoint " + name); err != nil {
 		return fmt.Errorf("chat: savepoint: %w", err)
 	}
 	defer func() {
@@ -145,12 +144,12 @@ func (p *persister) savepoint(tx *sql.Tx, name string, fn func(tx *sql.Tx) error
 			err = fmt.Errorf("chat: write panicked: %v", r)
 		}
 		if err != nil {
-			if _, rbErr := p.db.TxExec(tx, "rollback to "+name); rbErr != nil {
+			if _, rbErr := tx.Exec("rollback to " + name); rbErr != nil {
 				err = errors.Join(err, rbErr)
 				return
 			}
 		}
-		if _, relErr := p.db.TxExec(tx, "release "+name); relErr != nil {
+		if _, relErr := tx.Exec("release " + name); relErr != nil {
 			err = errors.Join(err, fmt.Errorf("chat: release savepoint: %w", relErr))
 		}
 	}()

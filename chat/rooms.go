@@ -2,13 +2,13 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // InputError is a problem with what an admin typed; Fields maps a form field to a message.
@@ -55,7 +55,7 @@ func (s *Service) EnsureDefaultRoom(ctx context.Context) error {
 		return err
 	}
 	r := &Room{Slug: "general", Name: "General", Topic: "Say hello and talk about anything.", CreatedAt: s.now()}
-	return s.db.Write(ctx, func(tx *sql.Tx) error { return insertRoom(tx, r) })
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return insertRoom(tx, r) })
 }
 
 // CreateRoom adds a room (admins only).
@@ -76,7 +76,7 @@ func (s *Service) CreateRoom(ctx context.Context, u *account.User, slug, name, t
 		return nil, &InputError{map[string]string{"slug": "A room with that address exists already. Choose another."}}
 	}
 	r := &Room{Slug: slug, Name: name, Topic: topic, CreatedAt: s.now()}
-	if err := s.db.Write(ctx, func(tx *sql.Tx) error { return insertRoom(tx, r) }); err != nil {
+	if err := s.db.Write(ctx, func(tx *storage.Tx) error { return insertRoom(tx, r) }); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -97,7 +97,7 @@ func (s *Service) UpdateRoom(ctx context.Context, u *account.User, room *Room, n
 	// Drop the cached room however the write ends: a failed commit may still have
 	// reached the disk.
 	defer s.rooms.invalidate(room.ID)
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec("update chat_rooms set name = ?, topic = ? where id = ?", name, topic, room.ID); err != nil {
 			return fmt.Errorf("chat: rename room %d: %w", room.ID, err)
 		}
@@ -117,7 +117,7 @@ func (s *Service) SetArchived(ctx context.Context, u *account.User, room *Room, 
 	// Drop the cached room however the write ends: a failed commit may still have
 	// reached the disk.
 	defer s.rooms.invalidate(room.ID)
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec("update chat_rooms set archived_at = ? where id = ?", at, room.ID); err != nil {
 			return fmt.Errorf("chat: archive room %d: %w", room.ID, err)
 		}

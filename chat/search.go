@@ -2,12 +2,12 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"stoa/markup"
+	"stoa/storage"
 )
 
 // SearchHit is a chat message that matches a search. Snippet is the message's text with
@@ -69,7 +69,7 @@ func (s *Store) Search(ctx context.Context, match, author string, limit, offset 
 // When the trigger has just indexed m.Source in this transaction (chat's own publishing
 // and editing set m.sourceIndexed) a message whose plain text is its source, as most chat
 // messages are, is not written again: FTS5 would delete and re-add the same words.
-func (s *Service) IndexText(tx *sql.Tx, m *Message) error {
+func (s *Service) IndexText(tx *storage.Tx, m *Message) error {
 	text := strings.Map(func(r rune) rune {
 		if r == '\x02' || r == '\x03' {
 			return ' '
@@ -79,7 +79,7 @@ func (s *Service) IndexText(tx *sql.Tx, m *Message) error {
 	if m.sourceIndexed && text == m.Source {
 		return nil
 	}
-	if _, err := s.db.TxExec(tx, "update chat_search set body = ? where rowid = ?", text, m.ID); err != nil {
+	if _, err := tx.Exec("update chat_search set body = ? where rowid = ?", text, m.ID); err != nil {
 		return fmt.Errorf("chat: index message %d: %w", m.ID, err)
 	}
 	return nil

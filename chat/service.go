@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -90,7 +89,7 @@ type Service struct {
 	sendLimit     *ratelimit.Keyed
 	persist       *persister
 	hub           *Hub
-	afterMessage  []func(tx *sql.Tx, m *Message) error
+	afterMessage  []func(tx *storage.Tx, m *Message) error
 	now           func() time.Time
 	ctx           context.Context // ends at Close: the context of WebSocket readers
 	cancel        context.CancelFunc
@@ -127,11 +126,11 @@ func (s *Service) Hub() *Hub { return s.hub }
 // AfterMessage registers fn to run in the transaction that publishes, edits or deletes a
 // message (m.Mentions is set on publish and edit; m.Deleted on delete), for derived
 // records such as notifications of mentions.
-func (s *Service) AfterMessage(fn func(tx *sql.Tx, m *Message) error) {
+func (s *Service) AfterMessage(fn func(tx *storage.Tx, m *Message) error) {
 	s.afterMessage = append(s.afterMessage, fn)
 }
 
-func (s *Service) runAfterMessage(tx *sql.Tx, m *Message) error {
+func (s *Service) runAfterMessage(tx *storage.Tx, m *Message) error {
 	for _, fn := range s.afterMessage {
 		if err := fn(tx, m); err != nil {
 			return err
@@ -249,7 +248,7 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 	res := s.render.Render(in.Body)
 	m := &Message{RoomID: room.ID, Room: room.Slug, AuthorID: u.ID, Author: u.Username, Source: in.Body,
 		HTML: res.HTML, Nonce: in.Nonce, CreatedAt: s.now().UTC().Truncate(time.Second), Mentions: res.Mentions}
-	err = s.persist.submit(ctx, func(tx *sql.Tx) error {
+	err = s.persist.submit(ctx, func(tx *storage.Tx) error {
 		if ack {
 			if err := recordAck(s.db, tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
 				return err
@@ -279,7 +278,7 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 func (s *Service) Acknowledge(ctx context.Context, u *account.User, room *Room) error {
 	version := s.policyVersion.get(ctx)
 	now := s.now()
-	return s.db.Write(ctx, func(tx *sql.Tx) error { return recordAck(s.db, tx, u.ID, room.ID, version, now) })
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return recordAck(s.db, tx, u.ID, room.ID, version, now) })
 }
 
 // NeedsAck reports whether u has yet to acknowledge that room is public.

@@ -2,8 +2,8 @@ package chat
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"stoa/storage"
 )
 
 // MessageByID loads a message, deleted and hidden ones included (moderation's snapshot of
@@ -14,7 +14,7 @@ func (s *Service) MessageByID(ctx context.Context, id int64) (*Message, error) {
 
 // DeleteByStaffTx deletes a message inside a moderator's transaction; after, called once
 // tx committed, tells connected clients to drop it.
-func (s *Service) DeleteByStaffTx(tx *sql.Tx, id int64) (after func(), err error) {
+func (s *Service) DeleteByStaffTx(tx *storage.Tx, id int64) (after func(), err error) {
 	m, err := messageByIDTx(tx, id)
 	if err != nil {
 		return nil, err
@@ -28,7 +28,7 @@ func (s *Service) DeleteByStaffTx(tx *sql.Tx, id int64) (after func(), err error
 // DeleteByStaff deletes any message for a moderator and tells connected clients.
 func (s *Service) DeleteByStaff(ctx context.Context, id int64) error {
 	var after func()
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
 		after, err = s.DeleteByStaffTx(tx, id)
 		return err
@@ -44,7 +44,7 @@ func (s *Service) DeleteByStaff(ctx context.Context, id int64) error {
 // connected clients drop it, or get it back; moderators still see it in their queue.
 func (s *Service) HideByStaff(ctx context.Context, id int64, hidden bool) error {
 	var m *Message
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var at any
 		if hidden {
 			at = s.now().Unix()

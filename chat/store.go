@@ -145,7 +145,7 @@ func (s *Store) CountRooms(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func insertRoom(tx *sql.Tx, r *Room) error {
+func insertRoom(tx *storage.Tx, r *Room) error {
 	res, err := tx.Exec("insert into chat_rooms(slug, name, topic, created_at) values (?, ?, ?, ?)",
 		r.Slug, r.Name, r.Topic, r.CreatedAt.Unix())
 	if err != nil {
@@ -201,7 +201,7 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (*Message, error) {
 	return m, nil
 }
 
-func messageByIDTx(tx *sql.Tx, id int64) (*Message, error) {
+func messageByIDTx(tx *storage.Tx, id int64) (*Message, error) {
 	m, err := scanMessage(tx.QueryRow("select "+messageColumns+messageFrom+"where m.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
@@ -252,7 +252,7 @@ func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token st
 	return m, nil
 }
 
-func insertMessage(db *storage.DB, tx *sql.Tx, m *Message, submitToken string) error {
+func insertMessage(db *storage.DB, tx *storage.Tx, m *Message, submitToken string) error {
 	var nonce, token any
 	if m.Nonce != "" {
 		nonce = m.Nonce
@@ -260,7 +260,7 @@ func insertMessage(db *storage.DB, tx *sql.Tx, m *Message, submitToken string) e
 	if submitToken != "" {
 		token = submitToken
 	}
-	res, err := db.TxExec(tx, `insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
+	res, err := tx.Exec(`insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
 		values (?, ?, ?, ?, ?, ?, ?)`, m.RoomID, m.AuthorID, m.Source, m.HTML, nonce, token, m.CreatedAt.Unix())
 	if err != nil {
 		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
@@ -284,8 +284,8 @@ func (s *Store) AckVersion(ctx context.Context, userID, roomID int64) (int, erro
 	return v, nil
 }
 
-func recordAck(db *storage.DB, tx *sql.Tx, userID, roomID int64, version int, at time.Time) error {
-	_, err := db.TxExec(tx, `insert into chat_acks(user_id, room_id, policy_version, acked_at) values (?, ?, ?, ?)
+func recordAck(db *storage.DB, tx *storage.Tx, userID, roomID int64, version int, at time.Time) error {
+	_, err := tx.Exec(`insert into chat_acks(user_id, room_id, policy_version, acked_at) values (?, ?, ?, ?)
 		on conflict(user_id, room_id) do update set policy_version = excluded.policy_version, acked_at = excluded.acked_at`,
 		userID, roomID, version, at.Unix())
 	if err != nil {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"regexp"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"stoa/internal/stoatest"
 	"stoa/mail/mailtest"
 	"stoa/server"
+	"stoa/storage"
 )
 
 // linkFrom waits for the n-th mail and returns the path of its link under prefix.
@@ -91,7 +91,7 @@ func TestMailPagesFitAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A long failed mail, the widest row the outbox page shows.
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into mail_outbox(kind, recipient, subject, body_text, body_html, message_id, status,
 			attempts, next_attempt_at, last_error, created_at) values ('announcement', 'someone.with.a.long.name@a-very-long-domain.example.org',
 			'A rather long subject line announcing something to every member', 'Hi', '<p>Hi</p>', '<outbox-1.x@localhost>', 'failed', 8, 0,

@@ -2,11 +2,11 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // CanEdit reports whether u may edit p in thread t.
@@ -50,7 +50,7 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	now := s.now()
 	old := *p
 	p.Source, p.HTML, p.EditedAt = body, s.render.Render(body).HTML, now
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec("insert into post_revisions(post_id, source, html, created_at) values (?, ?, ?, ?)",
 			p.ID, old.Source, old.HTML, old.EditedAtOrCreated().Unix()); err != nil {
 			return fmt.Errorf("forum: keep revision of %d: %w", p.ID, err)
@@ -94,7 +94,7 @@ func (s *Service) Delete(ctx context.Context, u *account.User, postID int64) (*T
 		return nil, ErrForbidden
 	}
 	now := s.now().Unix()
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec("update posts set deleted_at = ? where id = ?", now, p.ID); err != nil {
 			return fmt.Errorf("forum: delete post %d: %w", p.ID, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // DataSource is the forum's share of a member's data for the export and account deletion
@@ -117,7 +118,7 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 // they started is deleted when nobody else replied, and otherwise loses its title and
 // opening text but keeps the others' replies. Without erase nothing changes here: pages
 // show the account, now emptied, as "former-member".
-func (d dataSource) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
+func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	if !erase {
 		return nil
 	}
@@ -148,7 +149,7 @@ func (d dataSource) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
 // each row so that the thread's numbering holds (P3: deleted content is kept only while
 // moderators may need to review it). Titles of threads deleted before cutoff go too.
 func (s *Service) PurgeDeleted(ctx context.Context, cutoff time.Time) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, q := range []string{
 			`delete from post_revisions where post_id in (select id from posts where deleted_at < ?)`,
 			`update posts set source = '', html = '', submit_token = null where deleted_at < ? and (source != '' or html != '')`,

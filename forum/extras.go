@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 
 	"stoa/account"
 	"stoa/markup"
+	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -66,7 +66,7 @@ func postKey(id int64) string { return fmt.Sprintf("post:%d", id) }
 
 // afterPost keeps the search index, the author's reading position and notifications in
 // step with a post, inside the transaction that publishes, edits or deletes it.
-func (e *Extras) afterPost(tx *sql.Tx, p *Post, t *Thread) error {
+func (e *Extras) afterPost(tx *storage.Tx, p *Post, t *Thread) error {
 	if p.Deleted {
 		// Search filters deleted posts out; nobody should be sent to a deleted post.
 		return e.notifier.Retract(tx, postKey(p.ID))
@@ -77,7 +77,7 @@ func (e *Extras) afterPost(tx *sql.Tx, p *Post, t *Thread) error {
 	if !isNew {
 		// insertPost indexed the post's text; an edit's Markdown was indexed by the
 		// update trigger, and search shows the text of the HTML.
-		if _, err := e.svc.db.TxExec(tx, "update post_search set body = ? where rowid = ?", searchText(p.HTML), p.ID); err != nil {
+		if _, err := tx.Exec("update post_search set body = ? where rowid = ?", searchText(p.HTML), p.ID); err != nil {
 			return fmt.Errorf("forum: index post %d: %w", p.ID, err)
 		}
 	}
@@ -96,7 +96,7 @@ func (e *Extras) afterPost(tx *sql.Tx, p *Post, t *Thread) error {
 // notify tells mentioned members, the thread's author and its watchers about a post.
 // Mentions go first: a member both mentioned and replied to gets the mention, once.
 // An edit notifies only members newly mentioned in it.
-func (e *Extras) notify(tx *sql.Tx, p *Post, t *Thread, isNew bool) error {
+func (e *Extras) notify(tx *storage.Tx, p *Post, t *Thread, isNew bool) error {
 	n := account.Notification{ActorID: p.AuthorID, Subject: t.Title, URL: fmt.Sprintf("/p/%d", p.ID), Key: postKey(p.ID)}
 	if strings.Contains(p.Source, "@") {
 		n.Kind = account.NotifyMention

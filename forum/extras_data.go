@@ -2,8 +2,8 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"stoa/storage"
 	"time"
 )
 
@@ -67,7 +67,7 @@ func (e *Extras) ExportUser(ctx context.Context, userID int64, put func(name str
 
 // EraseUser removes the member's reactions, watches and reading positions. Reactions go
 // even when their posts are kept: a count with nobody behind it would mislead.
-func (e *Extras) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
+func (e *Extras) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	for _, table := range []string{"post_reactions", "thread_watches", "thread_reads", "forum_read_marks"} {
 		if _, err := tx.Exec("delete from "+table+" where user_id = ?", userID); err != nil {
 			return fmt.Errorf("forum: erase %s of %d: %w", table, userID, err)

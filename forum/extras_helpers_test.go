@@ -2,7 +2,6 @@ package forum_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 
 	"stoa/account"
 	"stoa/internal/stoatest"
+	"stoa/storage"
 )
 
 var threadPath = regexp.MustCompile(`^/t/(\d+)/`)
@@ -55,7 +55,7 @@ func xFirstPost(t *testing.T, site *stoatest.Site, thread int64) int64 {
 // exec changes the database directly, as another part of Stoa (moderation) would.
 func xExec(t *testing.T, site *stoatest.Site, query string, args ...any) {
 	t.Helper()
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec(query, args...)
 		return err
 	})

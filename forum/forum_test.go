@@ -12,6 +12,7 @@ import (
 	"stoa/forum"
 	"stoa/internal/stoatest"
 	"stoa/server"
+	"stoa/storage"
 )
 
 // newThread posts a thread through the composer and returns its path.
@@ -345,7 +346,7 @@ func TestLockedThreadRefusesMemberReplies(t *testing.T) {
 	thread := newThread(t, alice, "Closing soon", "last call")
 	tokDoc := alice.Doc(thread, http.StatusOK)
 	action, _ := tokDoc.Find("form#reply").Attr("action")
-	if err := site.App.DB().Write(context.Background(), func(tx *sqlTx) error {
+	if err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec("update threads set locked = 1")
 		return err
 	}); err != nil {

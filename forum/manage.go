@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,7 +16,7 @@ import (
 // StaffAction records a staff member's action on the forum for the audit log. It runs
 // inside the transaction that makes the change, so an action is never made unrecorded.
 // target names what was acted on ("thread:12"); reason is the moderator's, maybe empty.
-type StaffAction func(tx *sql.Tx, actorID int64, action, target, reason string) error
+type StaffAction func(tx *storage.Tx, actorID int64, action, target, reason string) error
 
 // Thread management actions, as the audit log records them.
 const (
@@ -90,7 +89,7 @@ func (e *Extras) Manage(ctx context.Context, u *account.User, threadID int64, ac
 	default:
 		return ErrUnknownAction
 	}
-	return e.svc.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.svc.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec(stmt, args...); err != nil {
 			return fmt.Errorf("forum: %s %d: %w", action, t.ID, err)
 		}

@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -50,7 +49,7 @@ func TestStaffActionsAreRecordedWithTheChange(t *testing.T) {
 	type entry struct{ actor, action, target, reason string }
 	var log []entry
 	fail := false
-	x.OnStaffAction(func(tx *sql.Tx, actorID int64, action, target, reason string) error {
+	x.OnStaffAction(func(tx *storage.Tx, actorID int64, action, target, reason string) error {
 		if fail {
 			return errors.New("audit log unavailable")
 		}
@@ -112,7 +111,7 @@ func TestExtrasExportAndEraseAMembersChoices(t *testing.T) {
 		t.Errorf("exported watches %+v", files["watched_threads.json"])
 	}
 
-	if err := x.svc.db.Write(ctx, func(tx *sql.Tx) error { return x.EraseUser(tx, mod.ID, false) }); err != nil {
+	if err := x.svc.db.Write(ctx, func(tx *storage.Tx) error { return x.EraseUser(tx, mod.ID, false) }); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"post_reactions", "thread_watches", "thread_reads"} {

@@ -1,15 +1,15 @@
 package forum
 
 import (
-	"database/sql"
 	"fmt"
+	"stoa/storage"
 	"time"
 )
 
 // These changes are made by the moderation package inside its own transaction, so that
 // the change, the audit entry and the resolved reports commit together.
 
-func postInTx(tx *sql.Tx, postID int64) (*Post, *Thread, error) {
+func postInTx(tx *storage.Tx, postID int64) (*Post, *Thread, error) {
 	p, err := scanPost(tx.QueryRow("select "+postColumns+
 		" from posts p left join users u on u.id = p.author_id and u.deleted_at is null where p.id = ?", postID))
 	if err != nil {
@@ -24,7 +24,7 @@ func postInTx(tx *sql.Tx, postID int64) (*Post, *Thread, error) {
 
 // SetPostHidden hides a post from the public (its author and staff still see it) or shows
 // it again, inside tx. Hiding a thread's first post hides the whole thread.
-func (s *Service) SetPostHidden(tx *sql.Tx, postID int64, hidden bool, now time.Time) (*Post, *Thread, error) {
+func (s *Service) SetPostHidden(tx *storage.Tx, postID int64, hidden bool, now time.Time) (*Post, *Thread, error) {
 	p, t, err := postInTx(tx, postID)
 	if err != nil {
 		return nil, nil, err
@@ -48,7 +48,7 @@ func (s *Service) SetPostHidden(tx *sql.Tx, postID int64, hidden bool, now time.
 
 // DeletePostAsStaff marks a post deleted inside tx; deleting a thread's first post
 // deletes the thread, as when its author does it.
-func (s *Service) DeletePostAsStaff(tx *sql.Tx, postID int64, now time.Time) (*Post, *Thread, error) {
+func (s *Service) DeletePostAsStaff(tx *storage.Tx, postID int64, now time.Time) (*Post, *Thread, error) {
 	p, t, err := postInTx(tx, postID)
 	if err != nil {
 		return nil, nil, err
@@ -74,7 +74,7 @@ func (s *Service) DeletePostAsStaff(tx *sql.Tx, postID int64, now time.Time) (*P
 
 // SetThreadLocked closes a thread to new replies (staff may still reply) or reopens it,
 // inside tx.
-func (s *Service) SetThreadLocked(tx *sql.Tx, threadID int64, locked bool) error {
+func (s *Service) SetThreadLocked(tx *storage.Tx, threadID int64, locked bool) error {
 	if _, err := tx.Exec("update threads set locked = ? where id = ?", locked, threadID); err != nil {
 		return fmt.Errorf("forum: lock thread %d: %w", threadID, err)
 	}

@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -68,7 +67,7 @@ func (e *Extras) React(ctx context.Context, u *account.User, postID int64, kind 
 	if err := e.svc.restrictions.CanPost(ctx, u.ID); err != nil {
 		return err
 	}
-	return e.svc.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.svc.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
 		if on {
 			_, err = tx.Exec(`insert into post_reactions(post_id, user_id, kind, created_at) values (?, ?, ?, ?)

@@ -3,7 +3,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -53,7 +52,7 @@ type Service struct {
 	render       *markup.Renderer
 	restrictions account.Restrictions
 	now          func() time.Time
-	afterPost    []func(tx *sql.Tx, p *Post, t *Thread) error
+	afterPost    []func(tx *storage.Tx, p *Post, t *Thread) error
 	staff        []StaffAction // audit staff actions on the forum (moderation's log)
 	postRate     *ratelimit.Keyed
 	ext          *Extras // search, unread markers, reactions…: nil until NewExtras
@@ -88,7 +87,7 @@ func (s *Service) checkRate(u *account.User) error {
 
 // AfterPost registers fn to run in the transaction that publishes or edits a post, for
 // derived records such as notifications and the search index.
-func (s *Service) AfterPost(fn func(tx *sql.Tx, p *Post, t *Thread) error) {
+func (s *Service) AfterPost(fn func(tx *storage.Tx, p *Post, t *Thread) error) {
 	s.afterPost = append(s.afterPost, fn)
 }
 
@@ -177,8 +176,8 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 	t := &Thread{CategoryID: in.CategoryID, AuthorID: u.ID, Author: u.Username, Title: in.Title, Slug: Slugify(in.Title),
 		CreatedAt: now, LastPostAt: now, PostCount: 1}
 	p := &Post{AuthorID: u.ID, Author: u.Username, Number: 1, Source: in.Body, HTML: html, CreatedAt: now}
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := s.db.TxExec(tx, `insert into threads(category_id, author_id, title, slug, created_at, last_post_at, post_count)
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		res, err := tx.Exec(`insert into threads(category_id, author_id, title, slug, created_at, last_post_at, post_count)
 			values (?, ?, ?, ?, ?, ?, 1)`, t.CategoryID, u.ID, t.Title, t.Slug, now.Unix(), now.Unix())
 		if err != nil {
 			return fmt.Errorf("forum: insert thread: %w", err)
@@ -205,7 +204,7 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 
 // recordStaff hands a staff action to every registered recorder, in the transaction
 // that makes the change, so no staff action happens unrecorded.
-func (s *Service) recordStaff(tx *sql.Tx, actorID int64, action, target, reason string) error {
+func (s *Service) recordStaff(tx *storage.Tx, actorID int64, action, target, reason string) error {
 	for _, fn := range s.staff {
 		if err := fn(tx, actorID, action, target, reason); err != nil {
 			return err
@@ -214,7 +213,7 @@ func (s *Service) recordStaff(tx *sql.Tx, actorID int64, action, target, reason 
 	return nil
 }
 
-func (s *Service) runAfterPost(tx *sql.Tx, p *Post, t *Thread) error {
+func (s *Service) runAfterPost(tx *storage.Tx, p *Post, t *Thread) error {
 	for _, fn := range s.afterPost {
 		if err := fn(tx, p, t); err != nil {
 			return err
@@ -225,12 +224,12 @@ func (s *Service) runAfterPost(tx *sql.Tx, p *Post, t *Thread) error {
 
 // insertPost inserts p and indexes it for search, once, with the plain text of its HTML
 // (and title, the thread's title, when p opens the thread).
-func (s *Service) insertPost(tx *sql.Tx, p *Post, title, token string) error {
+func (s *Service) insertPost(tx *storage.Tx, p *Post, title, token string) error {
 	var tok any
 	if token != "" {
 		tok = token
 	}
-	res, err := s.db.TxExec(tx, `insert into posts(thread_id, author_id, number, source, html, created_at, submit_token)
+	res, err := tx.Exec(`insert into posts(thread_id, author_id, number, source, html, created_at, submit_token)
 		values (?, ?, ?, ?, ?, ?, ?)`, p.ThreadID, p.AuthorID, p.Number, p.Source, p.HTML, p.CreatedAt.Unix(), tok)
 	if err != nil {
 		return fmt.Errorf("forum: insert post in thread %d: %w", p.ThreadID, err)
@@ -241,7 +240,7 @@ func (s *Service) insertPost(tx *sql.Tx, p *Post, title, token string) error {
 	if p.Number != 1 {
 		title = ""
 	}
-	if _, err := s.db.TxExec(tx, "insert into post_search(rowid, title, body) values (?, ?, ?)", p.ID, title, searchText(p.HTML)); err != nil {
+	if _, err := tx.Exec("insert into post_search(rowid, title, body) values (?, ?, ?)", p.ID, title, searchText(p.HTML)); err != nil {
 		return fmt.Errorf("forum: index post %d: %w", p.ID, err)
 	}
 	return nil
@@ -314,21 +313,21 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 	now := s.now()
 	p := &Post{ThreadID: t.ID, AuthorID: u.ID, Author: u.Username, Source: in.Body,
 		HTML: s.render.Render(in.Body).HTML, CreatedAt: now}
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		// The number is taken inside the write so that concurrent replies never collide.
-		if err := s.db.TxQueryRow(tx, "select coalesce(max(number), 0) + 1 from posts where thread_id = ?", t.ID).Scan(&p.Number); err != nil {
+		if err := tx.QueryRow("select coalesce(max(number), 0) + 1 from posts where thread_id = ?", t.ID).Scan(&p.Number); err != nil {
 			return fmt.Errorf("forum: next post number in %d: %w", t.ID, err)
 		}
 		title := ""
 		if p.Number == 1 {
-			if err := s.db.TxQueryRow(tx, "select title from threads where id = ?", t.ID).Scan(&title); err != nil {
+			if err := tx.QueryRow("select title from threads where id = ?", t.ID).Scan(&title); err != nil {
 				return fmt.Errorf("forum: title of %d: %w", t.ID, err)
 			}
 		}
 		if err := s.insertPost(tx, p, title, in.Token); err != nil {
 			return err
 		}
-		if _, err := s.db.TxExec(tx, "update threads set post_count = post_count + 1, last_post_at = ? where id = ?", now.Unix(), t.ID); err != nil {
+		if _, err := tx.Exec("update threads set post_count = post_count + 1, last_post_at = ? where id = ?", now.Unix(), t.ID); err != nil {
 			return fmt.Errorf("forum: bump thread %d: %w", t.ID, err)
 		}
 		return s.runAfterPost(tx, p, t)

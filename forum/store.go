@@ -129,7 +129,7 @@ var ErrSlugTaken = errors.New("forum: category slug taken")
 
 // SaveCategory creates (id 0) or updates a category.
 func (s *Store) SaveCategory(ctx context.Context, c *Category) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
 		if c.ID == 0 {
 			var res sql.Result

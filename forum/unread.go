@@ -17,8 +17,8 @@ import (
 
 // markRead records inside tx that a member has read a thread up to post number n; the
 // position only ever moves forward.
-func markRead(db *storage.DB, tx *sql.Tx, userID, threadID int64, n int) error {
-	_, err := db.TxExec(tx, `insert into thread_reads(user_id, thread_id, last_number) values (?, ?, ?)
+func markRead(db *storage.DB, tx *storage.Tx, userID, threadID int64, n int) error {
+	_, err := tx.Exec(`insert into thread_reads(user_id, thread_id, last_number) values (?, ?, ?)
 		on conflict(user_id, thread_id) do update set last_number = max(last_number, excluded.last_number)`, userID, threadID, n)
 	if err != nil {
 		return fmt.Errorf("forum: record reading of thread %d by %d: %w", threadID, userID, err)
@@ -50,7 +50,7 @@ func (e *Extras) recordRead(ctx context.Context, u *account.User, t *Thread, pos
 	if read >= last && len(unread) == 0 {
 		return nil
 	}
-	return e.svc.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.svc.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := markRead(e.svc.db, tx, u.ID, t.ID, last); err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (e *Extras) firstUnread(ctx context.Context, u *account.User, items []views
 
 // MarkAllRead makes every thread count as read for the member, as of now.
 func (e *Extras) MarkAllRead(ctx context.Context, userID int64, now time.Time) error {
-	return e.svc.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.svc.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into forum_read_marks(user_id, all_read_at) values (?, ?)
 			on conflict(user_id) do update set all_read_at = excluded.all_read_at`, userID, now.Unix())
 		if err != nil {

@@ -49,19 +49,19 @@ func (c ctxQuerier) QueryRow(query string, args ...any) *sql.Row {
 // cache.
 type txQuerier struct {
 	db *storage.DB
-	tx *sql.Tx
+	tx *storage.Tx
 }
 
 func (q txQuerier) QueryRow(query string, args ...any) *sql.Row {
-	return q.db.TxQueryRow(q.tx, query, args...)
+	return q.tx.QueryRow(query, args...)
 }
 
 // threadWatchers lists, inside tx, the members watching a thread. They come as one row
 // so that the query runs through the writer's statement cache, which holds single-row
 // queries.
-func threadWatchers(db *storage.DB, tx *sql.Tx, threadID int64) ([]int64, error) {
+func threadWatchers(db *storage.DB, tx *storage.Tx, threadID int64) ([]int64, error) {
 	var list sql.NullString
-	if err := db.TxQueryRow(tx, `select group_concat(user_id) from
+	if err := tx.QueryRow(`select group_concat(user_id) from
 		(select user_id from thread_watches where thread_id = ? and watching = 1)`, threadID).Scan(&list); err != nil {
 		return nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
 	}
@@ -90,7 +90,7 @@ func (e *Extras) Watch(ctx context.Context, u *account.User, threadID int64, on 
 	if t.Deleted || t.Hidden && !u.IsStaff() {
 		return storage.ErrNotFound
 	}
-	return e.svc.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.svc.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into thread_watches(user_id, thread_id, watching) values (?, ?, ?)
 			on conflict(user_id, thread_id) do update set watching = excluded.watching`, u.ID, threadID, on)
 		if err != nil {

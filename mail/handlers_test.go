@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,13 +13,14 @@ import (
 	"stoa/mail"
 	"stoa/mail/mailtest"
 	"stoa/server"
+	"stoa/storage"
 )
 
 // queue puts one mail into the site's outbox the way a feature would.
 func queue(t *testing.T, site *stoatest.Site, to string) {
 	t.Helper()
 	o := mail.NewOutbox(site.App.DB(), mail.Config{BaseURL: site.URL})
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		return o.Enqueue(tx, mail.Message{To: to, Subject: "A notice", Text: "Hello.", Kind: "notice"})
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ func TestAdminRetryDeliversFailedMail(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
 	site := stoatest.Start(t, func(c *server.Config) { c.SMTPURL = smtp.URL() })
 	// A mail that failed for good earlier, e.g. while the relay refused it.
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into mail_outbox(kind, recipient, subject, body_text, body_html, message_id, status,
 			attempts, next_attempt_at, last_error, created_at) values ('notice', 'dan@example.org', 'Failed one', 'Hi', '<p>Hi</p>',
 			'<outbox-99.x@localhost>', 'failed', 8, 0, '451 try later', 0)`)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -122,7 +121,7 @@ func (o *Outbox) BaseURL() string { return o.cfg.BaseURL }
 
 // Enqueue queues m inside tx, so a rolled-back action queues nothing. The worker is woken
 // and delivers once tx has committed.
-func (o *Outbox) Enqueue(tx *sql.Tx, m Message) error {
+func (o *Outbox) Enqueue(tx *storage.Tx, m Message) error {
 	if err := check(&m); err != nil {
 		return err
 	}
@@ -159,7 +158,7 @@ func (o *Outbox) Enqueue(tx *sql.Tx, m Message) error {
 }
 
 // PurgeUser deletes, inside tx, every queued or failed mail for a member (account deletion).
-func (o *Outbox) PurgeUser(tx *sql.Tx, userID int64) error {
+func (o *Outbox) PurgeUser(tx *storage.Tx, userID int64) error {
 	if _, err := tx.Exec("delete from mail_outbox where user_id = ?", userID); err != nil {
 		return fmt.Errorf("mail: purge mail of %d: %w", userID, err)
 	}

@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -30,7 +29,7 @@ func openDB(t *testing.T) *storage.DB {
 func addUser(t *testing.T, db *storage.DB, name string) int64 {
 	t.Helper()
 	var id int64
-	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := db.Write(context.Background(), func(tx *storage.Tx) error {
 		res, err := tx.Exec(`insert into users(username, username_key, password_hash, created_at) values (?, ?, 'x', 0)`, name, name)
 		if err != nil {
 			return err
@@ -46,7 +45,7 @@ func addUser(t *testing.T, db *storage.DB, name string) int64 {
 
 func enqueue(t *testing.T, o *Outbox, m Message) {
 	t.Helper()
-	if err := o.db.Write(context.Background(), func(tx *sql.Tx) error { return o.Enqueue(tx, m) }); err != nil {
+	if err := o.db.Write(context.Background(), func(tx *storage.Tx) error { return o.Enqueue(tx, m) }); err != nil {
 		t.Fatalf("enqueue: %v", err)
 	}
 }
@@ -136,7 +135,7 @@ func TestRolledBackTransactionQueuesNothing(t *testing.T) {
 	db := openDB(t)
 	o := NewOutbox(db, Config{BaseURL: "http://localhost"})
 	boom := errors.New("action failed")
-	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := db.Write(context.Background(), func(tx *storage.Tx) error {
 		if err := o.Enqueue(tx, Message{To: "bob@example.org", Subject: "Hi", Text: "hello"}); err != nil {
 			return err
 		}
@@ -160,7 +159,7 @@ func TestEnqueueRefusesBadMessages(t *testing.T) {
 		"subject injected": {To: "bob@example.org", Subject: "s\r\nBcc: eve@example.org", Text: "t"},
 		"header injected":  {To: "bob@example.org", Subject: "s", Text: "t", Headers: map[string]string{"X-A": "1\r\nBcc: eve@example.org"}},
 	} {
-		err := db.Write(context.Background(), func(tx *sql.Tx) error { return o.Enqueue(tx, m) })
+		err := db.Write(context.Background(), func(tx *storage.Tx) error { return o.Enqueue(tx, m) })
 		if !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 		}
@@ -345,7 +344,7 @@ func TestPurgeUserDropsTheirQueuedMail(t *testing.T) {
 	alice, bob := addUser(t, db, "alice"), addUser(t, db, "bob")
 	enqueue(t, o, Message{To: "alice@example.org", Subject: "Hi", Text: "a", UserID: alice})
 	enqueue(t, o, Message{To: "bob@example.org", Subject: "Hi", Text: "b", UserID: bob})
-	if err := db.Write(context.Background(), func(tx *sql.Tx) error { return o.PurgeUser(tx, alice) }); err != nil {
+	if err := db.Write(context.Background(), func(tx *storage.Tx) error { return o.PurgeUser(tx, alice) }); err != nil {
 		t.Fatal(err)
 	}
 	if q := list(t, o); len(q) != 1 || q[0].UserID != bob {

@@ -84,7 +84,7 @@ func (o *Outbox) Counts(ctx context.Context) (queued, failed int, err error) {
 // Retry puts a failed (or waiting) mail back at the front of the queue with a fresh
 // count of attempts, and wakes the worker.
 func (o *Outbox) Retry(ctx context.Context, id int64) error {
-	err := o.db.Write(ctx, func(tx *sql.Tx) error {
+	err := o.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec(`update mail_outbox set status = 'queued', attempts = 0, next_attempt_at = ?
 			where id = ?`, o.cfg.Now().Unix(), id)
 		if err != nil {
@@ -104,7 +104,7 @@ func (o *Outbox) Retry(ctx context.Context, id int64) error {
 // RetryFailed requeues every failed mail and returns how many there were.
 func (o *Outbox) RetryFailed(ctx context.Context) (int, error) {
 	var n int64
-	err := o.db.Write(ctx, func(tx *sql.Tx) error {
+	err := o.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec(`update mail_outbox set status = 'queued', attempts = 0, next_attempt_at = ?
 			where status = 'failed'`, o.cfg.Now().Unix())
 		if err != nil {
@@ -121,7 +121,7 @@ func (o *Outbox) RetryFailed(ctx context.Context) (int, error) {
 
 // Discard deletes one mail from the outbox without sending it.
 func (o *Outbox) Discard(ctx context.Context, id int64) error {
-	return o.db.Write(ctx, func(tx *sql.Tx) error {
+	return o.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("delete from mail_outbox where id = ?", id)
 		if err != nil {
 			return fmt.Errorf("mail: discard %d: %w", id, err)
@@ -138,7 +138,7 @@ func (o *Outbox) Discard(ctx context.Context, id int64) error {
 // mail queued for a later retry: it may be sent twice, never lost.
 func (o *Outbox) claim(ctx context.Context, limit int) ([]*Queued, error) {
 	var out []*Queued
-	err := o.db.Write(ctx, func(tx *sql.Tx) error {
+	err := o.db.Write(ctx, func(tx *storage.Tx) error {
 		out = out[:0]
 		now := o.cfg.Now()
 		rows, err := tx.Query("select "+queuedColumns+` from mail_outbox
@@ -181,7 +181,7 @@ type outcome struct {
 // record stores the outcomes of one delivery round in one write: delivered mail is
 // deleted (its body may hold a one-time link), failed mail keeps its error.
 func (o *Outbox) record(ctx context.Context, results []outcome) error {
-	return o.db.Write(ctx, func(tx *sql.Tx) error {
+	return o.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, r := range results {
 			var err error
 			switch {

@@ -2,9 +2,9 @@ package mail
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"stoa/storage"
 	"time"
 )
 
@@ -156,7 +156,7 @@ func (o *Outbox) backoff(n int) time.Duration {
 
 // sweep deletes failed mail that admins left alone for keepFailed.
 func (o *Outbox) sweep(ctx context.Context, now time.Time) {
-	err := o.db.Write(ctx, func(tx *sql.Tx) error {
+	err := o.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec("delete from mail_outbox where status = 'failed' and created_at < ?", now.Add(-keepFailed).Unix())
 		return err
 	})

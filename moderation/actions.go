@@ -2,13 +2,13 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // MaxReasonRunes bounds the reason a moderator gives for an action.
@@ -162,7 +162,7 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 		return Entry{At: now, Action: a, TargetKind: string(t.Kind), TargetID: t.ID, TargetUserID: t.UserID,
 			TargetLabel: t.Label, TargetURL: t.URL, Reason: d.Reason}
 	}
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		closed := 0
 		// Closing the reports first tells whether another moderator got there meanwhile:
 		// then nothing is done twice.
@@ -220,7 +220,7 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 	return out, nil
 }
 
-func (s *Service) contentActions(tx *sql.Tx, actor *account.User, t *Target, d Decision, now time.Time,
+func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target, d Decision, now time.Time,
 	entry func(Action) Entry, out *Outcome, after *[]func()) error {
 	if t.Kind == TargetMessage && d.Delete {
 		fn, err := s.chat.DeleteMessage(tx, t.ID)

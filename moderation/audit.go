@@ -2,12 +2,12 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // Action is what a staff member did, from a fixed enum that is only ever appended to:
@@ -110,7 +110,7 @@ type Entry struct {
 
 // Audit appends an entry inside tx: the action and the change it records commit
 // together or not at all. Other packages (the data export, P12) record through it.
-func Audit(tx *sql.Tx, actor *account.User, e Entry) error {
+func Audit(tx *storage.Tx, actor *account.User, e Entry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}

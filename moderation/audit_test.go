@@ -2,7 +2,6 @@ package moderation_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"stoa/account"
 	"stoa/internal/stoatest"
 	"stoa/moderation"
+	"stoa/storage"
 )
 
 // TestAuditLogIsAppendOnly proves the database itself refuses to change or remove an
@@ -38,7 +38,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		"update audit_actions set public = 1 where name = 'add_note'",
 		"delete from audit_actions where name = 'ban'",
 	} {
-		err := db.Write(ctx, func(tx *sql.Tx) error {
+		err := db.Write(ctx, func(tx *storage.Tx) error {
 			_, err := tx.Exec(stmt)
 			return err
 		})
@@ -50,7 +50,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		t.Errorf("the entry changed: %d, %v", n, err)
 	}
 	// An action outside the enum cannot be written either.
-	err := db.Write(ctx, func(tx *sql.Tx) error {
+	err := db.Write(ctx, func(tx *storage.Tx) error {
 		return moderation.Audit(tx, nil, moderation.Entry{Action: "erase_history"})
 	})
 	if err == nil {

@@ -2,11 +2,11 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // DataSource is moderation's share of a member's data for the export and account
@@ -116,7 +116,7 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 // reports (with content snapshots) about them. The audit log keeps its entries: the
 // database refuses to change it. Anonymising keeps the records, which then name a former
 // member.
-func (d dataSource) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
+func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	if !erase {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,12 +16,13 @@ import (
 	"stoa/internal/stoatest"
 	"stoa/mail/mailtest"
 	"stoa/server"
+	"stoa/storage"
 )
 
 // confirmEmail gives a member a confirmed address, as the confirmation link would.
 func confirmEmail(t *testing.T, site *stoatest.Site, name, email string) {
 	t.Helper()
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec("update users set email = ?, email_verified = 1 where username = ?", email, name)
 		return err
 	})
@@ -69,7 +69,7 @@ func TestNoMailWithoutAConfirmedAddress(t *testing.T) {
 	site := stoatest.Start(t)
 	alice := site.Member(t, "alice", account.RoleMember)
 	mod := site.Member(t, "mia", account.RoleModerator)
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error {
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec("update users set email = 'alice@example.org', email_verified = 0 where username = 'alice'")
 		return err
 	})

@@ -39,7 +39,7 @@ type Mail struct {
 // Mailer queues mail inside tx so that it is sent exactly when the notice is recorded;
 // the server adapts the mail outbox to it.
 type Mailer interface {
-	EnqueueMail(tx *sql.Tx, m Mail) error
+	EnqueueMail(tx *storage.Tx, m Mail) error
 }
 
 // ChatMessage is a chat message as moderation needs it: who wrote it and what it said.
@@ -61,7 +61,7 @@ type Chat interface {
 	Message(ctx context.Context, id int64) (*ChatMessage, error)
 	// DeleteMessage removes a message inside tx; after is called once tx committed, for
 	// telling connected clients.
-	DeleteMessage(tx *sql.Tx, id int64) (after func(), err error)
+	DeleteMessage(tx *storage.Tx, id int64) (after func(), err error)
 }
 
 // Errors a person may see as they are.

@@ -2,12 +2,12 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // Note is a private note staff keep on a member; the member never sees it.
@@ -34,7 +34,7 @@ func (s *Service) AddNote(ctx context.Context, actor, member *account.User, body
 		return inputError("note", fmt.Sprintf("Shorten the note to %d characters or fewer.", MaxNoteRunes))
 	}
 	now := s.now()
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec("insert into mod_notes(user_id, author_id, body, created_at) values (?, ?, ?, ?)",
 			member.ID, actor.ID, body, now.Unix()); err != nil {
 			return fmt.Errorf("moderation: add note on %d: %w", member.ID, err)

@@ -118,7 +118,7 @@ func (s *Service) citedRules(ctx context.Context, numbers []int) (int, []Rule, e
 type quote struct{ label, html, url string }
 
 // insertNotice records a notice inside tx and queues its email for a confirmed address.
-func (s *Service) insertNotice(tx *sql.Tx, actor, member *account.User, d NoticeDraft, version int, rules []Rule,
+func (s *Service) insertNotice(tx *storage.Tx, actor, member *account.User, d NoticeDraft, version int, rules []Rule,
 	q quote, sanction string, ref *Target, now time.Time) (int64, error) {
 	rulesJSON, err := json.Marshal(rules)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Service) insertNotice(tx *sql.Tx, actor, member *account.User, d Notice
 
 // mail queues an email to the member when they confirmed an address; otherwise the
 // notice stays in-app only.
-func (s *Service) mail(tx *sql.Tx, member *account.User, subject, text string) error {
+func (s *Service) mail(tx *storage.Tx, member *account.User, subject, text string) error {
 	if s.mailer == nil || member.Email == "" || !member.EmailVerified {
 		return nil
 	}
@@ -316,13 +316,13 @@ func (s *Service) MarkSeen(ctx context.Context, viewer *account.User, n *Notice)
 	now := s.now().Unix()
 	switch {
 	case viewer.ID == n.UserID && n.Unread():
-		return s.db.Write(ctx, func(tx *sql.Tx) error {
+		return s.db.Write(ctx, func(tx *storage.Tx) error {
 			_, err := tx.Exec(`update notices set read_at = coalesce(read_at, ?), member_seen_at = ?,
 				member_seen_reply = max(member_seen_reply, ?) where id = ?`, now, now, last, n.ID)
 			return err
 		})
 	case viewer.IsStaff() && n.AwaitingStaff():
-		return s.db.Write(ctx, func(tx *sql.Tx) error {
+		return s.db.Write(ctx, func(tx *storage.Tx) error {
 			_, err := tx.Exec("update notices set staff_seen_reply = max(staff_seen_reply, ?) where id = ?", last, n.ID)
 			return err
 		})
@@ -349,7 +349,7 @@ func (s *Service) ReplyToNotice(ctx context.Context, u *account.User, n *Notice,
 			return err
 		}
 	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("insert into notice_replies(notice_id, author_id, from_staff, body, html, created_at) values (?, ?, ?, ?, ?, ?)",
 			n.ID, u.ID, staff, body, html, now.Unix())
 		if err != nil {

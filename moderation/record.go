@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 // The forum makes some staff changes itself (thread management) and records them here,
@@ -37,7 +38,7 @@ func forumAction(action string) (Action, bool) {
 
 // RecordForumAction records a staff action on the forum inside the transaction that makes
 // it; it has the shape of forum.StaffAction. target is "thread:ID" or "post:ID".
-func (s *Service) RecordForumAction(tx *sql.Tx, actorID int64, action, target, reason string) error {
+func (s *Service) RecordForumAction(tx *storage.Tx, actorID int64, action, target, reason string) error {
 	a, ok := forumAction(action)
 	if !ok {
 		return fmt.Errorf("moderation: unknown forum action %q", action)
@@ -71,7 +72,7 @@ func (s *Service) RecordForumAction(tx *sql.Tx, actorID int64, action, target, r
 }
 
 // userInTx loads who did something, for the audit entry's name.
-func userInTx(tx *sql.Tx, id int64) (*account.User, error) {
+func userInTx(tx *storage.Tx, id int64) (*account.User, error) {
 	u := &account.User{ID: id}
 	err := tx.QueryRow("select username from users where id = ?", id).Scan(&u.Username)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -20,7 +19,7 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 	}
 	defer db.Close()
 	s := New(Options{DB: db, Accounts: account.NewStore(db)})
-	err = db.Write(ctx, func(tx *sql.Tx) error {
+	err = db.Write(ctx, func(tx *storage.Tx) error {
 		for _, q := range []string{
 			"insert into users(id, username, username_key, password_hash, role, created_at) values (1, 'mia', 'mia', 'x', 'moderator', 0)",
 			"insert into categories(id, slug, name, created_at) values (1, 'general', 'General', 0)",
@@ -50,7 +49,7 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 			t.Errorf("entry %d: %+v", i, e)
 		}
 	}
-	err = db.Write(ctx, func(tx *sql.Tx) error { return s.RecordForumAction(tx, 1, "thread.burn", "thread:7", "") })
+	err = db.Write(ctx, func(tx *storage.Tx) error { return s.RecordForumAction(tx, 1, "thread.burn", "thread:7", "") })
 	if err == nil {
 		t.Error("an unknown forum action was recorded")
 	}

@@ -112,7 +112,7 @@ func (s *Service) FileReport(ctx context.Context, u *account.User, in ReportInpu
 		return false, ErrRateLimited
 	}
 	now := s.now().Unix()
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec(`update reports set reason = ?, details = ?, updated_at = ?
 			where reporter_id = ? and target_kind = ? and target_id = ? and resolved_at is null`,
 			string(in.Reason), in.Details, now, u.ID, string(t.Kind), t.ID)
@@ -260,7 +260,7 @@ func (s *Service) OpenReportCount(ctx context.Context) (int, error) {
 }
 
 // resolveReports closes every open report of a target inside tx.
-func resolveReports(tx *sql.Tx, actor *account.User, kind TargetKind, id int64, resolution string, now time.Time) (int64, error) {
+func resolveReports(tx *storage.Tx, actor *account.User, kind TargetKind, id int64, resolution string, now time.Time) (int64, error) {
 	res, err := tx.Exec(`update reports set resolved_at = ?, resolved_by = ?, resolution = ?
 		where resolved_at is null and target_kind = ? and target_id = ?`, now.Unix(), actor.ID, resolution, string(kind), id)
 	if err != nil {

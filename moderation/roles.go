@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -27,7 +26,7 @@ func (s *Service) SetRole(ctx context.Context, actor, member *account.User, role
 		return inputError("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer.", MaxReasonRunes))
 	}
 	now := s.now()
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		// The role changes here rather than through account.Store.SetRole so that it and
 		// its audit entry commit together.
 		var admins int

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,7 +32,7 @@ func newCacheFixture(t *testing.T) *cacheFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	var ids [2]int64
-	err = db.Write(ctx, func(tx *sql.Tx) error {
+	err = db.Write(ctx, func(tx *storage.Tx) error {
 		for i, name := range []string{"mia", "alice"} {
 			res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values (?, ?, 'x', ?, 0)",
 				name, name, map[int]string{0: "moderator", 1: "member"}[i])
@@ -247,7 +246,7 @@ func BenchmarkCanPost(b *testing.B) {
 	}
 	defer db.Close()
 	var id int64
-	if err := db.Write(ctx, func(tx *sql.Tx) error {
+	if err := db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values ('a', 'a', 'x', 'member', 0)")
 		if err == nil {
 			id, err = res.LastInsertId()

@@ -218,7 +218,7 @@ type SanctionRequest struct {
 
 // applySanction records a sanction inside tx and ends the member's sessions when they may
 // no longer log in.
-func (s *Service) applySanction(tx *sql.Tx, actor, member *account.User, req SanctionRequest, reason string, now time.Time) (*Sanction, error) {
+func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req SanctionRequest, reason string, now time.Time) (*Sanction, error) {
 	x := &Sanction{UserID: member.ID, Kind: req.Kind, Reason: reason, StartsAt: now, CreatedAt: now, CreatedBy: actor.Username}
 	if req.Kind != Ban {
 		x.EndsAt = now.Add(req.Duration)
@@ -256,7 +256,7 @@ func (s *Service) LiftSanction(ctx context.Context, actor, member *account.User,
 	now := s.now()
 	// Forget the cached sanctions once the write is over (committed or not).
 	defer s.sanctionsChanged(member.ID)
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		var kind string
 		err := tx.QueryRow(`select kind from sanctions where id = ? and user_id = ? and lifted_at is null
 			and (ends_at is null or ends_at > ?)`, sanctionID, member.ID, now.Unix()).Scan(&kind)

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -23,7 +22,7 @@ func TestSanctionsEndByThemselves(t *testing.T) {
 	}
 	defer db.Close()
 	var ids [2]int64
-	err = db.Write(ctx, func(tx *sql.Tx) error {
+	err = db.Write(ctx, func(tx *storage.Tx) error {
 		for i, name := range []string{"mia", "alice"} {
 			res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values (?, ?, 'x', ?, 0)",
 				name, name, map[int]string{0: "moderator", 1: "member"}[i])
@@ -46,7 +45,7 @@ func TestSanctionsEndByThemselves(t *testing.T) {
 
 	apply := func(req SanctionRequest) {
 		t.Helper()
-		if err := db.Write(ctx, func(tx *sql.Tx) error {
+		if err := db.Write(ctx, func(tx *storage.Tx) error {
 			_, err := s.applySanction(tx, mod, alice, req, "test", now)
 			return err
 		}); err != nil {

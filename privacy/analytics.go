@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
@@ -106,15 +105,10 @@ func (a *Analytics) Flush(ctx context.Context) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	err := a.db.Write(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.Prepare(`insert into analytics_daily(day, dimension, value, count) values (?, ?, ?, ?)
-			on conflict(day, dimension, value) do update set count = count + excluded.count`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+	err := a.db.Write(ctx, func(tx *storage.Tx) error {
 		for k, n := range counts {
-			if _, err := stmt.Exec(k.day, k.dimension, k.value, n); err != nil {
+			if _, err := tx.Exec(`insert into analytics_daily(day, dimension, value, count) values (?, ?, ?, ?)
+				on conflict(day, dimension, value) do update set count = count + excluded.count`, k.day, k.dimension, k.value, n); err != nil {
 				return err
 			}
 		}

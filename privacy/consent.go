@@ -2,8 +2,8 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"stoa/storage"
 	"time"
 )
 
@@ -25,7 +25,7 @@ type Pending struct {
 	Changed time.Time // when the material change was saved
 }
 
-func recordConsent(tx *sql.Tx, userID int64, name string, version int, kind string, at time.Time) error {
+func recordConsent(tx *storage.Tx, userID int64, name string, version int, kind string, at time.Time) error {
 	_, err := tx.Exec(`insert into policy_consents(user_id, name, version, kind, created_at) values (?, ?, ?, ?, ?)
 		on conflict(user_id, name, version) do nothing`, userID, name, version, kind, at.Unix())
 	if err != nil {
@@ -36,7 +36,7 @@ func recordConsent(tx *sql.Tx, userID int64, name string, version int, kind stri
 
 // Accept records, inside the transaction that creates a member, that they accepted the
 // current version of every policy; the registration form says they do.
-func (s *Policies) Accept(tx *sql.Tx, userID int64) error {
+func (s *Policies) Accept(tx *storage.Tx, userID int64) error {
 	rows, err := tx.Query("select name, max(version) from policies group by name")
 	if err != nil {
 		return fmt.Errorf("privacy: current versions: %w", err)
@@ -73,7 +73,7 @@ func (s *Policies) Acknowledge(ctx context.Context, userID int64, name string, v
 	if _, err := s.Version(ctx, name, v); err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		return recordConsent(tx, userID, name, v, "acknowledged", s.now())
 	})
 }

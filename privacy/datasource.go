@@ -2,8 +2,8 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"stoa/storage"
 	"time"
 )
 
@@ -72,7 +72,7 @@ func (d DataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 
 // EraseUser removes the member's consents, preferences and enquiries whatever erase says:
 // none of it is public content. Staff answers they wrote stay, without their name.
-func (d DataSource) EraseUser(tx *sql.Tx, userID int64, erase bool) error {
+func (d DataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	for _, q := range []string{
 		"delete from policy_consents where user_id = ?",
 		"delete from contact_preferences where user_id = ?",

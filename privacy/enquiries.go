@@ -90,7 +90,7 @@ func (e *Enquiries) Submit(ctx context.Context, userID int64, replyTo, subject, 
 	}
 	var id int64
 	now := e.now().Unix()
-	err := e.db.Write(ctx, func(tx *sql.Tx) error {
+	err := e.db.Write(ctx, func(tx *storage.Tx) error {
 		var uid any
 		if userID != 0 {
 			uid = userID
@@ -245,7 +245,7 @@ func (e *Enquiries) Answer(ctx context.Context, staff *Member, id int64, body st
 		status = "closed"
 	}
 	now := e.now().Unix()
-	return e.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Exec("insert into enquiry_messages(enquiry_id, author_id, from_staff, body, created_at) values (?, ?, 1, ?, ?)",
 			id, staff.ID, body, now); err != nil {
 			return fmt.Errorf("privacy: answer enquiry %d: %w", id, err)
@@ -282,7 +282,7 @@ func (e *Enquiries) FollowUp(ctx context.Context, userID, id int64, body string)
 		return &InputError{Fields: fields}
 	}
 	now := e.now().Unix()
-	return e.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("update enquiries set status = 'open', updated_at = ? where id = ? and user_id = ?", now, id, userID)
 		if err != nil {
 			return fmt.Errorf("privacy: reopen enquiry %d: %w", id, err)
@@ -301,7 +301,7 @@ func (e *Enquiries) FollowUp(ctx context.Context, userID, id int64, body string)
 
 // MarkRead records that the member read the staff answers on their enquiry.
 func (e *Enquiries) MarkRead(ctx context.Context, userID, id int64) error {
-	return e.db.Write(ctx, func(tx *sql.Tx) error {
+	return e.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(`update enquiry_messages set read_at = ? where enquiry_id = ? and from_staff = 1 and read_at is null
 			and exists (select 1 from enquiries e where e.id = ? and e.user_id = ?)`, e.now().Unix(), id, id, userID)
 		if err != nil {

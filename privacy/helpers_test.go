@@ -2,7 +2,6 @@ package privacy_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"html"
 	"strings"
@@ -41,7 +40,7 @@ func (m *members) add(t *testing.T, name, email string, admin bool) privacy.Memb
 	if admin {
 		role = "admin"
 	}
-	err := m.db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := m.db.Write(context.Background(), func(tx *storage.Tx) error {
 		res, err := tx.Exec("insert into users(username, username_key, email, password_hash, role, created_at) values (?, ?, nullif(?, ''), 'x', ?, 1)",
 			name, strings.ToLower(name), email, role)
 		if err != nil {
@@ -99,7 +98,7 @@ type outbox struct{ db *storage.DB }
 
 func newOutbox(t *testing.T, db *storage.DB) *outbox {
 	t.Helper()
-	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+	err := db.Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec("create table test_mail(recipient text, subject text, body text, kind text, user_id integer, headers text)")
 		return err
 	})
@@ -109,7 +108,7 @@ func newOutbox(t *testing.T, db *storage.DB) *outbox {
 	return &outbox{db: db}
 }
 
-func (o *outbox) Enqueue(tx *sql.Tx, m privacy.Mail) error {
+func (o *outbox) Enqueue(tx *storage.Tx, m privacy.Mail) error {
 	var h []string
 	for k, v := range m.Headers {
 		h = append(h, k+": "+v)

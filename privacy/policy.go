@@ -216,7 +216,7 @@ func (s *Policies) Save(ctx context.Context, name, title, source string, materia
 		}
 	}
 	p := &Policy{Name: name, Title: title, Source: source, HTML: s.render(source), Material: material, CreatedAt: s.now().UTC().Truncate(time.Second)}
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := tx.QueryRow("select coalesce(max(version), 0) + 1 from policies where name = ?", name).Scan(&p.Version); err != nil {
 			return fmt.Errorf("privacy: next version of %q: %w", name, err)
 		}

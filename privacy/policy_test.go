@@ -2,12 +2,12 @@ package privacy_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
 
 	"stoa/privacy"
+	"stoa/storage"
 )
 
 func newPolicies(t *testing.T) (*privacy.Policies, *members, *outbox) {
@@ -91,7 +91,7 @@ func TestP14_MaterialChangeNeedsAcknowledgementAndMailsMembersWithAddress(t *tes
 	alice := m.add(t, "alice", "alice@example.org", false)
 	bob := m.add(t, "bob", "", false) // no address: banner, no mail
 	for _, u := range []privacy.Member{admin, alice, bob} {
-		if err := m.db.Write(ctx, func(tx *sql.Tx) error { return p.Accept(tx, u.ID) }); err != nil {
+		if err := m.db.Write(ctx, func(tx *storage.Tx) error { return p.Accept(tx, u.ID) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,7 +143,7 @@ func TestP14_MaterialChangeNeedsAcknowledgementAndMailsMembersWithAddress(t *tes
 	}
 	// A member who registers now accepted the newest version and is asked nothing.
 	carol := m.add(t, "carol", "carol@example.org", false)
-	if err := m.db.Write(ctx, func(tx *sql.Tx) error { return p.Accept(tx, carol.ID) }); err != nil {
+	if err := m.db.Write(ctx, func(tx *storage.Tx) error { return p.Accept(tx, carol.ID) }); err != nil {
 		t.Fatal(err)
 	}
 	if pend, _ := p.Pending(ctx, carol.ID); len(pend) != 0 {

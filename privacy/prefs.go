@@ -71,7 +71,7 @@ func newToken() string {
 
 // Set records a member's choice about announcements.
 func (p *Preferences) Set(ctx context.Context, userID int64, announcements bool) error {
-	return p.db.Write(ctx, func(tx *sql.Tx) error {
+	return p.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into contact_preferences(user_id, announcements, unsubscribe_token, updated_at) values (?, ?, ?, ?)
 			on conflict(user_id) do update set announcements = excluded.announcements, updated_at = excluded.updated_at`,
 			userID, announcements, newToken(), p.now().Unix())
@@ -96,7 +96,7 @@ func (p *Preferences) ValidUnsubscribe(ctx context.Context, token string) (bool,
 // whether the token matched anyone. Repeating it is harmless.
 func (p *Preferences) Unsubscribe(ctx context.Context, token string) (bool, error) {
 	var matched bool
-	err := p.db.Write(ctx, func(tx *sql.Tx) error {
+	err := p.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("update contact_preferences set announcements = 0, updated_at = ? where unsubscribe_token = ?", p.now().Unix(), token)
 		if err != nil {
 			return fmt.Errorf("privacy: unsubscribe: %w", err)
@@ -138,7 +138,7 @@ func (p *Preferences) Announce(ctx context.Context, adminID int64, subject, body
 	}
 	htmlBody := p.render(body)
 	sent := 0
-	err = p.db.Write(ctx, func(tx *sql.Tx) error {
+	err = p.db.Write(ctx, func(tx *storage.Tx) error {
 		sent = 0
 		for _, m := range withEmail {
 			token, ok := tokens[m.ID]

@@ -9,9 +9,9 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
+	"stoa/storage"
 )
 
 // ErrNotFound is returned when a policy, version, enquiry or member does not exist.
@@ -59,7 +59,7 @@ type Mail struct {
 // Mailer queues mail in the transaction of the action that causes it, so a saved action
 // always has its mail; the server implements it over the mail outbox.
 type Mailer interface {
-	Enqueue(tx *sql.Tx, m Mail) error
+	Enqueue(tx *storage.Tx, m Mail) error
 }
 
 // Auditor records staff access to personal data in the audit log (P12, P13); the

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,11 +10,12 @@ import (
 
 	"stoa/account"
 	"stoa/internal/stoatest"
+	"stoa/storage"
 )
 
 func extrasExec(t *testing.T, site *stoatest.Site, q string, args ...any) {
 	t.Helper()
-	err := site.App.DB().Write(context.Background(), func(tx *sql.Tx) error { _, err := tx.Exec(q, args...); return err })
+	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error { _, err := tx.Exec(q, args...); return err })
 	if err != nil {
 		t.Fatal(err)
 	}

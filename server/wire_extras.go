@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 
@@ -10,6 +9,7 @@ import (
 	"stoa/chat"
 	"stoa/forum"
 	"stoa/mail"
+	"stoa/storage"
 )
 
 // extrasParts holds what wireExtras builds: search, notifications, feeds and reactions for the forum.
@@ -24,7 +24,7 @@ type extrasParts struct {
 func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
 	n := account.NewNotifier(a.db, a.cfg.BaseURL)
 	if outbox := a.mail.outbox; outbox != nil {
-		n.SetMailer(func(tx *sql.Tx, userID int64, to, subject, text string) error {
+		n.SetMailer(func(tx *storage.Tx, userID int64, to, subject, text string) error {
 			return outbox.Enqueue(tx, mail.Message{To: to, Subject: subject, Text: text, Kind: "notification", UserID: userID})
 		})
 	}
@@ -51,7 +51,7 @@ func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
 // wireChatExtras indexes chat messages for search, notifies members mentioned in chat,
 // and gives the search page its chat tab: forum and chat do not know each other.
 func wireChatExtras(svc *chat.Service, n *account.Notifier, x *forum.Extras) {
-	svc.AfterMessage(func(tx *sql.Tx, m *chat.Message) error {
+	svc.AfterMessage(func(tx *storage.Tx, m *chat.Message) error {
 		key := fmt.Sprintf("chat:%d", m.ID)
 		if m.Deleted {
 			return n.Retract(tx, key)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 
@@ -10,6 +9,7 @@ import (
 	"stoa/mail"
 	"stoa/moderation"
 	"stoa/privacy"
+	"stoa/storage"
 	"stoa/views"
 )
 
@@ -72,7 +72,7 @@ func (g agreementRules) CurrentRules(ctx context.Context) (int, []moderation.Rul
 // noticeMailer queues notices' email in the outbox, in the notice's transaction.
 type noticeMailer struct{ o *mail.Outbox }
 
-func (m noticeMailer) EnqueueMail(tx *sql.Tx, x moderation.Mail) error {
+func (m noticeMailer) EnqueueMail(tx *storage.Tx, x moderation.Mail) error {
 	return m.o.Enqueue(tx, mail.Message{To: x.To, Subject: x.Subject, Text: x.Text, Kind: "notice", UserID: x.UserID})
 }
 
@@ -88,6 +88,6 @@ func (c chatMessages) Message(ctx context.Context, id int64) (*moderation.ChatMe
 		HTML: m.HTML, URL: m.URL(), Hidden: m.Hidden, Deleted: m.Deleted}, nil
 }
 
-func (c chatMessages) DeleteMessage(tx *sql.Tx, id int64) (func(), error) {
+func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) (func(), error) {
 	return c.s.DeleteByStaffTx(tx, id)
 }

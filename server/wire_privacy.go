@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -178,7 +177,7 @@ type privacyMailer struct {
 // Enqueue skips a mail the outbox refuses as malformed (an address that slipped past the
 // checks of its time), so that one bad address cannot stop a policy change or an
 // announcement from reaching everyone else.
-func (m privacyMailer) Enqueue(tx *sql.Tx, x privacy.Mail) error {
+func (m privacyMailer) Enqueue(tx *storage.Tx, x privacy.Mail) error {
 	err := m.o.Enqueue(tx, mail.Message{To: x.To, Subject: x.Subject, Text: x.Text, HTML: x.HTML, Kind: x.Kind,
 		UserID: x.UserID, Headers: x.Headers})
 	if errors.Is(err, mail.ErrInvalid) {
@@ -193,7 +192,7 @@ type queuedMail struct{ o *mail.Outbox }
 
 func (queuedMail) ExportUser(context.Context, int64, func(string, any) error) error { return nil }
 
-func (q queuedMail) EraseUser(tx *sql.Tx, userID int64, _ bool) error {
+func (q queuedMail) EraseUser(tx *storage.Tx, userID int64, _ bool) error {
 	return q.o.PurgeUser(tx, userID)
 }
 
@@ -212,7 +211,7 @@ func (l auditLog) Record(ctx context.Context, actorID int64, action string, targ
 	if err != nil {
 		return err
 	}
-	return l.db.Write(ctx, func(tx *sql.Tx) error {
+	return l.db.Write(ctx, func(tx *storage.Tx) error {
 		return moderation.Audit(tx, actor, moderation.Entry{Action: moderation.Action(action), TargetKind: "user",
 			TargetID: target.ID, TargetUserID: target.ID, TargetLabel: target.Username, TargetURL: "/u/" + target.Username, Reason: reason})
 	})

@@ -16,7 +16,7 @@ func openBench(b *testing.B) *DB {
 		b.Fatalf("open: %v", err)
 	}
 	b.Cleanup(func() { db.Close() })
-	err = db.Write(context.Background(), func(tx *sql.Tx) error {
+	err = db.Write(context.Background(), func(tx *Tx) error {
 		_, err := tx.Exec("create table bench_rows (id integer primary key, body text not null)")
 		return err
 	})
@@ -29,7 +29,7 @@ func openBench(b *testing.B) *DB {
 // benchBody is the size of a typical chat message with its rendered HTML.
 const benchBody = "<p>a short chat message, as people send them, rendered once at write time</p>"
 
-func insertRow(tx *sql.Tx) error {
+func insertRow(tx *Tx) error {
 	_, err := tx.Exec("insert into bench_rows(body) values (?)", benchBody)
 	return err
 }

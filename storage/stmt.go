@@ -104,23 +104,3 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	}
 	return st.QueryContext(ctx, args...)
 }
-
-// TxExec runs a statement inside a write transaction, through a cached prepared statement
-// from its second use on.
-func (db *DB) TxExec(tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	if st := db.writeStmts.cached(query); st != nil {
-		return tx.Stmt(st).Exec(args...)
-	}
-	db.writeStmts.want(query)
-	return tx.Exec(query, args...)
-}
-
-// TxQueryRow runs a query inside a write transaction, through a cached prepared statement
-// from its second use on.
-func (db *DB) TxQueryRow(tx *sql.Tx, query string, args ...any) *sql.Row {
-	if st := db.writeStmts.cached(query); st != nil {
-		return tx.Stmt(st).QueryRow(args...)
-	}
-	db.writeStmts.want(query)
-	return tx.QueryRow(query, args...)
-}

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"strconv"
@@ -64,7 +63,7 @@ func TestConcurrentWritesAllCommitAndFailuresStayIsolated(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.Write(ctx, func(tx *sql.Tx) error {
+			errs[i] = db.Write(ctx, func(tx *Tx) error {
 				if i%10 == 0 {
 					// Insert then fail: the savepoint must undo this row only.
 					tx.Exec("insert into categories(slug, name, created_at) values (?, 'bad', 0)", "bad"+strconv.Itoa(i))
@@ -91,11 +90,11 @@ func TestConcurrentWritesAllCommitAndFailuresStayIsolated(t *testing.T) {
 
 func TestWritePanicIsAnErrorNotACrash(t *testing.T) {
 	db := openTest(t)
-	err := db.Write(context.Background(), func(tx *sql.Tx) error { panic("boom") })
+	err := db.Write(context.Background(), func(tx *Tx) error { panic("boom") })
 	if err == nil {
 		t.Fatal("panicking write returned nil")
 	}
-	if err := db.Write(context.Background(), func(tx *sql.Tx) error { return nil }); err != nil {
+	if err := db.Write(context.Background(), func(tx *Tx) error { return nil }); err != nil {
 		t.Fatalf("writer unusable after panic: %v", err)
 	}
 }
@@ -103,7 +102,7 @@ func TestWritePanicIsAnErrorNotACrash(t *testing.T) {
 func TestBackupIsAConsistentCopy(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	if err := db.Write(ctx, func(tx *sql.Tx) error {
+	if err := db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec("insert into categories(slug, name, created_at) values ('general', 'General', 0)")
 		return err
 	}); err != nil {
@@ -133,7 +132,7 @@ func TestWriteAfterCloseFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if err := db.Write(context.Background(), func(*sql.Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+	if err := db.Write(context.Background(), func(*Tx) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }
@@ -142,8 +141,8 @@ func TestCachedStatementsReadAndWrite(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if err := db.Write(ctx, func(tx *sql.Tx) error {
-			_, err := db.TxExec(tx, "insert into categories(slug, name, created_at) values (?, ?, 0)", "c"+strconv.Itoa(i), "C")
+		if err := db.Write(ctx, func(tx *Tx) error {
+			_, err := tx.Exec("insert into categories(slug, name, created_at) values (?, ?, 0)", "c"+strconv.Itoa(i), "C")
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -170,8 +169,8 @@ func TestCachedStatementsReadAndWrite(t *testing.T) {
 	if err := db.QueryRow(ctx, "select nonsense from nowhere").Scan(&n); err == nil {
 		t.Fatal("a broken query reported no error")
 	}
-	if err := db.Write(ctx, func(tx *sql.Tx) error {
-		return db.TxQueryRow(tx, "select count(*) from categories").Scan(&n)
+	if err := db.Write(ctx, func(tx *Tx) error {
+		return tx.QueryRow("select count(*) from categories").Scan(&n)
 	}); err != nil || n != 3 {
 		t.Fatalf("TxQueryRow: %d %v", n, err)
 	}

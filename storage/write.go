@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -10,7 +9,7 @@ import (
 
 // TxFunc is one unit of work inside a write transaction. Its changes are kept only if
 // it returns nil.
-type TxFunc func(tx *sql.Tx) error
+type TxFunc func(tx *Tx) error
 
 type writeReq struct {
 	ctx  context.Context
@@ -81,12 +80,13 @@ func (db *DB) commit(batch []*writeReq) {
 		}
 		return
 	}
+	t := &Tx{tx: tx, stmts: db.writeStmts}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		errs[i] = runSavepoint(tx, r.fn)
+		errs[i] = runSavepoint(t, r.fn)
 	}
 	if err := tx.Commit(); err != nil {
 		err = fmt.Errorf("storage: commit: %w", err)
@@ -98,13 +98,18 @@ func (db *DB) commit(batch []*writeReq) {
 	// Bump the generation before anyone hears of the commit, so that a cache checked
 	// after an acknowledged write never takes an older generation for current.
 	db.generation.Add(1)
+	for _, fn := range t.after {
+		fn()
+	}
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
 	db.writeStmts.preparePending()
 }
 
-func runSavepoint(tx *sql.Tx, fn TxFunc) (err error) {
+func runSavepoint(t *Tx, fn TxFunc) (err error) {
+	tx := t.tx
+	registered := len(t.after)
 	if _, err := tx.Exec("savepoint w"); err != nil {
 		return fmt.Errorf("storage: savepoint: %w", err)
 	}
@@ -113,6 +118,9 @@ func runSavepoint(tx *sql.Tx, fn TxFunc) (err error) {
 			err = fmt.Errorf("storage: write panicked: %v", p)
 		}
 		if err != nil {
+			// What a failed write asked to run after the commit goes with its changes.
+			clear(t.after[registered:])
+			t.after = t.after[:registered]
 			if _, rbErr := tx.Exec("rollback to w; release w"); rbErr != nil {
 				err = errors.Join(err, rbErr)
 			}
@@ -122,7 +130,7 @@ func runSavepoint(tx *sql.Tx, fn TxFunc) (err error) {
 			err = fmt.Errorf("storage: release: %w", relErr)
 		}
 	}()
-	return fn(tx)
+	return fn(t)
 }
 
 // generation counts the transactions committed through Write.

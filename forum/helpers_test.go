@@ -1,5 +1,0 @@
-package forum_test
-
-import "database/sql"
-
-type sqlTx = sql.Tx
