@@ -7,8 +7,11 @@ LDFLAGS   := -X stoa/server.Version=$(VERSION)
 
 .PHONY: run build test check generate fmt vet screenshots bench fuzz soak clean
 
+# make run ADDR=127.0.0.1:8081 DATA=./other-data to serve elsewhere.
+ADDR ?= 127.0.0.1:8080
+DATA ?= ./data
 run: build
-	./stoa serve --addr 127.0.0.1:8080 --data ./data
+	./stoa serve --addr $(ADDR) --data $(DATA)
 
 build: generate
 	$(GO) build $(GOFLAGS_T) -ldflags "$(LDFLAGS)" -o stoa .

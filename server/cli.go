@@ -30,11 +30,13 @@ const usage = `Stoa: a self-hosted community forum and real-time chat.
 
 Usage:
   stoa [serve] [flags]                       start the server (default)
-  stoa user add --role ROLE NAME             add a member, admin or moderator;
+  stoa user add [--role ROLE] NAME           add a member, moderator or admin;
                                              password from STOA_PASSWORD or standard input
   stoa backup [--data DIR] FILE              write a consistent copy of the live database
   stoa version                               print the version
+  stoa help                                  print this text
 
+Flags may come before or after a command's arguments.
 Run "stoa COMMAND --help" for a command's flags.
 `
 
@@ -47,6 +49,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "serve" && len(args) > 0 && isHelp(args[0]) {
+		// "stoa --help" asks about Stoa, not only about serve: list the commands first.
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "\nFlags of stoa serve:")
+		fs := flag.NewFlagSet("stoa serve", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		bindServeFlags(fs, new(Config))
+		fs.PrintDefaults()
+		return 0
 	}
 	var err error
 	switch cmd {
@@ -72,6 +84,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help"
+}
+
+// parseInterspersed parses fs from args, allowing flags after positional arguments
+// ("stoa user add alice --role admin" as well as "stoa user add --role admin alice"),
+// and returns the positional arguments. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
@@ -104,6 +141,10 @@ func serve(args []string, stderr io.Writer) error {
 // lets requests in flight finish (up to 10 s), and closes the app.
 func (a *App) ListenAndServe(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w\nAnother program is listening on %s. Stop it, or choose another address: "+
+			"stoa serve --addr 127.0.0.1:8081 (make run ADDR=127.0.0.1:8081)", err, a.cfg.Addr)
+	}
 	if err != nil {
 		return err
 	}
@@ -190,20 +231,24 @@ func (a *App) redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, a.cfg.BaseURL+r.URL.RequestURI(), http.StatusMovedPermanently)
 }
 
+const userUsage = "usage: stoa user add [--role admin|moderator|member] NAME"
+
 func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: stoa user add --role admin|moderator|member NAME")
+		return errors.New(userUsage)
 	}
 	var cfg Config
 	fs := flag.NewFlagSet("stoa user add", flag.ContinueOnError)
 	bindDataFlag(fs, &cfg)
 	roleName := fs.String("role", "member", "role: admin, moderator or member")
-	if err := fs.Parse(args[1:]); err != nil {
+	names, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: stoa user add --role admin|moderator|member NAME")
+	if len(names) != 1 {
+		return errors.New(userUsage)
 	}
+	name := names[0]
 	role, ok := account.ParseRole(*roleName)
 	if !ok {
 		return fmt.Errorf("unknown role %q: use admin, moderator or member", *roleName)
@@ -222,14 +267,14 @@ func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	u, err := account.NewService(account.NewStore(db)).CreateUser(ctx, fs.Arg(0), password, role)
+	u, err := account.NewService(account.NewStore(db)).CreateUser(ctx, name, password, role)
 	if errors.Is(err, account.ErrUsernameTaken) {
-		return fmt.Errorf("a member called %q already exists", fs.Arg(0))
+		return fmt.Errorf("a member called %q already exists", name)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "added %s %q (id %d)\n", u.Role, u.Username, u.ID)
+	fmt.Fprintf(stdout, "Added %s %q (id %d).\n", u.Role, u.Username, u.ID)
 	return nil
 }
 
@@ -237,15 +282,16 @@ func backupCmd(args []string, stdout io.Writer) error {
 	var cfg Config
 	fs := flag.NewFlagSet("stoa backup", flag.ContinueOnError)
 	bindDataFlag(fs, &cfg)
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(files) != 1 {
 		return errors.New("usage: stoa backup [--data DIR] FILE")
 	}
-	if err := storage.BackupFile(context.Background(), cfg.DBPath(), fs.Arg(0)); err != nil {
+	if err := storage.BackupFile(context.Background(), cfg.DBPath(), files[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.DBPath(), fs.Arg(0))
+	fmt.Fprintf(stdout, "Backed up %s to %s.\n", cfg.DBPath(), files[0])
 	return nil
 }
