@@ -14,7 +14,7 @@ import (
 
 // This file serves the review queue and the page that acts on one reported thing.
 
-func (h *Handlers) queue(w http.ResponseWriter, r *http.Request, u *account.User) {
+func (h *Handlers) queue(w http.ResponseWriter, r *http.Request, _ *account.User) {
 	ctx := r.Context()
 	items, err := h.svc.Queue(ctx)
 	if err != nil {

@@ -160,6 +160,3 @@ func New(o Options) *Service {
 		sanctions: o.Sanctions, audit: o.Audit, agreement: o.Agreement, mailer: o.Mailer, render: o.Renderer,
 		baseURL: o.BaseURL, now: time.Now, reportLimit: ratelimit.New(2*time.Minute, 10)}
 }
-
-// Audit returns the audit log the service records into.
-func (s *Service) Audit() *AuditLog { return s.audit }

@@ -14,7 +14,7 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 	ctx := context.Background()
 	p := newParts(t)
 	mia := p.member(t, "mia", account.RoleModerator)
-	log := p.svc.Audit()
+	log := p.svc.audit
 	err := p.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, a := range []string{"thread.pin", "thread.close", "thread.reopen", "thread.move", "thread.unpin"} {
 			if err := log.RecordForumAction(tx, ForumAction{Actor: mia, Action: a, ThreadID: 7, ThreadTitle: "Old news",
@@ -52,7 +52,7 @@ func TestStaffPostChangesAreAuditedAsPosts(t *testing.T) {
 	p := newParts(t)
 	mia := p.member(t, "mia", account.RoleModerator)
 	alice := p.member(t, "alice", account.RoleMember)
-	log := p.svc.Audit()
+	log := p.svc.audit
 	err := p.db.Write(ctx, func(tx *storage.Tx) error {
 		return log.RecordForumAction(tx, ForumAction{Actor: mia, Action: "post.edit", ThreadID: 7, ThreadTitle: "Old news",
 			PostID: 12, AuthorID: alice.ID})

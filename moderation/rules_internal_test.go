@@ -108,7 +108,7 @@ func TestActingClosesTheReportsAndRecordsEverything(t *testing.T) {
 	if open, err := p.svc.OpenReports(ctx, TargetPost, post.ID); err != nil || len(open) != 0 {
 		t.Errorf("%d reports still open, %v", len(open), err)
 	}
-	entries, _, err := p.svc.Audit().Entries(ctx, AuditFilter{})
+	entries, _, err := p.svc.audit.Entries(ctx, AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestRolesKeepAnAdministrator(t *testing.T) {
 	if err != nil || total != 1 || members[0].User.Username != "ada" {
 		t.Errorf("admins: %d, %v", total, err)
 	}
-	entries, _, err := p.svc.Audit().Entries(ctx, AuditFilter{Action: ActChangeRole})
+	entries, _, err := p.svc.audit.Entries(ctx, AuditFilter{Action: ActChangeRole})
 	if err != nil || len(entries) != 2 || entries[1].TargetLabel != "bob: member → admin" || entries[1].Reason != "helps a lot" ||
 		entries[0].TargetLabel != "bob: admin → member" {
 		t.Errorf("role changes audited: %+v, %v", entries, err)
