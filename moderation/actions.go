@@ -9,6 +9,7 @@ import (
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/web"
 )
 
 // MaxReasonRunes bounds the reason a moderator gives for an action.
@@ -34,11 +35,6 @@ type Decision struct {
 
 func (d *Decision) contentActions() bool { return d.Hide || d.Unhide || d.Delete || d.Lock || d.Unlock }
 
-// errHandled stops a second moderator from acting on reports someone else just handled.
-func errHandled() error {
-	return inputError("form", "Another moderator handled these reports a moment ago. Check what was done below before acting again.")
-}
-
 // Outcome says what was done, for the moderator's confirmation.
 type Outcome struct {
 	Done []string
@@ -49,44 +45,44 @@ type Outcome struct {
 func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int) (*account.User, error) {
 	d.Reason = strings.TrimSpace(d.Reason)
 	if n := utf8.RuneCountInString(d.Reason); n > MaxReasonRunes {
-		return nil, inputError("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer (it has %d).", MaxReasonRunes, n))
+		return nil, web.Invalid("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer (it has %d).", MaxReasonRunes, n))
 	}
 	if d.Dismiss {
 		if d.contentActions() || d.Notice != nil || d.Sanction != nil {
-			return nil, inputError("form", "Dismissing the reports cannot be combined with other actions. Untick the actions, or choose Apply.")
+			return nil, web.Invalid("form", "Dismissing the reports cannot be combined with other actions. Untick the actions, or choose Apply.")
 		}
 		if open == 0 {
-			return nil, inputError("form", "There are no open reports to dismiss.")
+			return nil, web.Invalid("form", "There are no open reports to dismiss.")
 		}
 		return nil, nil
 	}
 	if !d.contentActions() && d.Notice == nil && d.Sanction == nil {
-		return nil, inputError("form", "Choose at least one action, or dismiss the reports.")
+		return nil, web.Invalid("form", "Choose at least one action, or dismiss the reports.")
 	}
 	switch {
 	case (d.Hide || d.Unhide || d.Lock || d.Unlock) && t.Kind != TargetPost:
-		return nil, inputError("form", "Only forum posts can be hidden, and only their threads closed.")
+		return nil, web.Invalid("form", "Only forum posts can be hidden, and only their threads closed.")
 	case d.Delete && t.Kind == TargetUser:
-		return nil, inputError("form", "A member cannot be deleted from here. Ban them instead.")
+		return nil, web.Invalid("form", "A member cannot be deleted from here. Ban them instead.")
 	case d.Hide && d.Unhide, d.Lock && d.Unlock:
-		return nil, inputError("form", "Choose one of hide and show, and one of close and reopen.")
+		return nil, web.Invalid("form", "Choose one of hide and show, and one of close and reopen.")
 	case (d.Hide || d.Unhide || d.Lock || d.Unlock || d.Delete) && t.Deleted:
-		return nil, inputError("form", "This "+t.Kind.Noun()+" was already deleted.")
+		return nil, web.Invalid("form", "This "+t.Kind.Noun()+" was already deleted.")
 	case d.Hide && t.Hidden:
-		return nil, inputError("form", "This post is already hidden.")
+		return nil, web.Invalid("form", "This post is already hidden.")
 	case d.Unhide && !t.Hidden:
-		return nil, inputError("form", "This post is not hidden.")
+		return nil, web.Invalid("form", "This post is not hidden.")
 	case d.Lock && t.ThreadLocked:
-		return nil, inputError("form", "This thread is already closed.")
+		return nil, web.Invalid("form", "This thread is already closed.")
 	case d.Unlock && !t.ThreadLocked:
-		return nil, inputError("form", "This thread is not closed.")
+		return nil, web.Invalid("form", "This thread is not closed.")
 	}
 	if d.Notice == nil && d.Sanction == nil {
 		return nil, nil
 	}
 	member, err := s.accounts.ByID(ctx, t.UserID)
 	if IsNotFound(err) {
-		return nil, inputError("form", "This member's account was deleted, so they cannot receive a notice or a sanction.")
+		return nil, web.Invalid("form", "This member's account was deleted, so they cannot receive a notice or a sanction.")
 	}
 	if err != nil {
 		return nil, err
@@ -101,11 +97,11 @@ func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int
 		case member.IsStaff():
 			return nil, ErrStaffTarget
 		case x.Kind != Ban && x.Kind != Silence && x.Kind != Suspend:
-			return nil, inputError("sanction", "Choose silence, suspension or ban.")
+			return nil, web.Invalid("sanction", "Choose silence, suspension or ban.")
 		case x.Kind != Ban && !allowedDuration(x.Kind, x.Duration):
-			return nil, inputError("duration", "Choose how long the "+string(x.Kind)+" lasts from the list.")
+			return nil, web.Invalid("duration", "Choose how long the "+string(x.Kind)+" lasts from the list.")
 		case d.Reason == "":
-			return nil, inputError("reason", "Give a reason: the member reads it when they try to post or log in, and it appears in the public moderation log.")
+			return nil, web.Invalid("reason", "Give a reason: the member reads it when they try to post or log in, and it appears in the public moderation log.")
 		}
 	}
 	return member, nil
@@ -115,8 +111,8 @@ func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int
 // member): every change, its audit entries, the notice with its email and the resolved
 // reports commit in one transaction.
 func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind, id int64, d Decision) (*Outcome, error) {
-	if err := requireStaff(actor); err != nil {
-		return nil, err
+	if !actor.IsStaff() {
+		return nil, ErrNotStaff
 	}
 	t, err := s.LoadTarget(ctx, actor, kind, id)
 	if IsNotFound(err) && d.Dismiss {
@@ -131,7 +127,7 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 		return nil, err
 	}
 	if d.ExpectReports && !d.Dismiss && len(reports) == 0 {
-		return nil, errHandled()
+		return nil, errHandled
 	}
 	member, err := s.validate(ctx, t, &d, len(reports))
 	if err != nil {
@@ -171,16 +167,16 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			if d.Dismiss {
 				resolution = "dismissed"
 			}
-			n, err := resolveReports(tx, actor, kind, id, resolution, now)
+			n, err := s.store.resolveReports(tx, actor.ID, kind, id, resolution, now)
 			if err != nil {
 				return err
 			}
 			if n == 0 {
-				return errHandled()
+				return errHandled
 			}
 			if d.Dismiss {
 				out.Done = append(out.Done, plural(int(n), "report")+" dismissed")
-				return Audit(tx, actor, entry(ActDismissReports))
+				return s.audit.Record(tx, actor, entry(ActDismissReports))
 			}
 			closed = int(n)
 		}
@@ -207,10 +203,6 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 		}
 		return nil
 	})
-	if d.Sanction != nil {
-		// Forget the member's cached sanctions now that the write is over (committed or not).
-		s.sanctionsChanged(member.ID)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +223,7 @@ func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target,
 			*after = append(*after, fn)
 		}
 		out.Done = append(out.Done, "message deleted")
-		return Audit(tx, actor, entry(ActDeleteMessage))
+		return s.audit.Record(tx, actor, entry(ActDeleteMessage))
 	}
 	if t.Kind != TargetPost {
 		return nil
@@ -242,11 +234,11 @@ func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target,
 		done   string
 		run    func() error
 	}{
-		{d.Hide, ActHidePost, "post hidden", func() error { _, _, err := s.forum.SetPostHidden(tx, t.ID, true, now); return err }},
-		{d.Unhide, ActUnhidePost, "post shown again", func() error { _, _, err := s.forum.SetPostHidden(tx, t.ID, false, now); return err }},
+		{d.Hide, ActHidePost, "post hidden", func() error { return s.forum.SetPostHidden(tx, t.ID, true, now) }},
+		{d.Unhide, ActUnhidePost, "post shown again", func() error { return s.forum.SetPostHidden(tx, t.ID, false, now) }},
 		{d.Lock, ActLockThread, "thread closed", func() error { return s.forum.SetThreadLocked(tx, t.ThreadID, true) }},
 		{d.Unlock, ActUnlockThread, "thread reopened", func() error { return s.forum.SetThreadLocked(tx, t.ThreadID, false) }},
-		{d.Delete, ActDeletePost, "post deleted", func() error { _, _, err := s.forum.DeletePostAsStaff(tx, t.ID, now); return err }},
+		{d.Delete, ActDeletePost, "post deleted", func() error { return s.forum.DeletePost(tx, t.ID, now) }},
 	}
 	for _, st := range steps {
 		if !st.on {
@@ -260,7 +252,7 @@ func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target,
 		if st.action == ActLockThread || st.action == ActUnlockThread {
 			e.TargetKind, e.TargetID, e.TargetLabel, e.TargetURL = "thread", t.ThreadID, "Thread “"+t.ThreadTitle+"”", t.ThreadURL
 		}
-		if err := Audit(tx, actor, e); err != nil {
+		if err := s.audit.Record(tx, actor, e); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -108,30 +107,40 @@ type Entry struct {
 	Reason       string
 }
 
-// Audit appends an entry inside tx: the action and the change it records commit
-// together or not at all. Other packages (the data export, P12) record through it.
-func Audit(tx *storage.Tx, actor *account.User, e Entry) error {
+// AuditLog is the append-only record of every staff action. It needs only the database,
+// so the packages below moderation (the forum's thread management, privacy's staff access
+// to personal data) can be given it when they are built.
+type AuditLog struct {
+	store *store
+	db    *storage.DB
+	now   func() time.Time
+}
+
+// NewAuditLog returns the audit log kept in db.
+func NewAuditLog(db *storage.DB) *AuditLog {
+	return &AuditLog{store: newStore(db), db: db, now: time.Now}
+}
+
+// Record appends an entry inside tx: the action and the change it records commit
+// together or not at all. actor is nil for the system; a zero e.At is now.
+func (l *AuditLog) Record(tx *storage.Tx, actor *account.User, e Entry) error {
 	if e.At.IsZero() {
-		e.At = time.Now()
+		e.At = l.now()
 	}
-	var actorID any
+	e.ActorID, e.ActorName = 0, ""
 	if actor != nil {
-		actorID, e.ActorName = actor.ID, actor.Username
+		e.ActorID, e.ActorName = actor.ID, actor.Username
 	}
-	var targetID, targetUser any
-	if e.TargetID != 0 {
-		targetID = e.TargetID
-	}
-	if e.TargetUserID != 0 {
-		targetUser = e.TargetUserID
-	}
-	_, err := tx.Exec(`insert into audit_log(at, actor_id, actor_name, action, target_kind, target_id, target_user_id,
-		target_label, target_url, reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At.Unix(), actorID, e.ActorName, string(e.Action), e.TargetKind, targetID, targetUser, e.TargetLabel, e.TargetURL, e.Reason)
-	if err != nil {
-		return fmt.Errorf("moderation: audit %s: %w", e.Action, err)
-	}
-	return nil
+	return l.store.insertAudit(tx, e)
+}
+
+// RecordAccess records, in a write of its own, that a staff member looked at or exported
+// a member's personal data (P12, P13).
+func (l *AuditLog) RecordAccess(ctx context.Context, actor, member *account.User, action Action, reason string) error {
+	return l.db.Write(ctx, func(tx *storage.Tx) error {
+		return l.Record(tx, actor, Entry{Action: action, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
+			TargetLabel: member.Username, TargetURL: "/u/" + member.Username, Reason: reason})
+	})
 }
 
 // AuditFilter selects audit entries; zero fields select everything.
@@ -142,63 +151,16 @@ type AuditFilter struct {
 	TargetKind   string // with TargetID: entries about one post, message, thread or member
 	TargetID     int64
 	PublicOnly   bool
-	Limit        int
+	Limit        int // 50 when zero
 	Offset       int
 }
 
-// AuditEntries lists audit entries newest first, with the total that match.
-func (s *Service) AuditEntries(ctx context.Context, f AuditFilter) ([]Entry, int, error) {
-	where := []string{"1 = 1"}
-	var args []any
-	if f.Action != "" {
-		where = append(where, "l.action = ?")
-		args = append(args, string(f.Action))
-	}
-	if f.Actor != "" {
-		where = append(where, "lower(l.actor_name) = ?")
-		args = append(args, account.UsernameKey(f.Actor))
-	}
-	if f.TargetUserID != 0 {
-		where = append(where, "l.target_user_id = ?")
-		args = append(args, f.TargetUserID)
-	}
-	if f.TargetKind != "" {
-		where = append(where, "l.target_kind = ? and l.target_id = ?")
-		args = append(args, f.TargetKind, f.TargetID)
-	}
-	if f.PublicOnly {
-		where = append(where, "a.public = 1")
-	}
-	cond := strings.Join(where, " and ")
-	var total int
-	if err := s.db.QueryRow(ctx, "select count(*) from audit_log l join audit_actions a on a.name = l.action where "+cond,
-		args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("moderation: count audit entries: %w", err)
-	}
+// Entries lists audit entries newest first, with the total that match.
+func (l *AuditLog) Entries(ctx context.Context, f AuditFilter) ([]Entry, int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := s.db.Query(ctx, `select l.id, l.at, coalesce(l.actor_id, 0), l.actor_name, l.action, l.target_kind,
-		coalesce(l.target_id, 0), coalesce(l.target_user_id, 0), l.target_label, l.target_url, l.reason
-		from audit_log l join audit_actions a on a.name = l.action where `+cond+` order by l.id desc limit ? offset ?`,
-		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("moderation: list audit entries: %w", err)
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var at int64
-		var action string
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &action, &e.TargetKind, &e.TargetID, &e.TargetUserID,
-			&e.TargetLabel, &e.TargetURL, &e.Reason); err != nil {
-			return nil, 0, fmt.Errorf("moderation: list audit entries: %w", err)
-		}
-		e.At, e.Action = time.Unix(at, 0).UTC(), Action(action)
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	return l.store.auditEntries(ctx, f)
 }
 
 // ParseAction returns the action named s, or false when s names none.

@@ -51,7 +51,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	}
 	// An action outside the enum cannot be written either.
 	err := db.Write(ctx, func(tx *storage.Tx) error {
-		return moderation.Audit(tx, nil, moderation.Entry{Action: "erase_history"})
+		return moderation.NewAuditLog(db).Record(tx, nil, moderation.Entry{Action: "erase_history"})
 	})
 	if err == nil {
 		t.Error("an action outside the enum was recorded")
@@ -69,8 +69,13 @@ func TestAuditActionsMatchTheEnum(t *testing.T) {
 	var inDB []string
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
 		inDB = append(inDB, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	var inGo []string
 	for _, a := range moderation.Actions() {

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"stoa/account"
@@ -87,7 +86,7 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	if err := put("notices.json", notices); err != nil {
 		return err
 	}
-	xs, err := s.Sanctions(ctx, userID)
+	xs, err := s.SanctionsOf(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -120,19 +119,10 @@ func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	if !erase {
 		return nil
 	}
-	for _, q := range []string{
-		"delete from notice_replies where notice_id in (select id from notices where user_id = ?)",
-		"delete from notices where user_id = ?",
-		"delete from sanctions where user_id = ?",
-		"delete from mod_notes where user_id = ?",
-		"delete from reports where reporter_id = ?1 or target_user_id = ?1",
-	} {
-		if _, err := tx.Exec(q, userID); err != nil {
-			return fmt.Errorf("moderation: erase data of %d: %w", userID, err)
-		}
+	if err := d.s.store.eraseMember(tx, userID); err != nil {
+		return err
 	}
-	// Erasing only removes limits; a check that reads the old rows before tx commits
-	// keeps the stricter answer for at most sanctionTTL.
-	d.s.sanctionsChanged(userID)
+	// Erasing only removes limits; the cached ones go once the erasure committed.
+	d.s.sanctions.changed(tx, userID)
 	return nil
 }

@@ -1,10 +1,8 @@
 package moderation
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"stoa/account"
 	"stoa/views"
@@ -13,45 +11,49 @@ import (
 
 // Handlers serves the moderation pages: reporting, members' notices, the review queue,
 // members' records, the public moderation log and the administration pages for roles
-// and the audit log.
+// and the audit log. Each handler checks the role (through the guard), reads the request,
+// calls the service and renders.
 type Handlers struct {
-	svc        *Service
-	web        *web.Responder
-	adminLinks func() []views.MeLink
+	svc   *Service
+	web   *web.Responder
+	guard account.Guard
+	// adminLinks are the entries other features add to the admin dashboard.
+	adminLinks []views.MeLink
 }
 
-// NewHandlers returns the moderation pages. adminLinks is read on every visit to /admin,
-// so features wired later can still add their entries.
-func NewHandlers(svc *Service, w *web.Responder, adminLinks func() []views.MeLink) *Handlers {
-	return &Handlers{svc: svc, web: w, adminLinks: adminLinks}
+// NewHandlers returns the moderation pages. adminLinks are the dashboard entries of the
+// other features, listed after moderation's own.
+func NewHandlers(svc *Service, w *web.Responder, adminLinks []views.MeLink) *Handlers {
+	return &Handlers{svc: svc, web: w, guard: account.Guard{Web: w}, adminLinks: adminLinks}
 }
 
 // Routes mounts the moderation pages.
 func (h *Handlers) Routes(mux *http.ServeMux) {
+	member, staff, admin := h.guard.Member, h.guard.Staff, h.guard.Admin
 	// Members.
-	mux.HandleFunc("GET /report", h.reportForm)
-	mux.HandleFunc("POST /report", h.report)
-	mux.HandleFunc("GET /notices", h.notices)
-	mux.HandleFunc("GET /notices/{id}", h.notice)
-	mux.HandleFunc("POST /notices/{id}/reply", h.noticeReply)
+	mux.HandleFunc("GET /report", member(h.reportForm))
+	mux.HandleFunc("POST /report", member(h.report))
+	mux.HandleFunc("GET /notices", member(h.notices))
+	mux.HandleFunc("GET /notices/{id}", member(h.notice))
+	mux.HandleFunc("POST /notices/{id}/reply", member(h.noticeReply))
 	// Everyone.
 	mux.HandleFunc("GET /modlog", h.modlog)
 	// Moderators and admins.
-	mux.HandleFunc("GET /mod", h.queue)
-	mux.HandleFunc("GET /mod/review/{kind}/{id}", h.review)
-	mux.HandleFunc("POST /mod/review/{kind}/{id}", h.act)
-	mux.HandleFunc("GET /mod/users/{name}", h.member)
-	mux.HandleFunc("POST /mod/users/{name}", h.actOnMember)
-	mux.HandleFunc("POST /mod/users/{name}/notes", h.addNote)
-	mux.HandleFunc("POST /mod/users/{name}/sanctions/{id}/lift", h.lift)
-	mux.HandleFunc("GET /mod/notices", h.staffNotices)
-	mux.HandleFunc("GET /mod/notices/{id}", h.staffNotice)
-	mux.HandleFunc("POST /mod/notices/{id}/reply", h.noticeReply)
+	mux.HandleFunc("GET /mod", staff(h.queue))
+	mux.HandleFunc("GET /mod/review/{kind}/{id}", staff(h.review))
+	mux.HandleFunc("POST /mod/review/{kind}/{id}", staff(h.act))
+	mux.HandleFunc("GET /mod/users/{name}", staff(h.member))
+	mux.HandleFunc("POST /mod/users/{name}", staff(h.actOnMember))
+	mux.HandleFunc("POST /mod/users/{name}/notes", staff(h.addNote))
+	mux.HandleFunc("POST /mod/users/{name}/sanctions/{id}/lift", staff(h.lift))
+	mux.HandleFunc("GET /mod/notices", staff(h.staffNotices))
+	mux.HandleFunc("GET /mod/notices/{id}", staff(h.staffNotice))
+	mux.HandleFunc("POST /mod/notices/{id}/reply", staff(h.staffNoticeReply))
 	// Admins.
-	mux.HandleFunc("GET /admin", h.adminHome)
-	mux.HandleFunc("GET /admin/users", h.adminUsers)
-	mux.HandleFunc("POST /admin/users/{name}/role", h.setRole)
-	mux.HandleFunc("GET /admin/audit", h.audit)
+	mux.HandleFunc("GET /admin", admin(h.adminHome))
+	mux.HandleFunc("GET /admin/users", admin(h.adminUsers))
+	mux.HandleFunc("POST /admin/users/{name}/role", admin(h.setRole))
+	mux.HandleFunc("GET /admin/audit", admin(h.audit))
 }
 
 // MeLink is the account page's entry for a member's notices.
@@ -60,67 +62,11 @@ func MeLink() views.MeLink {
 		Text: "Messages the moderators sent you about your use of the site, and your replies to them."}
 }
 
-// member returns the logged-in member, or sends an anonymous visitor to log in.
-func (h *Handlers) requireMember(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
-	u := account.UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return nil, false
-	}
-	return u, true
-}
-
-func (h *Handlers) requireStaff(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return nil, false
-	}
-	if !u.IsStaff() {
-		h.web.Forbidden(w, r, "Only moderators and administrators can open the moderation tools. To tell them about a problem, use the Report link next to it.")
-		return nil, false
-	}
-	return u, true
-}
-
-func (h *Handlers) requireAdmin(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return nil, false
-	}
-	if !u.IsAdmin() {
-		h.web.Forbidden(w, r, "Only administrators can open this page.")
-		return nil, false
-	}
-	return u, true
-}
-
-func pathID(r *http.Request, name string) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	return id, err == nil && id > 0
-}
-
-// fail answers an error from the service: what the person can fix, what does not
-// exist, or a server error that reveals nothing.
-func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var input *InputError
-	switch {
-	case IsNotFound(err):
-		h.web.NotFound(w, r)
-	case errors.Is(err, ErrNotStaff), errors.Is(err, ErrNotAdmin):
-		h.web.Forbidden(w, r, err.Error())
-	case errors.Is(err, ErrRateLimited):
-		h.web.Error(w, r, http.StatusTooManyRequests, "Please wait a moment", err.Error())
-	case errors.As(err, &input):
-		msg := input.Fields["form"]
-		for _, v := range input.Fields {
-			if msg == "" {
-				msg = v
-			}
-		}
-		h.web.Error(w, r, http.StatusUnprocessableEntity, "Not done", msg+" Go back and try again.")
-	default:
-		h.web.ServerError(w, r, err)
-	}
+// formProblem returns the messages to show beside a form for err, when err is something
+// the person fixes by changing what they typed; other refusals get an error page.
+func formProblem(w http.ResponseWriter, err error) (views.FieldError, bool) {
+	fields, status, ok := web.FormErrors(w, err)
+	return fields, ok && status == http.StatusUnprocessableEntity
 }
 
 // Banners returns the site banners moderation adds for a member: unread notices, a
@@ -135,7 +81,7 @@ func (h *Handlers) Banners(r *http.Request, u *account.User) []views.Banner {
 		}
 		out = append(out, views.Banner{Kind: "notice", Text: text, Link: "/notices", Action: "Read it"})
 	}
-	if x, ok, err := h.svc.activeSanction(ctx, u.ID, false); err == nil && ok && x.Kind == Silence {
+	if x, ok, err := h.svc.sanctions.active(ctx, u.ID, false); err == nil && ok && x.Kind == Silence {
 		out = append(out, views.Banner{Kind: "notice", Text: "You are silenced until " + FormatTime(x.EndsAt) +
 			": you can read and reply to the moderators, but not post or chat.", Link: "/notices", Action: "Why?"})
 	}

@@ -31,9 +31,9 @@ const modlogPerPage = 50
 
 func (h *Handlers) modlog(w http.ResponseWriter, r *http.Request) {
 	page := web.PageNumber(r)
-	entries, total, err := h.svc.AuditEntries(r.Context(), AuditFilter{PublicOnly: true, Limit: modlogPerPage, Offset: (page - 1) * modlogPerPage})
+	entries, total, err := h.svc.audit.Entries(r.Context(), AuditFilter{PublicOnly: true, Limit: modlogPerPage, Offset: (page - 1) * modlogPerPage})
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.ModlogData{Entries: auditRows(entries, false), Pager: pager(r.URL.Path, "", page, total, modlogPerPage)}
@@ -49,16 +49,11 @@ func AdminLinks() []views.MeLink {
 	}
 }
 
-func (h *Handlers) adminHome(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.requireAdmin(w, r); !ok {
-		return
-	}
+func (h *Handlers) adminHome(w http.ResponseWriter, r *http.Request, _ *account.User) {
 	links := append([]views.MeLink{
 		{URL: "/admin/categories", Title: "Categories", Text: "Create, rename and order the forum's categories."},
 	}, AdminLinks()...)
-	if h.adminLinks != nil {
-		links = append(links, h.adminLinks()...)
-	}
+	links = append(links, h.adminLinks...)
 	// A feature may be listed twice when its own wiring adds it too: show it once.
 	d := views.AdminHomeData{}
 	seen := map[string]bool{}
@@ -78,11 +73,7 @@ func roleChoices() []views.Choice {
 
 const usersPerPage = 50
 
-func (h *Handlers) adminUsers(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireAdmin(w, r)
-	if !ok {
-		return
-	}
+func (h *Handlers) adminUsers(w http.ResponseWriter, r *http.Request, u *account.User) {
 	h.renderUsers(w, r, u, http.StatusOK, "")
 }
 
@@ -96,9 +87,9 @@ func (h *Handlers) renderUsers(w http.ResponseWriter, r *http.Request, u *accoun
 		d.Changed = "The role of " + name + " was changed. The change is in the audit log."
 	}
 	page := web.PageNumber(r)
-	rows, total, err := h.svc.Members(r.Context(), MemberFilter{Query: d.Query, Role: account.Role(d.Role), Limit: usersPerPage, Offset: (page - 1) * usersPerPage})
+	rows, total, err := h.svc.Members(r.Context(), account.MemberSearch{Query: d.Query, Role: account.Role(d.Role), Limit: usersPerPage, Offset: (page - 1) * usersPerPage})
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d.Total = total
@@ -121,18 +112,10 @@ func (h *Handlers) renderUsers(w http.ResponseWriter, r *http.Request, u *accoun
 	h.web.Render(w, r, status, views.AdminUsers(h.web.Page(r, "Members and roles", "admin"), d))
 }
 
-func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireAdmin(w, r)
-	if !ok {
-		return
-	}
+func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request, u *account.User) {
 	member, err := h.svc.accounts.ByUsername(r.Context(), r.PathValue("name"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	role, ok := account.ParseRole(r.PostFormValue("role"))
@@ -141,16 +124,16 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = h.svc.SetRole(r.Context(), u, member, role, r.PostFormValue("reason"))
-	if errs, ok := formErrors(err); ok {
-		msg := errs["role"]
+	if fields, ok := formProblem(w, err); ok {
+		msg := fields["role"]
 		if msg == "" {
-			msg = errs["reason"]
+			msg = fields["reason"]
 		}
 		h.renderUsers(w, r, u, http.StatusUnprocessableEntity, msg)
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/users?q="+url.QueryEscape(member.Username)+"&changed="+url.QueryEscape(member.Username), http.StatusSeeOther)
@@ -158,10 +141,7 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) {
 
 const auditPerPage = 100
 
-func (h *Handlers) audit(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.requireAdmin(w, r); !ok {
-		return
-	}
+func (h *Handlers) audit(w http.ResponseWriter, r *http.Request, _ *account.User) {
 	q := r.URL.Query()
 	d := views.AuditLogData{Actor: strings.TrimSpace(q.Get("actor")), Member: strings.TrimSpace(q.Get("member"))}
 	for _, a := range Actions() {
@@ -178,7 +158,7 @@ func (h *Handlers) audit(w http.ResponseWriter, r *http.Request) {
 			// No member: an empty list, with a word on why.
 			d.Error, f.TargetUserID = "There is no member called “"+d.Member+"”. Check the spelling.", -1
 		case err != nil:
-			h.web.ServerError(w, r, err)
+			h.web.Fail(w, r, err)
 			return
 		default:
 			f.TargetUserID = m.ID
@@ -186,9 +166,9 @@ func (h *Handlers) audit(w http.ResponseWriter, r *http.Request) {
 	}
 	page := web.PageNumber(r)
 	f.Offset = (page - 1) * auditPerPage
-	entries, total, err := h.svc.AuditEntries(r.Context(), f)
+	entries, total, err := h.svc.audit.Entries(r.Context(), f)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d.Entries, d.Total = auditRows(entries, true), total

@@ -1,7 +1,6 @@
 package moderation
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -22,24 +21,31 @@ func reasonChoices() []views.Choice {
 	return out
 }
 
+// errNothingToReport answers a report link or form that names nothing reportable.
+var errNothingToReport = web.Refused(http.StatusBadRequest, "Use the Report link next to a post, a chat message or on a member's profile.")
+
 // reportTarget reads what the report form is about from ?post=, ?message= or ?user=.
 func (h *Handlers) reportTarget(r *http.Request) (TargetKind, int64, error) {
 	q := r.URL.Query()
+	kind, value := TargetPost, q.Get("post")
 	switch {
-	case q.Get("post") != "":
-		id, err := strconv.ParseInt(q.Get("post"), 10, 64)
-		return TargetPost, id, err
+	case value != "":
 	case q.Get("message") != "":
-		id, err := strconv.ParseInt(q.Get("message"), 10, 64)
-		return TargetMessage, id, err
+		kind, value = TargetMessage, q.Get("message")
 	case q.Get("user") != "":
 		u, err := h.svc.accounts.ByUsername(r.Context(), q.Get("user"))
 		if err != nil {
 			return TargetUser, 0, err
 		}
 		return TargetUser, u.ID, nil
+	default:
+		return "", 0, errNothingToReport
 	}
-	return "", 0, errors.New("moderation: nothing to report")
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return "", 0, errNothingToReport.Because(err)
+	}
+	return kind, id, nil
 }
 
 func (h *Handlers) reportData(u *account.User, t *Target) views.ReportFormData {
@@ -53,63 +59,46 @@ func (h *Handlers) reportData(u *account.User, t *Target) views.ReportFormData {
 
 func reviewURL(kind TargetKind, id int64) string { return fmt.Sprintf("/mod/review/%s/%d", kind, id) }
 
-func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return
-	}
+func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request, u *account.User) {
 	kind, id, err := h.reportTarget(r)
-	if err != nil && !IsNotFound(err) {
-		h.web.Error(w, r, http.StatusBadRequest, "Nothing to report", "Use the Report link next to a post, a chat message or on a member's profile.")
-		return
-	}
 	var t *Target
 	if err == nil {
 		t, err = h.svc.LoadTarget(r.Context(), u, kind, id)
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.web.Render(w, r, http.StatusOK, views.ReportForm(h.web.Page(r, "Report", ""), h.reportData(u, t)))
 }
 
-func (h *Handlers) report(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
-		return
-	}
+func (h *Handlers) report(w http.ResponseWriter, r *http.Request, u *account.User) {
 	kind, ok := ParseTargetKind(r.PostFormValue("kind"))
 	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	if !ok || err != nil {
-		h.web.Error(w, r, http.StatusBadRequest, "Nothing to report", "Use the Report link next to a post, a chat message or on a member's profile.")
+		h.web.Fail(w, r, errNothingToReport)
 		return
 	}
 	in := ReportInput{Kind: kind, ID: id, Reason: Reason(r.PostFormValue("reason")), Details: r.PostFormValue("details")}
 	collapsed, err := h.svc.FileReport(r.Context(), u, in)
-	var input *InputError
-	if errors.As(err, &input) {
-		t, lerr := h.svc.LoadTarget(r.Context(), u, kind, id)
-		if lerr != nil {
-			h.fail(w, r, lerr)
+	if fields, ok := formProblem(w, err); ok {
+		t, err := h.svc.LoadTarget(r.Context(), u, kind, id)
+		if err != nil {
+			h.web.Fail(w, r, err)
 			return
 		}
 		d := h.reportData(u, t)
-		d.Reason, d.Details, d.Errors = string(in.Reason), in.Details, views.FieldError(input.Fields)
+		d.Reason, d.Details, d.Errors = string(in.Reason), in.Details, fields
 		h.web.Render(w, r, http.StatusUnprocessableEntity, views.ReportForm(h.web.Page(r, "Report", ""), d))
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	t, err := h.svc.LoadTarget(r.Context(), u, kind, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	text := "The moderators will review it. They may not reply to you, but they read every report."
@@ -132,14 +121,10 @@ func noticeItem(n *Notice, staff bool) views.NoticeListItem {
 	return it
 }
 
-func (h *Handlers) notices(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return
-	}
+func (h *Handlers) notices(w http.ResponseWriter, r *http.Request, u *account.User) {
 	list, err := h.svc.NoticesFor(r.Context(), u.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	items := []views.NoticeListItem{}
@@ -181,70 +166,58 @@ func noticePage(n *Notice, viewer *account.User) views.NoticePageData {
 	return d
 }
 
-// loadNotice loads the notice in the path for the viewer; staffRoute says which page
-// asked, since a member's own notice lives at /notices/{id} even for staff.
-func (h *Handlers) loadNotice(w http.ResponseWriter, r *http.Request, u *account.User, staffRoute bool) (*Notice, bool) {
-	id, ok := pathID(r, "id")
+// loadNotice loads the notice in the path for the viewer. A member's own notice lives at
+// /notices/{id}, for staff too; staffRoute says the staff pages asked, which show any.
+func (h *Handlers) loadNotice(r *http.Request, u *account.User, staffRoute bool) (*Notice, error) {
+	id, ok := web.PathID(r, "id")
 	if !ok {
-		h.web.NotFound(w, r)
-		return nil, false
+		return nil, errNoTarget("notice", 0)
 	}
 	n, err := h.svc.Notice(r.Context(), u, id)
 	if err == nil && !staffRoute && n.UserID != u.ID {
 		err = errNoTarget("notice", id)
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return nil, false
-	}
-	return n, true
+	return n, err
 }
 
-func (h *Handlers) notice(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return
+func (h *Handlers) notice(w http.ResponseWriter, r *http.Request, u *account.User) {
+	n, err := h.loadNotice(r, u, false)
+	if err == nil {
+		err = h.svc.MarkSeen(r.Context(), u, n)
 	}
-	n, ok := h.loadNotice(w, r, u, false)
-	if !ok {
-		return
-	}
-	if err := h.svc.MarkSeen(r.Context(), u, n); err != nil {
-		h.web.ServerError(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.web.Render(w, r, http.StatusOK, views.NoticePage(h.web.Page(r, "Notice", "me"), noticePage(n, u)))
 }
 
-func (h *Handlers) noticeReply(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireMember(w, r)
-	if !ok {
-		return
-	}
-	staffRoute := r.URL.Path != fmt.Sprintf("/notices/%s/reply", r.PathValue("id"))
-	if staffRoute && !u.IsStaff() {
-		h.web.Forbidden(w, r, "Only moderators can answer in a notice's conversation from here.")
-		return
-	}
-	n, ok := h.loadNotice(w, r, u, staffRoute)
-	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+// noticeReply is the member answering in their notice's conversation.
+func (h *Handlers) noticeReply(w http.ResponseWriter, r *http.Request, u *account.User) {
+	h.replyToNotice(w, r, u, false)
+}
+
+// staffNoticeReply is a moderator answering in any notice's conversation.
+func (h *Handlers) staffNoticeReply(w http.ResponseWriter, r *http.Request, u *account.User) {
+	h.replyToNotice(w, r, u, true)
+}
+
+func (h *Handlers) replyToNotice(w http.ResponseWriter, r *http.Request, u *account.User, staffRoute bool) {
+	n, err := h.loadNotice(r, u, staffRoute)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	body := r.PostFormValue("body")
-	err := h.svc.ReplyToNotice(r.Context(), u, n, body)
-	var input *InputError
-	if errors.As(err, &input) {
+	err = h.svc.ReplyToNotice(r.Context(), u, n, body)
+	if fields, ok := formProblem(w, err); ok {
 		d := noticePage(n, u)
-		d.Body, d.Errors = body, views.FieldError(input.Fields)
+		d.Body, d.Errors = body, fields
 		h.web.Render(w, r, http.StatusUnprocessableEntity, views.NoticePage(h.web.Page(r, "Notice", "me"), d))
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	back := fmt.Sprintf("/notices/%d#reply", n.ID)

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,30 +14,27 @@ import (
 
 // This file serves the review queue and the page that acts on one reported thing.
 
-func (h *Handlers) queue(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.requireStaff(w, r); !ok {
-		return
-	}
+func (h *Handlers) queue(w http.ResponseWriter, r *http.Request, _ *account.User) {
 	ctx := r.Context()
 	items, err := h.svc.Queue(ctx)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.ModQueueData{}
 	if d.Awaiting, err = h.svc.AwaitingCount(ctx); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	for _, it := range items {
-		d.Items = append(d.Items, h.queueTarget(ctx, it.Kind, it.TargetID, it.Reports, it.History))
+		d.Items = append(d.Items, queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History))
 	}
 	h.web.Render(w, r, http.StatusOK, views.ModQueue(h.web.Page(r, "Moderation", "mod"), d))
 }
 
 // queueTarget shows a target through the snapshot of its latest report, with what has
-// happened to it since.
-func (h *Handlers) queueTarget(ctx context.Context, kind TargetKind, id int64, reports []*Report, hist *History) views.ModTarget {
+// happened to it since; t is the target as it is now, nil when it no longer exists.
+func queueTarget(kind TargetKind, id int64, t *Target, reports []*Report, hist *History) views.ModTarget {
 	v := views.ModTarget{Noun: kind.Noun(), ReviewURL: reviewURL(kind, id)}
 	seen := map[int64]bool{}
 	for _, r := range reports {
@@ -50,7 +46,7 @@ func (h *Handlers) queueTarget(ctx context.Context, kind TargetKind, id int64, r
 		last := reports[len(reports)-1]
 		v.Label, v.HTML, v.Text, v.URL, v.Member = last.SnapshotLabel, last.SnapshotHTML, last.SnapshotText, last.TargetURL, last.TargetUser
 	}
-	if t, err := h.svc.loadTarget(ctx, kind, id); err != nil {
+	if t == nil {
 		v.State = append(v.State, "no longer exists")
 	} else {
 		if len(reports) == 0 {
@@ -111,7 +107,7 @@ func (h *Handlers) actionForm(ctx context.Context, url string, t *Target, member
 			f.CanHide, f.CanUnhide, f.CanDelete = !t.Hidden, t.Hidden, true
 			f.CanLock, f.CanUnlock = !t.ThreadLocked, t.ThreadLocked
 		case TargetMessage:
-			f.CanDelete = h.svc.chat != nil
+			f.CanDelete = true
 		}
 	}
 	if member != nil {
@@ -174,13 +170,13 @@ func parseDecision(r *http.Request) (Decision, error) {
 		for _, v := range r.PostForm["rule"] {
 			num, err := strconv.Atoi(v)
 			if err != nil {
-				return d, inputError("rules", "Tick the rules from the list.")
+				return d, web.Invalid("rules", "Tick the rules from the list.")
 			}
 			n.Rules = append(n.Rules, num)
 		}
 		d.Notice = n
 	case strings.TrimSpace(body) != "":
-		return d, inputError("notice", "Tick “Send a notice” to send this message, or clear it.")
+		return d, web.Invalid("notice", "Tick “Send a notice” to send this message, or clear it.")
 	}
 	kind := SanctionKind(r.PostFormValue("sanction"))
 	var hours string
@@ -197,58 +193,52 @@ func parseDecision(r *http.Request) (Decision, error) {
 	return d, nil
 }
 
-func (h *Handlers) reviewTarget(w http.ResponseWriter, r *http.Request) (*account.User, TargetKind, int64, bool) {
-	u, ok := h.requireStaff(w, r)
-	if !ok {
-		return nil, "", 0, false
-	}
+// reviewTarget reads what the review page is about from its path.
+func reviewTarget(r *http.Request) (TargetKind, int64, bool) {
 	kind, ok := ParseTargetKind(r.PathValue("kind"))
-	id, idOK := pathID(r, "id")
-	if !ok || !idOK {
-		h.web.NotFound(w, r)
-		return nil, "", 0, false
-	}
-	return u, kind, id, true
+	id, idOK := web.PathID(r, "id")
+	return kind, id, ok && idOK
 }
 
-func (h *Handlers) review(w http.ResponseWriter, r *http.Request) {
-	u, kind, id, ok := h.reviewTarget(w, r)
+func (h *Handlers) review(w http.ResponseWriter, r *http.Request, u *account.User) {
+	kind, id, ok := reviewTarget(r)
 	if !ok {
+		h.web.NotFound(w, r)
 		return
 	}
 	h.renderReview(w, r, u, kind, id, http.StatusOK, nil)
 }
 
 // renderReview shows the review page; with errs, the form keeps what was posted.
-func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *account.User, kind TargetKind, id int64, status int, errs map[string]string) {
+func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *account.User, kind TargetKind, id int64, status int, errs views.FieldError) {
 	ctx := r.Context()
 	t, err := h.svc.LoadTarget(ctx, u, kind, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	reports, err := h.svc.OpenReports(ctx, kind, id)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	var member *account.User
 	var hist *History
 	if t.UserID != 0 {
 		if member, err = h.svc.accounts.ByID(ctx, t.UserID); err != nil && !IsNotFound(err) {
-			h.web.ServerError(w, r, err)
+			h.web.Fail(w, r, err)
 			return
 		}
 		if member != nil {
 			if hist, err = h.svc.HistoryOf(ctx, member.ID); err != nil {
-				h.web.ServerError(w, r, err)
+				h.web.Fail(w, r, err)
 				return
 			}
 		}
 	}
-	d := views.ModReviewData{Target: h.queueTarget(ctx, kind, id, reports, hist), Done: r.URL.Query().Get("done") == "1"}
+	d := views.ModReviewData{Target: queueTarget(kind, id, t, reports, hist), Done: r.URL.Query().Get("done") == "1"}
 	if d.Form, err = h.actionForm(ctx, reviewURL(kind, id), t, member, hist, len(reports)); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	switch {
@@ -259,7 +249,7 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 		suggest(&d.Form, hist.Suggest())
 	}
 	if d.Actions, err = h.targetActions(ctx, AuditFilter{TargetKind: string(kind), TargetID: id, Limit: 50}); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.web.Render(w, r, status, views.ModReview(h.web.Page(r, "Review "+kind.Noun(), "mod"), d))
@@ -267,20 +257,17 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 
 // targetActions lists audit entries for staff pages.
 func (h *Handlers) targetActions(ctx context.Context, f AuditFilter) ([]views.ModlogEntry, error) {
-	entries, _, err := h.svc.AuditEntries(ctx, f)
+	entries, _, err := h.svc.audit.Entries(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	return auditRows(entries, true), nil
 }
 
-func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
-	u, kind, id, ok := h.reviewTarget(w, r)
+func (h *Handlers) act(w http.ResponseWriter, r *http.Request, u *account.User) {
+	kind, id, ok := reviewTarget(r)
 	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+		h.web.NotFound(w, r)
 		return
 	}
 	d, err := parseDecision(r)
@@ -288,12 +275,12 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
 		d.ResolveReports, d.ExpectReports = true, r.PostFormValue("reports_open") == "1"
 		_, err = h.svc.Act(r.Context(), u, kind, id, d)
 	}
-	if errs, ok := formErrors(err); ok {
-		h.renderReview(w, r, u, kind, id, http.StatusUnprocessableEntity, errs)
+	if fields, ok := formProblem(w, err); ok {
+		h.renderReview(w, r, u, kind, id, http.StatusUnprocessableEntity, fields)
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	if r.PostFormValue("next") == "/mod" {
@@ -301,16 +288,4 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, reviewURL(kind, id)+"?done=1", http.StatusSeeOther)
-}
-
-// formErrors turns a service error the moderator can fix into form messages.
-func formErrors(err error) (map[string]string, bool) {
-	var input *InputError
-	switch {
-	case errors.As(err, &input):
-		return input.Fields, true
-	case errors.Is(err, ErrStaffTarget):
-		return map[string]string{"form": err.Error()}, true
-	}
-	return nil, false
 }

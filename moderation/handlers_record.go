@@ -1,7 +1,6 @@
 package moderation
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,22 +15,15 @@ import (
 
 func recordURL(name string) string { return "/mod/users/" + url.PathEscape(name) }
 
-func (h *Handlers) recordMember(w http.ResponseWriter, r *http.Request) (*account.User, *account.User, bool) {
-	u, ok := h.requireStaff(w, r)
-	if !ok {
-		return nil, nil, false
-	}
-	member, err := h.svc.accounts.ByUsername(r.Context(), r.PathValue("name"))
-	if err != nil {
-		h.fail(w, r, err)
-		return nil, nil, false
-	}
-	return u, member, true
+// recordMember loads the member whose record the path names.
+func (h *Handlers) recordMember(r *http.Request) (*account.User, error) {
+	return h.svc.accounts.ByUsername(r.Context(), r.PathValue("name"))
 }
 
-func (h *Handlers) member(w http.ResponseWriter, r *http.Request) {
-	u, member, ok := h.recordMember(w, r)
-	if !ok {
+func (h *Handlers) member(w http.ResponseWriter, r *http.Request, u *account.User) {
+	member, err := h.recordMember(r)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.renderMember(w, r, u, member, http.StatusOK, nil, "", "")
@@ -40,11 +32,11 @@ func (h *Handlers) member(w http.ResponseWriter, r *http.Request) {
 // renderMember shows a member's record; formErrs keeps the action form as posted, and
 // note/noteErr the note form.
 func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, member *account.User, status int,
-	formErrs map[string]string, note, noteErr string) {
+	formErrs views.FieldError, note, noteErr string) {
 	ctx := r.Context()
 	hist, err := h.svc.HistoryOf(ctx, member.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.ModMemberData{Username: member.Username, DisplayName: member.DisplayName, Role: string(member.Role),
@@ -65,7 +57,7 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 	}
 	notices, err := h.svc.NoticesFor(ctx, member.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	for _, n := range notices {
@@ -73,7 +65,7 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 	}
 	reports, err := h.svc.ReportsAbout(ctx, member.ID, 200)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	for _, g := range groupReports(reports) {
@@ -86,14 +78,14 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 	}
 	notes, err := h.svc.Notes(ctx, member.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	for _, n := range notes {
 		d.Notes = append(d.Notes, views.ModNoteRow{Author: n.Author, Body: n.Body, CreatedAt: n.CreatedAt})
 	}
 	if d.Form, err = h.actionForm(ctx, recordURL(member.Username), nil, member, hist, 0); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	if formErrs != nil {
@@ -103,7 +95,7 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 		d.Form.SendNotice = true
 	}
 	if d.Actions, err = h.targetActions(ctx, AuditFilter{TargetUserID: member.ID, Limit: 50}); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.web.Render(w, r, status, views.ModMember(h.web.Page(r, member.Username+" · moderation", "mod"), d))
@@ -126,69 +118,57 @@ func groupReports(reports []*Report) [][]*Report {
 	return out
 }
 
-func (h *Handlers) actOnMember(w http.ResponseWriter, r *http.Request) {
-	u, member, ok := h.recordMember(w, r)
-	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+func (h *Handlers) actOnMember(w http.ResponseWriter, r *http.Request, u *account.User) {
+	member, err := h.recordMember(r)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	d, err := parseDecision(r)
 	if err == nil {
 		_, err = h.svc.Act(r.Context(), u, TargetUser, member.ID, d)
 	}
-	if errs, ok := formErrors(err); ok {
-		h.renderMember(w, r, u, member, http.StatusUnprocessableEntity, errs, "", "")
+	if fields, ok := formProblem(w, err); ok {
+		h.renderMember(w, r, u, member, http.StatusUnprocessableEntity, fields, "", "")
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, recordURL(member.Username)+"?done=1", http.StatusSeeOther)
 }
 
-func (h *Handlers) addNote(w http.ResponseWriter, r *http.Request) {
-	u, member, ok := h.recordMember(w, r)
-	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+func (h *Handlers) addNote(w http.ResponseWriter, r *http.Request, u *account.User) {
+	member, err := h.recordMember(r)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	note := r.PostFormValue("note")
-	err := h.svc.AddNote(r.Context(), u, member, note)
-	var input *InputError
-	if errors.As(err, &input) {
-		h.renderMember(w, r, u, member, http.StatusUnprocessableEntity, nil, note, input.Fields["note"])
+	err = h.svc.AddNote(r.Context(), u, member, note)
+	if fields, ok := formProblem(w, err); ok {
+		h.renderMember(w, r, u, member, http.StatusUnprocessableEntity, nil, note, fields["note"])
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, recordURL(member.Username)+"#h-notes", http.StatusSeeOther)
 }
 
-func (h *Handlers) lift(w http.ResponseWriter, r *http.Request) {
-	u, member, ok := h.recordMember(w, r)
-	if !ok {
-		return
+func (h *Handlers) lift(w http.ResponseWriter, r *http.Request, u *account.User) {
+	member, err := h.recordMember(r)
+	id, ok := web.PathID(r, "id")
+	if err == nil && !ok {
+		err = errNoTarget("sanction", 0)
 	}
-	id, ok := pathID(r, "id")
-	if !ok {
-		h.web.NotFound(w, r)
-		return
+	if err == nil {
+		err = h.svc.LiftSanction(r.Context(), u, member, id, strings.TrimSpace(r.PostFormValue("reason")))
 	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
-		return
-	}
-	if err := h.svc.LiftSanction(r.Context(), u, member, id, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
-		h.fail(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, recordURL(member.Username)+"?done=1", http.StatusSeeOther)
@@ -196,14 +176,11 @@ func (h *Handlers) lift(w http.ResponseWriter, r *http.Request) {
 
 const noticesPerPage = 50
 
-func (h *Handlers) staffNotices(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.requireStaff(w, r); !ok {
-		return
-	}
+func (h *Handlers) staffNotices(w http.ResponseWriter, r *http.Request, _ *account.User) {
 	page := web.PageNumber(r)
 	list, total, err := h.svc.RecentNotices(r.Context(), noticesPerPage, (page-1)*noticesPerPage)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.ModNoticesData{Pager: pager(r.URL.Path, "", page, total, noticesPerPage)}
@@ -213,17 +190,13 @@ func (h *Handlers) staffNotices(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.ModNotices(h.web.Page(r, "Notices", "mod"), d))
 }
 
-func (h *Handlers) staffNotice(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.requireStaff(w, r)
-	if !ok {
-		return
+func (h *Handlers) staffNotice(w http.ResponseWriter, r *http.Request, u *account.User) {
+	n, err := h.loadNotice(r, u, true)
+	if err == nil {
+		err = h.svc.MarkSeen(r.Context(), u, n)
 	}
-	n, ok := h.loadNotice(w, r, u, true)
-	if !ok {
-		return
-	}
-	if err := h.svc.MarkSeen(r.Context(), u, n); err != nil {
-		h.web.ServerError(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.web.Render(w, r, http.StatusOK, views.NoticePage(h.web.Page(r, "Notice to "+n.Username, "mod"), noticePage(n, u)))

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -81,23 +80,37 @@ func (h *History) Suggest() Step {
 
 // HistoryOf loads a member's moderation record.
 func (s *Service) HistoryOf(ctx context.Context, userID int64) (*History, error) {
-	h := &History{UserID: userID}
-	err := s.db.QueryRow(ctx, `select (select count(*) from notices where user_id = ?),
-		(select count(*) from (select distinct target_kind, target_id from reports
-			where target_user_id = ? and resolution = 'actioned'))`, userID, userID).Scan(&h.Notices, &h.Upheld)
+	all, err := s.histories(ctx, []int64{userID})
 	if err != nil {
-		return nil, fmt.Errorf("moderation: history of %d: %w", userID, err)
+		return nil, err
 	}
-	if h.Sanctions, err = s.Sanctions(ctx, userID); err != nil {
+	return all[userID], nil
+}
+
+// histories loads the records of several members in a fixed number of queries, however
+// many they are: the review queue shows one per reported member.
+func (s *Service) histories(ctx context.Context, ids []int64) (map[int64]*History, error) {
+	ids = unique(ids)
+	counts, err := s.store.historyCounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	sanctions, err := s.store.sanctionsOf(ctx, ids)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	for _, x := range h.Sanctions {
-		if x.Active(now) && (h.Active == nil || severity(x.Kind) > severity(h.Active.Kind)) {
-			h.Active = x
+	out := make(map[int64]*History, len(ids))
+	for _, id := range ids {
+		h := &History{UserID: id, Notices: counts[id].notices, Upheld: counts[id].upheld, Sanctions: sanctions[id]}
+		for _, x := range h.Sanctions {
+			if x.Active(now) && (h.Active == nil || severity(x.Kind) > severity(h.Active.Kind)) {
+				h.Active = x
+			}
 		}
+		out[id] = h
 	}
-	return h, nil
+	return out, nil
 }
 
 func severity(k SanctionKind) int {

@@ -78,7 +78,9 @@ func TestNoMailWithoutAConfirmedAddress(t *testing.T) {
 	}
 	mod.PostForm("/mod/users/alice", url.Values{"do": {"apply"}, "send_notice": {"1"}, "notice": {"Hello."}})
 	var n int
-	site.App.DB().Read().QueryRow("select count(*) from mail_outbox where kind = 'notice'").Scan(&n)
+	if err := site.App.DB().Read().QueryRow("select count(*) from mail_outbox where kind = 'notice'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d notice mails queued for an unconfirmed address", n)
 	}
@@ -188,9 +190,15 @@ func TestP15_ExportAndEraseNotices(t *testing.T) {
 	}
 	files := map[string]string{}
 	for _, f := range z.File {
-		rc, _ := f.Open()
-		b, _ := io.ReadAll(rc)
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
 		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		files[f.Name] = string(b)
 	}
 	var notices []struct {
@@ -214,13 +222,17 @@ func TestP15_ExportAndEraseNotices(t *testing.T) {
 
 	alice.PostForm("/me/delete", url.Values{"content": {"erase"}, "password": {"password-alice"}})
 	var left int
-	site.App.DB().Read().QueryRow(`select (select count(*) from notices) + (select count(*) from notice_replies)
-		+ (select count(*) from sanctions) + (select count(*) from reports)`).Scan(&left)
+	if err := site.App.DB().Read().QueryRow(`select (select count(*) from notices) + (select count(*) from notice_replies)
+		+ (select count(*) from sanctions) + (select count(*) from reports)`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
 	if left != 0 {
 		t.Errorf("%d moderation rows about alice remain after erasing her account", left)
 	}
 	var audit int
-	site.App.DB().Read().QueryRow("select count(*) from audit_log").Scan(&audit)
+	if err := site.App.DB().Read().QueryRow("select count(*) from audit_log").Scan(&audit); err != nil {
+		t.Fatal(err)
+	}
 	if audit == 0 {
 		t.Error("erasing an account removed audit entries")
 	}

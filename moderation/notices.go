@@ -2,8 +2,6 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/web"
 )
 
 // MaxMessageRunes bounds a notice or a reply to one.
@@ -69,9 +68,9 @@ type NoticeDraft struct {
 func checkMessage(field, body string) error {
 	switch n := utf8.RuneCountInString(body); {
 	case strings.TrimSpace(body) == "":
-		return inputError(field, "Write a message first.")
+		return web.Invalid(field, "Write a message first.")
 	case n > MaxMessageRunes:
-		return inputError(field, fmt.Sprintf("Shorten the message to %d characters or fewer (it has %d).", MaxMessageRunes, n))
+		return web.Invalid(field, fmt.Sprintf("Shorten the message to %d characters or fewer (it has %d).", MaxMessageRunes, n))
 	}
 	return nil
 }
@@ -79,9 +78,6 @@ func checkMessage(field, body string) error {
 // CurrentRules returns the community agreement's rules, or none when there is no
 // agreement yet.
 func (s *Service) CurrentRules(ctx context.Context) (int, []Rule, error) {
-	if s.agreement == nil {
-		return 0, nil, nil
-	}
 	v, rules, err := s.agreement.CurrentRules(ctx)
 	if errors.Is(err, storage.ErrNotFound) {
 		return 0, nil, nil
@@ -108,7 +104,7 @@ func (s *Service) citedRules(ctx context.Context, numbers []int) (int, []Rule, e
 			}
 		}
 		if !found {
-			return 0, nil, inputError("rules", fmt.Sprintf("The community agreement has no rule %d any more; it may have just changed. Check the rules and send again.", n))
+			return 0, nil, web.Invalid("rules", fmt.Sprintf("The community agreement has no rule %d any more; it may have just changed. Check the rules and send again.", n))
 		}
 	}
 	return version, out, nil
@@ -118,29 +114,15 @@ func (s *Service) citedRules(ctx context.Context, numbers []int) (int, []Rule, e
 type quote struct{ label, html, url string }
 
 // insertNotice records a notice inside tx and queues its email for a confirmed address.
+// ref is what the notice is about, when it is about something.
 func (s *Service) insertNotice(tx *storage.Tx, actor, member *account.User, d NoticeDraft, version int, rules []Rule,
 	q quote, sanction string, ref *Target, now time.Time) (int64, error) {
-	rulesJSON, err := json.Marshal(rules)
-	if err != nil {
-		return 0, err
-	}
-	var kind string
-	var target any
+	n := newNotice{UserID: member.ID, ModeratorID: actor.ID, Body: d.Body, HTML: s.render.Render(d.Body).HTML, Rules: rules,
+		AgreementVersion: version, Quote: q, Sanction: sanction, CreatedAt: now}
 	if ref != nil {
-		kind, target = string(ref.Kind), ref.ID
+		n.ReportKind, n.ReportTarget = string(ref.Kind), ref.ID
 	}
-	var ver any
-	if version != 0 {
-		ver = version
-	}
-	res, err := tx.Exec(`insert into notices(user_id, moderator_id, report_kind, report_target, body, html, rules,
-		agreement_version, quote_label, quote_html, quote_url, sanction, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		member.ID, actor.ID, kind, target, d.Body, s.render.Render(d.Body).HTML, string(rulesJSON), ver, q.label, q.html, q.url,
-		sanction, now.Unix())
-	if err != nil {
-		return 0, fmt.Errorf("moderation: insert notice for %d: %w", member.ID, err)
-	}
-	id, err := res.LastInsertId()
+	id, err := s.store.insertNotice(tx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -148,7 +130,7 @@ func (s *Service) insertNotice(tx *storage.Tx, actor, member *account.User, d No
 	if len(rules) > 0 {
 		label += " (" + citeRules(rules, version) + ")"
 	}
-	if err := Audit(tx, actor, Entry{At: now, Action: ActSendNotice, TargetKind: "user", TargetID: member.ID,
+	if err := s.audit.Record(tx, actor, Entry{At: now, Action: ActSendNotice, TargetKind: "user", TargetID: member.ID,
 		TargetUserID: member.ID, TargetLabel: label, TargetURL: fmt.Sprintf("/mod/notices/%d", id)}); err != nil {
 		return 0, err
 	}
@@ -169,7 +151,7 @@ func (s *Service) insertNotice(tx *storage.Tx, actor, member *account.User, d No
 // mail queues an email to the member when they confirmed an address; otherwise the
 // notice stays in-app only.
 func (s *Service) mail(tx *storage.Tx, member *account.User, subject, text string) error {
-	if s.mailer == nil || member.Email == "" || !member.EmailVerified {
+	if member.Email == "" || !member.EmailVerified {
 		return nil
 	}
 	return s.mailer.EnqueueMail(tx, Mail{UserID: member.ID, To: member.Email, Subject: subject, Text: text})
@@ -195,114 +177,39 @@ func joinAnd(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
-const noticeColumns = `n.id, n.user_id, coalesce(u.username, 'former-member'), coalesce(n.moderator_id, 0),
-	coalesce(m.username, ''), n.body, n.html, n.rules, coalesce(n.agreement_version, 0), n.quote_label, n.quote_html,
-	n.quote_url, n.sanction, n.created_at, n.read_at, n.member_seen_at, n.member_seen_reply, n.staff_seen_reply,
-	n.last_staff_reply, n.last_member_reply, (select count(*) from notice_replies r where r.notice_id = n.id)`
-
-const noticeJoins = ` from notices n left join users u on u.id = n.user_id left join users m on m.id = n.moderator_id`
-
-func scanNotice(row interface{ Scan(...any) error }) (*Notice, error) {
-	var n Notice
-	var rules string
-	var created int64
-	var read, seen sql.NullInt64
-	err := row.Scan(&n.ID, &n.UserID, &n.Username, &n.ModeratorID, &n.Moderator, &n.Body, &n.HTML, &rules, &n.AgreementVersion,
-		&n.QuoteLabel, &n.QuoteHTML, &n.QuoteURL, &n.Sanction, &created, &read, &seen, &n.memberSeenReply, &n.staffSeenReply,
-		&n.lastStaffReply, &n.lastMemberReply, &n.ReplyCount)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, storage.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(rules), &n.Rules); err != nil {
-		return nil, fmt.Errorf("moderation: rules of notice %d: %w", n.ID, err)
-	}
-	n.CreatedAt, n.ReadAt, n.MemberSeenAt = time.Unix(created, 0).UTC(), unix(read), unix(seen)
-	return &n, nil
-}
-
-func (s *Service) listNotices(ctx context.Context, where string, args ...any) ([]*Notice, error) {
-	rows, err := s.db.Query(ctx, "select "+noticeColumns+noticeJoins+" where "+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("moderation: list notices: %w", err)
-	}
-	defer rows.Close()
-	var out []*Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("moderation: list notices: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
 // NoticesFor lists a member's notices, newest first.
 func (s *Service) NoticesFor(ctx context.Context, userID int64) ([]*Notice, error) {
-	return s.listNotices(ctx, "n.user_id = ? order by n.id desc", userID)
+	return s.store.noticesFor(ctx, userID)
 }
 
 // RecentNotices lists notices for staff: those with replies staff have not seen first,
 // then the newest.
 func (s *Service) RecentNotices(ctx context.Context, limit, offset int) ([]*Notice, int, error) {
-	var total int
-	if err := s.db.QueryRow(ctx, "select count(*) from notices").Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("moderation: count notices: %w", err)
-	}
-	list, err := s.listNotices(ctx, "1 = 1 order by n.last_member_reply > n.staff_seen_reply desc, n.id desc limit ? offset ?", limit, offset)
-	return list, total, err
+	return s.store.recentNotices(ctx, limit, offset)
 }
 
 // AwaitingCount is how many notices have member replies no staff member has read.
-func (s *Service) AwaitingCount(ctx context.Context) (int, error) {
-	var n int
-	if err := s.db.QueryRow(ctx, "select count(*) from notices where last_member_reply > staff_seen_reply").Scan(&n); err != nil {
-		return 0, fmt.Errorf("moderation: count awaiting notices: %w", err)
-	}
-	return n, nil
-}
+func (s *Service) AwaitingCount(ctx context.Context) (int, error) { return s.store.awaitingCount(ctx) }
 
 // UnreadCount is how many notices (or replies to them) the member has not read.
 func (s *Service) UnreadCount(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := s.db.QueryRow(ctx,
-		"select count(*) from notices where user_id = ? and (read_at is null or last_staff_reply > member_seen_reply)", userID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("moderation: count unread notices of %d: %w", userID, err)
-	}
-	return n, nil
+	return s.store.unreadCount(ctx, userID)
 }
 
 // Notice loads one notice with its conversation. viewer must be its member or staff.
 func (s *Service) Notice(ctx context.Context, viewer *account.User, id int64) (*Notice, error) {
-	n, err := scanNotice(s.db.QueryRow(ctx, "select "+noticeColumns+noticeJoins+" where n.id = ?", id))
+	n, err := s.store.notice(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("moderation: load notice %d: %w", id, err)
+		return nil, err
 	}
 	// Someone else's notice does not exist for a member: not even its number is confirmed.
 	if viewer == nil || (viewer.ID != n.UserID && !viewer.IsStaff()) {
 		return nil, fmt.Errorf("moderation: load notice %d: %w", id, storage.ErrNotFound)
 	}
-	rows, err := s.db.Query(ctx, `select r.id, coalesce(r.author_id, 0), coalesce(u.username, 'former-member'),
-		r.from_staff, r.body, r.html, r.created_at from notice_replies r left join users u on u.id = r.author_id
-		where r.notice_id = ? order by r.id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("moderation: replies of notice %d: %w", id, err)
+	if n.Replies, err = s.store.noticeReplies(ctx, id); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r NoticeReply
-		var at int64
-		if err := rows.Scan(&r.ID, &r.AuthorID, &r.Author, &r.FromStaff, &r.Body, &r.HTML, &at); err != nil {
-			return nil, fmt.Errorf("moderation: replies of notice %d: %w", id, err)
-		}
-		r.CreatedAt = time.Unix(at, 0).UTC()
-		n.Replies = append(n.Replies, &r)
-	}
-	return n, rows.Err()
+	return n, nil
 }
 
 // MarkSeen records that the viewer read the notice and its replies so far: the
@@ -313,19 +220,12 @@ func (s *Service) MarkSeen(ctx context.Context, viewer *account.User, n *Notice)
 	if len(n.Replies) > 0 {
 		last = n.Replies[len(n.Replies)-1].ID
 	}
-	now := s.now().Unix()
+	now := s.now()
 	switch {
 	case viewer.ID == n.UserID && n.Unread():
-		return s.db.Write(ctx, func(tx *storage.Tx) error {
-			_, err := tx.Exec(`update notices set read_at = coalesce(read_at, ?), member_seen_at = ?,
-				member_seen_reply = max(member_seen_reply, ?) where id = ?`, now, now, last, n.ID)
-			return err
-		})
+		return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.markReadByMember(tx, n.ID, last, now) })
 	case viewer.IsStaff() && n.AwaitingStaff():
-		return s.db.Write(ctx, func(tx *storage.Tx) error {
-			_, err := tx.Exec("update notices set staff_seen_reply = max(staff_seen_reply, ?) where id = ?", last, n.ID)
-			return err
-		})
+		return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.markReadByStaff(tx, n.ID, last) })
 	}
 	return nil
 }
@@ -350,22 +250,7 @@ func (s *Service) ReplyToNotice(ctx context.Context, u *account.User, n *Notice,
 		}
 	}
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		res, err := tx.Exec("insert into notice_replies(notice_id, author_id, from_staff, body, html, created_at) values (?, ?, ?, ?, ?, ?)",
-			n.ID, u.ID, staff, body, html, now.Unix())
-		if err != nil {
-			return fmt.Errorf("moderation: reply to notice %d: %w", n.ID, err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if !staff {
-			// The member's own reply also counts as having seen everything before it.
-			_, err = tx.Exec("update notices set last_member_reply = ?, member_seen_reply = max(member_seen_reply, ?) where id = ?", id, id, n.ID)
-			return err
-		}
-		// A moderator who answers has read what came before.
-		if _, err = tx.Exec("update notices set last_staff_reply = ?, staff_seen_reply = max(staff_seen_reply, ?) where id = ?", id, id, n.ID); err != nil {
+		if err := s.store.insertNoticeReply(tx, n.ID, u.ID, staff, body, html, now); err != nil {
 			return err
 		}
 		if member == nil {

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"stoa/account"
@@ -13,24 +12,13 @@ import (
 // are recorded in the same transaction, with the thread's title and the moderator.
 func TestForumThreadManagementIsAudited(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := New(Options{DB: db, Accounts: account.NewStore(db)})
-	err = db.Write(ctx, func(tx *storage.Tx) error {
-		for _, q := range []string{
-			"insert into users(id, username, username_key, password_hash, role, created_at) values (1, 'mia', 'mia', 'x', 'moderator', 0)",
-			"insert into categories(id, slug, name, created_at) values (1, 'general', 'General', 0)",
-			"insert into threads(id, category_id, author_id, title, slug, created_at, last_post_at) values (7, 1, 1, 'Old news', 'old-news', 0, 0)",
-		} {
-			if _, err := tx.Exec(q); err != nil {
-				return err
-			}
-		}
+	p := newParts(t)
+	mia := p.member(t, "mia", account.RoleModerator)
+	log := p.svc.audit
+	err := p.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, a := range []string{"thread.pin", "thread.close", "thread.reopen", "thread.move", "thread.unpin"} {
-			if err := s.RecordForumAction(tx, 1, a, "thread:7", "tidying"); err != nil {
+			if err := log.RecordForumAction(tx, ForumAction{Actor: mia, Action: a, ThreadID: 7, ThreadTitle: "Old news",
+				AuthorID: mia.ID, Reason: "tidying"}); err != nil {
 				return err
 			}
 		}
@@ -39,7 +27,7 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, total, err := s.AuditEntries(ctx, AuditFilter{TargetKind: "thread", TargetID: 7})
+	entries, total, err := log.Entries(ctx, AuditFilter{TargetKind: "thread", TargetID: 7})
 	if err != nil || total != 5 {
 		t.Fatalf("%d entries, %v", total, err)
 	}
@@ -49,8 +37,35 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 			t.Errorf("entry %d: %+v", i, e)
 		}
 	}
-	err = db.Write(ctx, func(tx *storage.Tx) error { return s.RecordForumAction(tx, 1, "thread.burn", "thread:7", "") })
+	err = p.db.Write(ctx, func(tx *storage.Tx) error {
+		return log.RecordForumAction(tx, ForumAction{Actor: mia, Action: "thread.burn", ThreadID: 7, ThreadTitle: "Old news"})
+	})
 	if err == nil {
 		t.Error("an unknown forum action was recorded")
+	}
+}
+
+// TestStaffPostChangesAreAuditedAsPosts: a staff edit of someone's post is recorded
+// against the post, with its thread's title and its author.
+func TestStaffPostChangesAreAuditedAsPosts(t *testing.T) {
+	ctx := context.Background()
+	p := newParts(t)
+	mia := p.member(t, "mia", account.RoleModerator)
+	alice := p.member(t, "alice", account.RoleMember)
+	log := p.svc.audit
+	err := p.db.Write(ctx, func(tx *storage.Tx) error {
+		return log.RecordForumAction(tx, ForumAction{Actor: mia, Action: "post.edit", ThreadID: 7, ThreadTitle: "Old news",
+			PostID: 12, AuthorID: alice.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := log.Entries(ctx, AuditFilter{TargetUserID: alice.ID})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%d entries about alice, %v", len(entries), err)
+	}
+	if e := entries[0]; e.Action != ActEditPost || e.TargetKind != "post" || e.TargetID != 12 || e.TargetURL != "/p/12" ||
+		e.TargetLabel != "Post in “Old news”" || e.ActorName != "mia" {
+		t.Errorf("entry %+v", e)
 	}
 }

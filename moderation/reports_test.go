@@ -178,7 +178,9 @@ func TestTwoModeratorsDoNotActTwice(t *testing.T) {
 		t.Errorf("second moderator: %d %s", otto.Last.StatusCode, text(otto.Body))
 	}
 	var notices, sanctions int
-	site.App.DB().Read().QueryRow("select (select count(*) from notices), (select count(*) from sanctions)").Scan(&notices, &sanctions)
+	if err := site.App.DB().Read().QueryRow("select (select count(*) from notices), (select count(*) from sanctions)").Scan(&notices, &sanctions); err != nil {
+		t.Fatal(err)
+	}
 	if notices != 1 || sanctions != 1 {
 		t.Errorf("%d notices and %d sanctions, want 1 each", notices, sanctions)
 	}

@@ -1,9 +1,6 @@
 package moderation
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -84,43 +81,6 @@ func (c *sanctionCache) invalidate(userID int64) {
 	c.gen++
 	delete(c.entries, userID)
 	c.mu.Unlock()
-}
-
-// sanctionsChanged is called after a write to a member's sanctions committed (or failed:
-// forgetting is always safe).
-func (s *Service) sanctionsChanged(userID int64) { s.sanctionCache.invalidate(userID) }
-
-// openSanctions returns the member's sanctions that may be in force at now or later,
-// from the cache when it is fresh.
-func (s *Service) openSanctions(ctx context.Context, userID int64, now time.Time) ([]Sanction, error) {
-	if list, ok := s.sanctionCache.lookup(userID, now); ok {
-		return list, nil
-	}
-	gen := s.sanctionCache.generation()
-	rows, err := s.db.Query(ctx, `select id, kind, reason, starts_at, ends_at, created_at from sanctions
-		where user_id = ? and lifted_at is null and (ends_at is null or ends_at > ?) order by id`, userID, now.Unix())
-	if err != nil {
-		return nil, fmt.Errorf("moderation: sanctions of %d: %w", userID, err)
-	}
-	defer rows.Close()
-	var list []Sanction
-	for rows.Next() {
-		x := Sanction{UserID: userID}
-		var kind string
-		var starts, created int64
-		var ends sql.NullInt64
-		if err := rows.Scan(&x.ID, &kind, &x.Reason, &starts, &ends, &created); err != nil {
-			return nil, fmt.Errorf("moderation: sanctions of %d: %w", userID, err)
-		}
-		x.Kind = SanctionKind(kind)
-		x.StartsAt, x.EndsAt, x.CreatedAt = time.Unix(starts, 0).UTC(), unix(ends), time.Unix(created, 0).UTC()
-		list = append(list, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("moderation: sanctions of %d: %w", userID, err)
-	}
-	s.sanctionCache.store(userID, gen, now, list)
-	return list, nil
 }
 
 // kindRank orders sanctions from hardest to mildest.

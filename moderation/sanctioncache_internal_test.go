@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,58 +9,26 @@ import (
 	"time"
 
 	"stoa/account"
-	"stoa/storage"
 )
 
-// cacheFixture is a database with a moderator and a member, and a moderation service on
-// a clock the test moves.
+// cacheFixture is moderation's parts with a moderator and a member, on a clock the
+// test moves.
 type cacheFixture struct {
-	db         *storage.DB
+	*parts
 	s          *Service
 	mod, alice *account.User
-	mu         sync.Mutex
-	now        time.Time
 }
 
 func newCacheFixture(t *testing.T) *cacheFixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	var ids [2]int64
-	err = db.Write(ctx, func(tx *storage.Tx) error {
-		for i, name := range []string{"mia", "alice"} {
-			res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values (?, ?, 'x', ?, 0)",
-				name, name, map[int]string{0: "moderator", 1: "member"}[i])
-			if err != nil {
-				return err
-			}
-			ids[i], _ = res.LastInsertId()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &cacheFixture{db: db, now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC),
-		mod:   &account.User{ID: ids[0], Username: "mia", Role: account.RoleModerator},
-		alice: &account.User{ID: ids[1], Username: "alice", Role: account.RoleMember}}
-	f.s = f.service()
-	return f
+	p := newParts(t)
+	return &cacheFixture{parts: p, s: p.svc, mod: p.member(t, "mia", account.RoleModerator),
+		alice: p.member(t, "alice", account.RoleMember)}
 }
 
-// service returns a moderation service on the fixture's database and clock: a second
-// one stands for a second Stoa instance.
-func (f *cacheFixture) service() *Service {
-	s := New(Options{DB: f.db, Accounts: account.NewStore(f.db)})
-	s.now = func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
-	return s
-}
-
-func (f *cacheFixture) advance(d time.Duration) { f.mu.Lock(); f.now = f.now.Add(d); f.mu.Unlock() }
+// service returns a second moderation service on the fixture's database and clock: it
+// stands for a second Stoa instance.
+func (f *cacheFixture) service() *Service { return f.instance() }
 
 // sanction applies a sanction to alice the way a moderator does, through Act.
 func (f *cacheFixture) sanction(t *testing.T, s *Service, kind SanctionKind, d time.Duration) {
@@ -75,7 +42,7 @@ func (f *cacheFixture) sanction(t *testing.T, s *Service, kind SanctionKind, d t
 // lift lifts alice's sanctions that are in force, as a moderator does.
 func (f *cacheFixture) lift(t *testing.T, s *Service) {
 	t.Helper()
-	xs, err := s.Sanctions(context.Background(), f.alice.ID)
+	xs, err := s.SanctionsOf(context.Background(), f.alice.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +61,7 @@ func (f *cacheFixture) lift(t *testing.T, s *Service) {
 func TestSanctionCacheTakesEffectAtOnce(t *testing.T) {
 	f := newCacheFixture(t)
 	ctx := context.Background()
-	r := f.s.Restrictions()
+	r := f.s.sanctions
 	for i := 0; i < 3; i++ { // warm the cache
 		if err := r.CanPost(ctx, f.alice.ID); err != nil {
 			t.Fatalf("before any sanction: %v", err)
@@ -138,7 +105,7 @@ func TestSanctionCacheTakesEffectAtOnce(t *testing.T) {
 func TestSanctionCacheExpiresWithoutAWrite(t *testing.T) {
 	f := newCacheFixture(t)
 	ctx := context.Background()
-	r := f.s.Restrictions()
+	r := f.s.sanctions
 	f.sanction(t, f.s, Silence, time.Hour)
 	f.advance(time.Hour - 1500*time.Millisecond)
 	if r.CanPost(ctx, f.alice.ID) == nil { // cached now, 1.5 s before the end
@@ -149,7 +116,7 @@ func TestSanctionCacheExpiresWithoutAWrite(t *testing.T) {
 		t.Fatal("the silence ended early")
 	}
 	f.advance(500 * time.Millisecond) // exactly the end, the entry still fresh
-	if _, ok := f.s.sanctionCache.lookup(f.alice.ID, f.s.now()); !ok {
+	if _, ok := f.s.sanctions.cache.lookup(f.alice.ID, f.s.now()); !ok {
 		t.Fatal("test assumption: the entry should still be cached")
 	}
 	if err := r.CanPost(ctx, f.alice.ID); err != nil {
@@ -164,16 +131,17 @@ func TestSanctionCacheExpiresWithoutAWrite(t *testing.T) {
 func TestSanctionCacheNoStaleAllowed(t *testing.T) {
 	f := newCacheFixture(t)
 	ctx := context.Background()
-	r := f.s.Restrictions()
+	r := f.s.sanctions
 
 	// The race, step by step: a load starts, the silence commits, the load stores.
-	gen := f.s.sanctionCache.generation()
-	before, err := f.s.openSanctions(ctx, f.alice.ID, f.s.now()) // reads "no sanctions"
+	gen := f.s.sanctions.cache.generation()
+	open, err := f.s.sanctions.open(ctx, []int64{f.alice.ID}, f.s.now()) // reads "no sanctions"
+	before := open[f.alice.ID]
 	if err != nil || len(before) != 0 {
 		t.Fatalf("before: %v %v", before, err)
 	}
 	f.sanction(t, f.s, Silence, time.Hour)
-	f.s.sanctionCache.store(f.alice.ID, gen, f.s.now(), before) // the late store
+	f.s.sanctions.cache.store(f.alice.ID, gen, f.s.now(), before) // the late store
 	if r.CanPost(ctx, f.alice.ID) == nil {
 		t.Fatal("a load that raced with the silence left a stale \"allowed\"")
 	}
@@ -218,12 +186,12 @@ func TestSanctionCacheOtherInstanceConverges(t *testing.T) {
 	f := newCacheFixture(t)
 	ctx := context.Background()
 	other := f.service()
-	r := f.s.Restrictions()
+	r := f.s.sanctions
 	if err := r.CanPost(ctx, f.alice.ID); err != nil { // cached "allowed" here
 		t.Fatal(err)
 	}
 	f.sanction(t, other, Silence, time.Hour)
-	if err := other.Restrictions().CanPost(ctx, f.alice.ID); err == nil {
+	if err := other.sanctions.CanPost(ctx, f.alice.ID); err == nil {
 		t.Fatal("the writing instance does not see its own silence")
 	}
 	f.advance(sanctionTTL)
@@ -240,26 +208,13 @@ func TestSanctionCacheOtherInstanceConverges(t *testing.T) {
 // BenchmarkCanPost is the permission check on every post and chat message.
 func BenchmarkCanPost(b *testing.B) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	var id int64
-	if err := db.Write(ctx, func(tx *storage.Tx) error {
-		res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values ('a', 'a', 'x', 'member', 0)")
-		if err == nil {
-			id, err = res.LastInsertId()
-		}
-		return err
-	}); err != nil {
-		b.Fatal(err)
-	}
-	r := New(Options{DB: db, Accounts: account.NewStore(db)}).Restrictions()
+	p := newParts(b)
+	alice := p.member(b, "alice", account.RoleMember)
+	r := NewSanctions(p.db)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := r.CanPost(ctx, id); err != nil {
+			if err := r.CanPost(ctx, alice.ID); err != nil {
 				b.Fatal(err)
 			}
 		}

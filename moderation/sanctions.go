@@ -2,8 +2,6 @@ package moderation
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -118,26 +116,40 @@ type restrictionError struct{ msg string }
 func (e *restrictionError) Error() string     { return e.msg }
 func (e *restrictionError) Restriction() bool { return true }
 
-// Restrictions is the sanctions check every package consults (install it with
-// account.Service.SetRestrictions).
-func (s *Service) Restrictions() account.Restrictions { return restrictions{s} }
-
-type restrictions struct{ s *Service }
-
-func (r restrictions) CanLogIn(ctx context.Context, userID int64) error {
-	x, ok, err := r.s.activeSanction(ctx, userID, true)
-	if err != nil || !ok {
-		return err
-	}
-	return x.explain()
+// Sanctions answers whether a member may log in or post. It is on every post, chat
+// message and logged-in page, so it keeps members' open sanctions in a short-lived cache
+// (sanctioncache.go) and decides against the clock, at each check, which is in force. It
+// needs only the database, so the packages below moderation are given it when they are
+// built; it implements account.Restrictions.
+type Sanctions struct {
+	store *store
+	cache *sanctionCache
+	now   func() time.Time
 }
 
-func (r restrictions) CanPost(ctx context.Context, userID int64) error {
-	x, ok, err := r.s.activeSanction(ctx, userID, false)
+// NewSanctions returns the sanctions check on db.
+func NewSanctions(db *storage.DB) *Sanctions {
+	return &Sanctions{store: newStore(db), cache: newSanctionCache(), now: time.Now}
+}
+
+var _ account.Restrictions = (*Sanctions)(nil)
+
+// CanLogIn refuses a suspended or banned member, saying why and until when.
+func (x *Sanctions) CanLogIn(ctx context.Context, userID int64) error {
+	s, ok, err := x.active(ctx, userID, true)
 	if err != nil || !ok {
 		return err
 	}
-	return x.explain()
+	return s.explain()
+}
+
+// CanPost refuses a silenced, suspended or banned member, saying why and until when.
+func (x *Sanctions) CanPost(ctx context.Context, userID int64) error {
+	s, ok, err := x.active(ctx, userID, false)
+	if err != nil || !ok {
+		return err
+	}
+	return s.explain()
 }
 
 func (x *Sanction) explain() error {
@@ -156,58 +168,86 @@ func (x *Sanction) explain() error {
 	return &restrictionError{"You are silenced until " + FormatTime(x.EndsAt) + ": you can read, and reply to the moderators' notices at /notices, but you cannot post, reply, edit or chat until then." + why}
 }
 
-// activeSanction returns the hardest sanction in force for a member, and whether there is
-// one. loginOnly leaves out silences, which do not stop logging in. It is on every post,
-// chat message and logged-in page, so it reads the member's open sanctions from the
-// in-memory cache (sanctioncache.go) and decides here, against now, which is in force.
-func (s *Service) activeSanction(ctx context.Context, userID int64, loginOnly bool) (*Sanction, bool, error) {
-	now := s.now()
-	list, err := s.openSanctions(ctx, userID, now)
-	if err != nil || len(list) == 0 {
+// active returns the hardest sanction in force for a member, and whether there is one.
+// loginOnly leaves out silences, which do not stop logging in.
+func (x *Sanctions) active(ctx context.Context, userID int64, loginOnly bool) (*Sanction, bool, error) {
+	in, err := x.activeOf(ctx, []int64{userID}, loginOnly)
+	if err != nil {
 		return nil, false, err
 	}
-	at := time.Unix(now.Unix(), 0) // the database keeps whole seconds
-	var best *Sanction
-	for i := range list {
-		x := &list[i]
-		if loginOnly && x.Kind == Silence || !x.Active(at) || kindRank(x.Kind) > kindRank(Silence) {
-			continue
-		}
-		if best == nil || harder(x, best) {
-			best = x
-		}
-	}
-	if best == nil {
-		return nil, false, nil
-	}
-	out := *best // the cached list is shared: callers get their own copy
-	return &out, true, nil
+	s, ok := in[userID]
+	return s, ok, nil
 }
 
-// Sanctions lists every sanction a member received, newest first.
-func (s *Service) Sanctions(ctx context.Context, userID int64) ([]*Sanction, error) {
-	rows, err := s.db.Query(ctx, `select x.id, x.kind, x.reason, x.starts_at, x.ends_at, x.created_at,
-		coalesce(c.username, ''), x.lifted_at, coalesce(l.username, '')
-		from sanctions x left join users c on c.id = x.created_by left join users l on l.id = x.lifted_by
-		where x.user_id = ? order by x.id desc`, userID)
+// activeOf returns the hardest sanction in force for each member of ids who has one,
+// reading those the cache does not know in one query.
+func (x *Sanctions) activeOf(ctx context.Context, ids []int64, loginOnly bool) (map[int64]*Sanction, error) {
+	now := x.now()
+	lists, err := x.open(ctx, ids, now)
 	if err != nil {
-		return nil, fmt.Errorf("moderation: sanctions of %d: %w", userID, err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*Sanction
-	for rows.Next() {
-		x := &Sanction{UserID: userID}
-		var kind string
-		var starts, created int64
-		var ends, lifted sql.NullInt64
-		if err := rows.Scan(&x.ID, &kind, &x.Reason, &starts, &ends, &created, &x.CreatedBy, &lifted, &x.LiftedBy); err != nil {
-			return nil, fmt.Errorf("moderation: sanctions of %d: %w", userID, err)
+	at := time.Unix(now.Unix(), 0) // the database keeps whole seconds
+	out := map[int64]*Sanction{}
+	for id, list := range lists {
+		var best *Sanction
+		for i := range list {
+			s := &list[i]
+			if loginOnly && s.Kind == Silence || !s.Active(at) || kindRank(s.Kind) > kindRank(Silence) {
+				continue
+			}
+			if best == nil || harder(s, best) {
+				best = s
+			}
 		}
-		x.Kind = SanctionKind(kind)
-		x.StartsAt, x.EndsAt, x.CreatedAt, x.LiftedAt = time.Unix(starts, 0).UTC(), unix(ends), time.Unix(created, 0).UTC(), unix(lifted)
-		out = append(out, x)
+		if best != nil {
+			c := *best // the cached list is shared: callers get their own copy
+			out[id] = &c
+		}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// open returns the sanctions of each member of ids that may be in force at now or
+// later, from the cache where it is fresh.
+func (x *Sanctions) open(ctx context.Context, ids []int64, now time.Time) (map[int64][]Sanction, error) {
+	out := make(map[int64][]Sanction, len(ids))
+	var missing []int64
+	for _, id := range unique(ids) {
+		if list, ok := x.cache.lookup(id, now); ok {
+			out[id] = list
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	gen := x.cache.generation()
+	loaded, err := x.store.openSanctions(ctx, missing, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		// A member without sanctions is cached too, as an empty list: that is the
+		// answer nearly every check gets.
+		x.cache.store(id, gen, now, loaded[id])
+		out[id] = loaded[id]
+	}
+	return out, nil
+}
+
+// changed forgets what is cached about a member's sanctions once tx, which changes them,
+// has committed. A check that read the old rows meanwhile cannot store them: the cache's
+// generation moved on.
+func (x *Sanctions) changed(tx *storage.Tx, userID int64) {
+	tx.AfterCommit(func() { x.cache.invalidate(userID) })
+}
+
+// SanctionsOf lists every sanction a member received, newest first.
+func (s *Service) SanctionsOf(ctx context.Context, userID int64) ([]*Sanction, error) {
+	all, err := s.store.sanctionsOf(ctx, []int64{userID})
+	return all[userID], err
 }
 
 // SanctionRequest is a sanction a moderator chose.
@@ -223,17 +263,11 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 	if req.Kind != Ban {
 		x.EndsAt = now.Add(req.Duration)
 	}
-	res, err := tx.Exec(`insert into sanctions(user_id, kind, reason, starts_at, ends_at, created_by, created_at)
-		values (?, ?, ?, ?, ?, ?, ?)`, member.ID, string(x.Kind), reason, now.Unix(), nullTime(x.EndsAt), actor.ID, now.Unix())
-	if err != nil {
-		return nil, fmt.Errorf("moderation: sanction %d: %w", member.ID, err)
-	}
-	if x.ID, err = res.LastInsertId(); err != nil {
+	var err error
+	if x.ID, err = s.store.insertSanction(tx, x, actor.ID); err != nil {
 		return nil, err
 	}
-	// The caller forgets the member's cached sanctions again once tx committed; doing it
-	// here as well keeps a caller that does not know about the cache from reading stale.
-	s.sanctionsChanged(member.ID)
+	s.sanctions.changed(tx, member.ID)
 	if x.Kind != Silence {
 		if err := account.DeleteSessionsOf(tx, member.ID); err != nil {
 			return nil, err
@@ -244,32 +278,23 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 	if x.Kind != Ban {
 		label += " for " + DurationLabel(req.Duration)
 	}
-	return x, Audit(tx, actor, Entry{At: now, Action: action, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
+	return x, s.audit.Record(tx, actor, Entry{At: now, Action: action, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
 		TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: reason})
 }
 
 // LiftSanction ends a sanction early.
 func (s *Service) LiftSanction(ctx context.Context, actor, member *account.User, sanctionID int64, reason string) error {
-	if err := requireStaff(actor); err != nil {
-		return err
+	if !actor.IsStaff() {
+		return ErrNotStaff
 	}
 	now := s.now()
-	// Forget the cached sanctions once the write is over (committed or not).
-	defer s.sanctionsChanged(member.ID)
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		var kind string
-		err := tx.QueryRow(`select kind from sanctions where id = ? and user_id = ? and lifted_at is null
-			and (ends_at is null or ends_at > ?)`, sanctionID, member.ID, now.Unix()).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return storage.ErrNotFound
-		}
+		kind, err := s.store.liftSanction(tx, sanctionID, member.ID, actor.ID, now)
 		if err != nil {
-			return fmt.Errorf("moderation: load sanction %d: %w", sanctionID, err)
+			return err
 		}
-		if _, err := tx.Exec("update sanctions set lifted_at = ?, lifted_by = ? where id = ?", now.Unix(), actor.ID, sanctionID); err != nil {
-			return fmt.Errorf("moderation: lift sanction %d: %w", sanctionID, err)
-		}
-		return Audit(tx, actor, Entry{At: now, Action: ActLiftSanction, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
-			TargetLabel: member.Username + " (" + kind + ")", TargetURL: "/u/" + member.Username, Reason: reason})
+		s.sanctions.changed(tx, member.ID)
+		return s.audit.Record(tx, actor, Entry{At: now, Action: ActLiftSanction, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
+			TargetLabel: member.Username + " (" + string(kind) + ")", TargetURL: "/u/" + member.Username, Reason: reason})
 	})
 }

@@ -3,7 +3,6 @@ package moderation
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,36 +15,16 @@ import (
 // has to lift them.
 func TestSanctionsEndByThemselves(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var ids [2]int64
-	err = db.Write(ctx, func(tx *storage.Tx) error {
-		for i, name := range []string{"mia", "alice"} {
-			res, err := tx.Exec("insert into users(username, username_key, password_hash, role, created_at) values (?, ?, 'x', ?, 0)",
-				name, name, map[int]string{0: "moderator", 1: "member"}[i])
-			if err != nil {
-				return err
-			}
-			ids[i], _ = res.LastInsertId()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod := &account.User{ID: ids[0], Username: "mia", Role: account.RoleModerator}
-	alice := &account.User{ID: ids[1], Username: "alice", Role: account.RoleMember}
-	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	s := New(Options{DB: db, Accounts: account.NewStore(db)})
-	s.now = func() time.Time { return now }
-	r := s.Restrictions()
+	p := newParts(t)
+	mod := p.member(t, "mia", account.RoleModerator)
+	alice := p.member(t, "alice", account.RoleMember)
+	s := p.svc
+	r := s.sanctions
+	now := p.now
 
 	apply := func(req SanctionRequest) {
 		t.Helper()
-		if err := db.Write(ctx, func(tx *storage.Tx) error {
+		if err := p.db.Write(ctx, func(tx *storage.Tx) error {
 			_, err := s.applySanction(tx, mod, alice, req, "test", now)
 			return err
 		}); err != nil {
@@ -53,14 +32,15 @@ func TestSanctionsEndByThemselves(t *testing.T) {
 		}
 	}
 	apply(SanctionRequest{Kind: Silence, Duration: time.Hour})
-	err = r.CanPost(ctx, alice.ID)
+	err := r.CanPost(ctx, alice.ID)
 	if err == nil || !strings.Contains(err.Error(), "silenced until 1 Jan 2030 13:00 UTC") {
 		t.Fatalf("silenced CanPost = %v", err)
 	}
 	if err := r.CanLogIn(ctx, alice.ID); err != nil {
 		t.Errorf("a silenced member must still log in: %v", err)
 	}
-	now = now.Add(time.Hour)
+	p.advance(time.Hour)
+	now = p.now
 	if err := r.CanPost(ctx, alice.ID); err != nil {
 		t.Errorf("the silence did not end by itself: %v", err)
 	}
@@ -77,7 +57,7 @@ func TestSanctionsEndByThemselves(t *testing.T) {
 	if r.CanPost(ctx, alice.ID) == nil {
 		t.Error("a suspended member may post")
 	}
-	now = now.Add(24*time.Hour + time.Second)
+	p.advance(24*time.Hour + time.Second)
 	if err := r.CanLogIn(ctx, alice.ID); err != nil {
 		t.Errorf("the suspension did not end by itself: %v", err)
 	}

@@ -77,49 +77,83 @@ func (s *Service) LoadTarget(ctx context.Context, viewer *account.User, kind Tar
 }
 
 func (s *Service) loadTarget(ctx context.Context, kind TargetKind, id int64) (*Target, error) {
-	switch kind {
-	case TargetPost:
-		p, err := s.forum.Store().PostByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		th, err := s.forum.Store().ThreadByID(ctx, p.ThreadID)
-		if err != nil {
-			return nil, err
-		}
-		return &Target{Kind: kind, ID: p.ID, UserID: p.AuthorID, Username: p.Author,
-			Label: fmt.Sprintf("Post #%d in “%s”", p.Number, th.Title), Text: p.Source, HTML: p.HTML,
-			URL: fmt.Sprintf("/p/%d", p.ID), ThreadID: th.ID, ThreadTitle: th.Title, ThreadURL: th.URL(), ThreadLocked: th.Locked, Hidden: p.Hidden,
-			Deleted: p.Deleted || th.Deleted, Private: p.Hidden || th.Hidden}, nil
-	case TargetMessage:
-		if s.chat == nil {
-			return nil, errNoTarget(kind, id)
-		}
-		m, err := s.chat.Message(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &Target{Kind: kind, ID: m.ID, UserID: m.AuthorID, Username: m.Author,
-			Label: "Chat message in #" + m.Room, Text: m.Source, HTML: m.HTML, URL: m.URL, Deleted: m.Deleted, Private: m.Hidden}, nil
-	case TargetUser:
-		u, err := s.accounts.ByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		lines := []string{"Username: " + u.Username}
-		if u.DisplayName != "" {
-			lines = append(lines, "Display name: "+u.DisplayName)
-		}
-		// The profile's fields are plain text; escaped, they are safe to show as HTML in
-		// the queue and in a notice's quote.
-		escaped := make([]string, len(lines))
-		for i, l := range lines {
-			escaped[i] = html.EscapeString(l)
-		}
-		return &Target{Kind: kind, ID: u.ID, UserID: u.ID, Username: u.Username, Label: "Member " + u.Username,
-			Text: strings.Join(lines, "\n"), HTML: "<p>" + strings.Join(escaped, "<br>") + "</p>", URL: "/u/" + u.Username}, nil
+	ref := targetRef{kind, id}
+	found, err := s.loadTargets(ctx, []targetRef{ref})
+	if err != nil {
+		return nil, err
+	}
+	if t := found[ref]; t != nil {
+		return t, nil
 	}
 	return nil, errNoTarget(kind, id)
+}
+
+// targetRef names a reportable thing.
+type targetRef struct {
+	kind TargetKind
+	id   int64
+}
+
+// loadTargets returns the things refs name as they are now, asking the forum, chat and
+// accounts once each whatever the number of refs. What no longer exists is left out.
+func (s *Service) loadTargets(ctx context.Context, refs []targetRef) (map[targetRef]*Target, error) {
+	ids := map[TargetKind][]int64{}
+	for _, r := range refs {
+		ids[r.kind] = append(ids[r.kind], r.id)
+	}
+	out := make(map[targetRef]*Target, len(refs))
+	if len(ids[TargetPost]) > 0 {
+		posts, err := s.forum.Posts(ctx, unique(ids[TargetPost]))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range posts {
+			out[targetRef{TargetPost, p.ID}] = postTarget(p)
+		}
+	}
+	if len(ids[TargetMessage]) > 0 {
+		msgs, err := s.chat.Messages(ctx, unique(ids[TargetMessage]))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			out[targetRef{TargetMessage, m.ID}] = &Target{Kind: TargetMessage, ID: m.ID, UserID: m.AuthorID, Username: m.Author,
+				Label: "Chat message in #" + m.Room, Text: m.Source, HTML: m.HTML, URL: m.URL, Deleted: m.Deleted, Private: m.Hidden}
+		}
+	}
+	if len(ids[TargetUser]) > 0 {
+		users, err := s.accounts.ByIDs(ctx, unique(ids[TargetUser]))
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			out[targetRef{TargetUser, u.ID}] = memberTarget(u)
+		}
+	}
+	return out, nil
+}
+
+func postTarget(p *ForumPost) *Target {
+	return &Target{Kind: TargetPost, ID: p.ID, UserID: p.AuthorID, Username: p.Author,
+		Label: fmt.Sprintf("Post #%d in “%s”", p.Number, p.ThreadTitle), Text: p.Source, HTML: p.HTML,
+		URL: fmt.Sprintf("/p/%d", p.ID), ThreadID: p.ThreadID, ThreadTitle: p.ThreadTitle, ThreadURL: p.ThreadURL,
+		ThreadLocked: p.ThreadLocked, Hidden: p.Hidden, Deleted: p.Deleted || p.ThreadDeleted, Private: p.Hidden || p.ThreadHidden}
+}
+
+// memberTarget is a member's profile as a reportable thing.
+func memberTarget(u *account.User) *Target {
+	lines := []string{"Username: " + u.Username}
+	if u.DisplayName != "" {
+		lines = append(lines, "Display name: "+u.DisplayName)
+	}
+	// The profile's fields are plain text; escaped, they are safe to show as HTML in
+	// the queue and in a notice's quote.
+	escaped := make([]string, len(lines))
+	for i, l := range lines {
+		escaped[i] = html.EscapeString(l)
+	}
+	return &Target{Kind: TargetUser, ID: u.ID, UserID: u.ID, Username: u.Username, Label: "Member " + u.Username,
+		Text: strings.Join(lines, "\n"), HTML: "<p>" + strings.Join(escaped, "<br>") + "</p>", URL: "/u/" + u.Username}
 }
 
 // IsNotFound reports whether err means the thing asked for does not exist.

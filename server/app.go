@@ -69,9 +69,11 @@ func (a *App) wire(ctx context.Context) error {
 	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
 	accountStore := account.NewStore(a.db)
 	a.accountStore = accountStore
+	a.moderation = newModerationParts(a.db)
 	a.accounts = account.NewService(accountStore)
+	a.accounts.SetRestrictions(a.moderation.sanctions)
 	a.forumStore = forum.NewStore(a.db)
-	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.accounts.Restrictions())
+	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.moderation.sanctions)
 	if a.cfg.NoRateLimits {
 		a.forum.DisableRateLimit()
 	}

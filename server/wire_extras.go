@@ -37,10 +37,8 @@ func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
 	a.accounts.AddDataSource(x)
 	x.Routes(mux)
 	a.extras = extrasParts{notifier: n, forum: x}
-	if mod := a.moderation.service; mod != nil {
-		// Pinning, closing and moving threads go into the audit log with the change.
-		x.OnStaffAction(mod.RecordForumAction)
-	}
+	// Pinning, closing and moving threads go into the audit log with the change.
+	x.OnStaffAction(forumAudit{log: a.moderation.audit, accounts: a.accountStore, forum: a.forumStore}.record)
 	if svc := a.chat.service; svc != nil {
 		wireChatExtras(svc, n, x)
 	}

@@ -3,9 +3,15 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
+	"stoa/account"
 	"stoa/chat"
+	"stoa/forum"
 	"stoa/mail"
 	"stoa/moderation"
 	"stoa/privacy"
@@ -13,38 +19,45 @@ import (
 	"stoa/views"
 )
 
-// moderationParts holds what wireModeration builds: reports, the review queue, notices, sanctions and the audit log (moderation/).
+// moderationParts holds moderation's parts: the audit log and the sanctions check, built
+// from the database before anything else, and the service wireModeration builds last.
 type moderationParts struct {
-	// service is moderation's rules. Its RecordForumAction has the shape of
-	// forum.StaffAction, so the forum's thread management is audited too.
-	service *moderation.Service
+	// audit is the append-only log of staff actions; the forum's thread management and
+	// privacy's staff access to personal data record into it.
+	audit *moderation.AuditLog
+	// sanctions is the check every package consults before a member logs in or posts.
+	sanctions *moderation.Sanctions
+	service   *moderation.Service
 	// AdminLinks are the entries other features add to the /admin dashboard: append to it
-	// in your wire function (the dashboard reads it on every visit, so wiring order does
-	// not matter). Categories, members and roles, and the audit log are always listed.
+	// in a wire function that runs before wireModeration. Categories, members and roles,
+	// and the audit log are always listed.
 	AdminLinks []views.MeLink
 }
 
-// wireModeration builds reports, the review queue, notices, sanctions and the audit log (moderation/) and mounts its routes.
+// newModerationParts builds what moderation offers the packages below it; they need
+// only the database.
+func newModerationParts(db *storage.DB) moderationParts {
+	return moderationParts{audit: moderation.NewAuditLog(db), sanctions: moderation.NewSanctions(db)}
+}
+
+// wireModeration builds reports, the review queue, notices and sanctions (moderation/)
+// and mounts its routes.
 func (a *App) wireModeration(ctx context.Context, mux *http.ServeMux) error {
-	opts := moderation.Options{DB: a.db, Accounts: a.accountStore, Forum: a.forum, Renderer: a.renderer, BaseURL: a.cfg.BaseURL}
-	// Each of these features may still be missing: moderation then cites no rules,
-	// delivers notices in-app only, or cannot act on chat messages.
-	if a.privacy.policies != nil {
-		opts.Agreement = agreementRules{a.privacy.policies}
-	}
-	if a.mail.outbox != nil {
-		opts.Mailer = noticeMailer{a.mail.outbox}
-	}
-	if a.chat.service != nil {
-		opts.Chat = chatMessages{a.chat.service}
-	}
-	svc := moderation.New(opts)
+	svc := moderation.New(moderation.Options{
+		DB:        a.db,
+		Accounts:  a.accountStore,
+		Forum:     forumPosts{a.forumStore, a.forum},
+		Chat:      chatMessages{a.chat.service},
+		Sanctions: a.moderation.sanctions,
+		Audit:     a.moderation.audit,
+		Agreement: agreementRules{a.privacy.policies},
+		Mailer:    noticeMailer{a.mail.outbox},
+		Renderer:  a.renderer,
+		BaseURL:   a.cfg.BaseURL,
+	})
 	a.moderation.service = svc
-	// Sanctions apply everywhere: login, sessions, the forum and chat all ask the account
-	// service, which from now on asks moderation.
-	a.accounts.SetRestrictions(svc.Restrictions())
 	a.accounts.AddDataSource(svc.DataSource())
-	h := moderation.NewHandlers(svc, a.web, func() []views.MeLink { return a.moderation.AdminLinks })
+	h := moderation.NewHandlers(svc, a.web, a.moderation.AdminLinks)
 	h.Routes(mux)
 	a.banners = append(a.banners, h.Banners)
 	a.accountHandlers.AddMeLink(moderation.MeLink())
@@ -76,18 +89,100 @@ func (m noticeMailer) EnqueueMail(tx *storage.Tx, x moderation.Mail) error {
 	return m.o.Enqueue(tx, mail.Message{To: x.To, Subject: x.Subject, Text: x.Text, Kind: "notice", UserID: x.UserID})
 }
 
-// chatMessages lets moderation report and delete chat messages.
-type chatMessages struct{ s *chat.Service }
+// forumPosts lets moderation review, hide, delete and close forum posts and threads.
+type forumPosts struct {
+	store *forum.Store
+	svc   *forum.Service
+}
 
-func (c chatMessages) Message(ctx context.Context, id int64) (*moderation.ChatMessage, error) {
-	m, err := c.s.MessageByID(ctx, id)
+func (f forumPosts) Posts(ctx context.Context, ids []int64) ([]*moderation.ForumPost, error) {
+	posts, threads, err := f.store.PostsByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	return &moderation.ChatMessage{ID: m.ID, AuthorID: m.AuthorID, Author: m.Author, Room: m.Room, Source: m.Source,
-		HTML: m.HTML, URL: m.URL(), Hidden: m.Hidden, Deleted: m.Deleted}, nil
+	out := make([]*moderation.ForumPost, 0, len(posts))
+	for _, p := range posts {
+		t := threads[p.ThreadID]
+		if t == nil {
+			return nil, fmt.Errorf("server: post %d: thread %d: %w", p.ID, p.ThreadID, storage.ErrNotFound)
+		}
+		out = append(out, &moderation.ForumPost{ID: p.ID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, Author: p.Author,
+			Number: p.Number, Source: p.Source, HTML: p.HTML, Hidden: p.Hidden, Deleted: p.Deleted, ThreadTitle: t.Title,
+			ThreadURL: t.URL(), ThreadLocked: t.Locked, ThreadHidden: t.Hidden, ThreadDeleted: t.Deleted})
+	}
+	return out, nil
+}
+
+func (f forumPosts) SetPostHidden(tx *storage.Tx, id int64, hidden bool, now time.Time) error {
+	_, _, err := f.svc.SetPostHidden(tx, id, hidden, now)
+	return err
+}
+
+func (f forumPosts) DeletePost(tx *storage.Tx, id int64, now time.Time) error {
+	_, _, err := f.svc.DeletePostAsStaff(tx, id, now)
+	return err
+}
+
+func (f forumPosts) SetThreadLocked(tx *storage.Tx, threadID int64, locked bool) error {
+	return f.svc.SetThreadLocked(tx, threadID, locked)
+}
+
+// chatMessages lets moderation report and delete chat messages.
+type chatMessages struct{ s *chat.Service }
+
+func (c chatMessages) Messages(ctx context.Context, ids []int64) ([]*moderation.ChatMessage, error) {
+	msgs, err := c.s.Store().MessagesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*moderation.ChatMessage, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, &moderation.ChatMessage{ID: m.ID, AuthorID: m.AuthorID, Author: m.Author, Room: m.Room,
+			Source: m.Source, HTML: m.HTML, URL: m.URL(), Hidden: m.Hidden, Deleted: m.Deleted})
+	}
+	return out, nil
 }
 
 func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) (func(), error) {
 	return c.s.DeleteByStaffTx(tx, id)
+}
+
+// forumAudit records the forum's staff actions in moderation's audit log; it has the
+// shape of forum.StaffAction. The forum names the staff member by id and what it acted
+// on as "thread:ID" or "post:ID", so this looks up the names the log keeps. Once the
+// forum passes them with the action, it becomes a field-by-field copy.
+type forumAudit struct {
+	log      *moderation.AuditLog
+	accounts *account.Store
+	forum    *forum.Store
+}
+
+func (f forumAudit) record(tx *storage.Tx, actorID int64, action, target, reason string) error {
+	ctx := context.Background()
+	actor, err := f.accounts.ByID(ctx, actorID)
+	if err != nil {
+		return err
+	}
+	kind, idText, _ := strings.Cut(target, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || kind != "thread" && kind != "post" {
+		return fmt.Errorf("server: forum action on %q: not a thread or post", target)
+	}
+	a := moderation.ForumAction{Actor: actor, Action: action, ThreadID: id, Reason: reason}
+	if kind == "post" {
+		p, err := f.forum.PostByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		a.PostID, a.ThreadID, a.AuthorID = p.ID, p.ThreadID, p.AuthorID
+	}
+	t, err := f.forum.ThreadByID(ctx, a.ThreadID)
+	if err != nil {
+		return err
+	}
+	a.ThreadTitle = t.Title
+	if a.PostID == 0 {
+		a.AuthorID = t.AuthorID
+	}
+	return f.log.RecordForumAction(tx, a)
 }

@@ -79,7 +79,7 @@ func (a *App) wirePrivacy(ctx context.Context, mux *http.ServeMux) error {
 
 	p.handlers = privacy.NewHandlers(privacy.HandlerDeps{
 		Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries, Analytics: p.analytics, Members: members,
-		Auditor: auditLog{db: a.db, accounts: a.accountStore},
+		Auditor: auditLog{log: a.moderation.audit, accounts: a.accountStore},
 		Export:  a.accounts.Export,
 		Viewer: func(r *http.Request) *privacy.Member {
 			if u := account.UserFrom(r.Context()); u != nil {
@@ -198,7 +198,7 @@ func (q queuedMail) EraseUser(tx *storage.Tx, userID int64, _ bool) error {
 
 // auditLog writes staff access to personal data into moderation's audit log (P12, P13).
 type auditLog struct {
-	db       *storage.DB
+	log      *moderation.AuditLog
 	accounts *account.Store
 }
 
@@ -211,8 +211,5 @@ func (l auditLog) Record(ctx context.Context, actorID int64, action string, targ
 	if err != nil {
 		return err
 	}
-	return l.db.Write(ctx, func(tx *storage.Tx) error {
-		return moderation.Audit(tx, actor, moderation.Entry{Action: moderation.Action(action), TargetKind: "user",
-			TargetID: target.ID, TargetUserID: target.ID, TargetLabel: target.Username, TargetURL: "/u/" + target.Username, Reason: reason})
-	})
+	return l.log.RecordAccess(ctx, actor, target, moderation.Action(action), reason)
 }
