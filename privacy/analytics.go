@@ -19,7 +19,7 @@ import (
 // visitor: the User-Agent is reduced to a family name in memory and never kept, and
 // there is no per-visit row.
 type Analytics struct {
-	db       *storage.DB
+	store    store
 	now      func() time.Time
 	mu       sync.Mutex
 	counts   map[counterKey]int64
@@ -37,7 +37,7 @@ const maxValuesPerDay = 500
 
 // NewAnalytics returns counters that flush into db.
 func NewAnalytics(db *storage.DB) *Analytics {
-	return &Analytics{db: db, now: time.Now, counts: map[counterKey]int64{}, distinct: map[string]int{}}
+	return &Analytics{store: store{db}, now: time.Now, counts: map[counterKey]int64{}, distinct: map[string]int{}}
 }
 
 // Start flushes the counters every interval until Stop.
@@ -105,16 +105,7 @@ func (a *Analytics) Flush(ctx context.Context) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	err := a.db.Write(ctx, func(tx *storage.Tx) error {
-		for k, n := range counts {
-			if _, err := tx.Exec(`insert into analytics_daily(day, dimension, value, count) values (?, ?, ?, ?)
-				on conflict(day, dimension, value) do update set count = count + excluded.count`, k.day, k.dimension, k.value, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := a.store.addCounts(ctx, counts); err != nil {
 		// Keep the counts for the next flush rather than lose them.
 		a.mu.Lock()
 		for k, n := range counts {
