@@ -222,7 +222,7 @@ func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	u, err := account.NewService(account.NewStore(db)).CreateUser(ctx, fs.Arg(0), password, role)
+	u, err := account.AddUser(ctx, account.NewStore(db), fs.Arg(0), password, role)
 	if errors.Is(err, account.ErrUsernameTaken) {
 		return fmt.Errorf("a member called %q already exists", fs.Arg(0))
 	}

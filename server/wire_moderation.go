@@ -40,14 +40,11 @@ func (a *App) wireModeration(ctx context.Context, mux *http.ServeMux) error {
 	}
 	svc := moderation.New(opts)
 	a.moderation.service = svc
-	// Sanctions apply everywhere: login, sessions, the forum and chat all ask the account
-	// service, which from now on asks moderation.
-	a.accounts.SetRestrictions(svc.Restrictions())
-	a.accounts.AddDataSource(svc.DataSource())
+	// Sanctions apply everywhere: login, sessions, the forum and chat all ask them.
+	a.sanctions.use(svc.Restrictions())
 	h := moderation.NewHandlers(svc, a.web, func() []views.MeLink { return a.moderation.AdminLinks })
 	h.Routes(mux)
 	a.banners = append(a.banners, h.Banners)
-	a.accountHandlers.AddMeLink(moderation.MeLink())
 	return nil
 }
 
