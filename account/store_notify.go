@@ -79,16 +79,23 @@ func (s *Store) deleteNotificationsOf(tx *storage.Tx, key string) error {
 	return nil
 }
 
-// notifications returns one page of a member's notifications, newest first (limit -1 for
-// all), and how many they have in all.
+const notificationQuery = `select n.id, n.kind, coalesce(u.username, ''), n.subject, n.url, n.created_at,
+	case when n.read_at is null then 0 else 1 end
+	from notifications n left join users u on u.id = n.actor_id and u.deleted_at is null
+	where n.user_id = ? order by n.id desc`
+
+// notifications returns one page of a member's notifications, newest first (a negative
+// limit for all of them), and how many they have in all.
 func (s *Store) notifications(ctx context.Context, userID int64, limit, offset int) ([]NotificationItem, int, error) {
 	var total int
 	if err := s.db.QueryRow(ctx, "select count(*) from notifications where user_id = ?", userID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("account: count notifications of %d: %w", userID, err)
 	}
-	rows, err := s.db.Query(ctx, `select n.id, n.kind, coalesce(u.username, ''), n.subject, n.url, n.created_at, n.read_at is not null
-		from notifications n left join users u on u.id = n.actor_id and u.deleted_at is null
-		where n.user_id = ? order by n.id desc limit ? offset ?`, userID, limit, offset)
+	query, args := notificationQuery+" limit ? offset ?", []any{userID, limit, offset}
+	if limit < 0 {
+		query, args = notificationQuery, []any{userID}
+	}
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("account: notifications of %d: %w", userID, err)
 	}

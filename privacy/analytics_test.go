@@ -143,7 +143,9 @@ func TestP4_AnalyticsHoldOnlyDailyAggregates(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	db.Read().QueryRow("select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&n)
+	if err := db.Read().QueryRow("select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 3 {
 		t.Errorf("home views after second flush = %d, want 3", n)
 	}
@@ -160,8 +162,12 @@ func TestAnalyticsBoundsDistinctValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var distinct, other int
-	db.Read().QueryRow("select count(*) from analytics_daily where dimension = 'referrer'").Scan(&distinct)
-	db.Read().QueryRow("select count from analytics_daily where dimension = 'referrer' and value = 'other'").Scan(&other)
+	if err := db.Read().QueryRow("select count(*) from analytics_daily where dimension = 'referrer'").Scan(&distinct); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Read().QueryRow("select count from analytics_daily where dimension = 'referrer' and value = 'other'").Scan(&other); err != nil {
+		t.Fatal(err)
+	}
 	if distinct > 501 || other != 1500 {
 		t.Errorf("referrer rows = %d, other = %d", distinct, other)
 	}

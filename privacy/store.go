@@ -12,6 +12,14 @@ type store struct {
 	db *storage.DB
 }
 
+// flag stores a yes/no as the integer 0 or 1, which every engine's integer column takes.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // eraseMember removes, inside tx, what privacy keeps about a member (consents,
 // preferences, enquiries) and their name from what they did as staff.
 func (s store) eraseMember(tx *storage.Tx, userID int64) error {

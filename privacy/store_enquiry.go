@@ -96,8 +96,8 @@ func (s store) enquiry(ctx context.Context, id int64) (*Enquiry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("privacy: load enquiry %d: %w", id, err)
 	}
-	rows, err := s.db.Query(ctx, `select id, from_staff, coalesce(author_id, 0), body, created_at, read_at is not null
-		from enquiry_messages where enquiry_id = ? order by id`, id)
+	rows, err := s.db.Query(ctx, `select id, from_staff, coalesce(author_id, 0), body, created_at,
+		case when read_at is null then 0 else 1 end from enquiry_messages where enquiry_id = ? order by id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: messages of enquiry %d: %w", id, err)
 	}

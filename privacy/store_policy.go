@@ -96,7 +96,7 @@ func (s store) insertPolicy(tx *storage.Tx, p *Policy, by int64) error {
 		author = by
 	}
 	if _, err := tx.Exec("insert into policies(name, version, title, source, html, material, created_by, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-		p.Name, p.Version, p.Title, p.Source, p.HTML, p.Material, author, p.CreatedAt.Unix()); err != nil {
+		p.Name, p.Version, p.Title, p.Source, p.HTML, flag(p.Material), author, p.CreatedAt.Unix()); err != nil {
 		return fmt.Errorf("privacy: save policy %q: %w", p.Name, err)
 	}
 	return nil

@@ -32,7 +32,7 @@ func (s store) setContactPrefs(ctx context.Context, userID int64, announcements 
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into contact_preferences(user_id, announcements, unsubscribe_token, updated_at) values (?, ?, ?, ?)
 			on conflict(user_id) do update set announcements = excluded.announcements, updated_at = excluded.updated_at`,
-			userID, announcements, token, now.Unix())
+			userID, flag(announcements), token, now.Unix())
 		if err != nil {
 			return fmt.Errorf("privacy: save preferences of %d: %w", userID, err)
 		}
