@@ -40,7 +40,8 @@ func NewAnalytics(db *storage.DB) *Analytics {
 	return &Analytics{store: store{db}, now: time.Now, counts: map[counterKey]int64{}, distinct: map[string]int{}}
 }
 
-// Start flushes the counters every interval until Stop.
+// Start flushes the counters every interval until Stop; log hears about failed flushes,
+// whose counts are kept for the next.
 func (a *Analytics) Start(interval time.Duration, log func(error)) {
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
 	go func() {
@@ -50,7 +51,7 @@ func (a *Analytics) Start(interval time.Duration, log func(error)) {
 		for {
 			select {
 			case <-t.C:
-				if err := a.Flush(context.Background()); err != nil && log != nil {
+				if err := a.Flush(context.Background()); err != nil {
 					log(err)
 				}
 			case <-a.stop:

@@ -24,8 +24,7 @@ type privacyParts struct {
 	prefs     *privacy.Preferences
 	enquiries *privacy.Enquiries
 	analytics *privacy.Analytics
-	// retention purges what is kept past its time (expired sessions, deleted content);
-	// features wired later add their own purge with retention.Add.
+	// retention purges what is kept past its time (expired sessions, deleted content).
 	retention *privacy.Retention
 }
 
@@ -61,11 +60,11 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 		}
 	})
 
-	p.retention = privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) })
-	p.retention.Add("expired sessions", a.accountStore.DeleteExpiredSessions)
-	p.retention.Add("deleted forum posts", func(ctx context.Context, now time.Time) error {
-		return a.forum.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
-	})
+	p.retention = privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) },
+		privacy.Purge{Name: "expired sessions", Run: a.accountStore.DeleteExpiredSessions},
+		privacy.Purge{Name: "deleted forum posts", Run: func(ctx context.Context, now time.Time) error {
+			return a.forum.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
+		}})
 	p.retention.Start(retentionEvery)
 	a.closers = append(a.closers, p.retention.Stop)
 
