@@ -13,14 +13,11 @@ import (
 	"stoa/storage"
 )
 
-func newAccounts(t *testing.T) (*account.Service, *storage.DB) {
+// newAccounts is the account service on a fresh database, with these data sources.
+func newAccounts(t *testing.T, sources ...account.DataSource) (*account.Service, *storage.DB) {
 	t.Helper()
-	db, err := storage.Open(context.Background(), t.TempDir()+"/stoa.db", storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return account.NewService(account.NewStore(db)), db
+	db := openDB(t)
+	return newService(db, account.Options{DataSources: sources}), db
 }
 
 // countingWriter counts what reached it.
@@ -61,16 +58,14 @@ func (*checkSource) EraseUser(*storage.Tx, int64, bool) error { return nil }
 // The export streams: what one data source handed over reaches the client before the next
 // source is even asked, so no archive is ever built whole in memory (P15).
 func TestExportStreams(t *testing.T) {
-	svc, _ := newAccounts(t)
+	w := &countingWriter{}
+	check := &checkSource{w: w}
+	svc, _ := newAccounts(t, bigSource{}, check)
 	ctx := context.Background()
 	u, err := svc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &countingWriter{}
-	check := &checkSource{w: w}
-	svc.AddDataSource(bigSource{})
-	svc.AddDataSource(check)
 	if err := svc.Export(ctx, u.ID, w); err != nil {
 		t.Fatal(err)
 	}
@@ -98,16 +93,14 @@ func TestExportStreams(t *testing.T) {
 
 // A data source cannot overwrite another's file or escape the archive's folder.
 func TestExportRefusesBadFileNames(t *testing.T) {
-	svc, _ := newAccounts(t)
+	svc, _ := newAccounts(t, namedSource("profile.json"))
 	ctx := context.Background()
 	u, _ := svc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
-	svc.AddDataSource(namedSource("profile.json"))
 	if err := svc.Export(ctx, u.ID, &countingWriter{}); err == nil {
 		t.Error("a second profile.json was accepted")
 	}
-	svc2, _ := newAccounts(t)
+	svc2, _ := newAccounts(t, namedSource("../../etc/passwd.json"))
 	u2, _ := svc2.CreateUser(ctx, "bob", "password-bob", account.RoleMember)
-	svc2.AddDataSource(namedSource("../../etc/passwd.json"))
 	var buf bytes.Buffer
 	if err := svc2.Export(ctx, u2.ID, &buf); err != nil {
 		t.Fatal(err)
@@ -147,19 +140,21 @@ func TestDeleteAccountRules(t *testing.T) {
 	if _, err := svc.Store().ByID(ctx, root.ID); err != nil {
 		t.Fatal("the last admin was deleted after all")
 	}
-	db.Write(ctx, func(tx *storage.Tx) error {
+	if err := db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.Exec("insert into account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) values (x'01', ?, 'confirm', 'new@example.org', 1, 9999999999)", alice.ID)
 		return err
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.DeleteAccount(ctx, alice.ID, "password-alice", false); err != nil {
 		t.Fatal(err)
 	}
 	var name, key, hash string
 	var email sql.NullString
 	var sessions, tokens int
-	db.Read().QueryRow("select username, username_key, coalesce(email, ''), password_hash from users where id = ?", alice.ID).Scan(&name, &key, &email, &hash)
-	db.Read().QueryRow("select count(*) from sessions where user_id = ?", alice.ID).Scan(&sessions)
-	db.Read().QueryRow("select count(*) from account_tokens where user_id = ?", alice.ID).Scan(&tokens)
+	scan(t, db.Read().QueryRow("select username, username_key, coalesce(email, ''), password_hash from users where id = ?", alice.ID), &name, &key, &email, &hash)
+	scan(t, db.Read().QueryRow("select count(*) from sessions where user_id = ?", alice.ID), &sessions)
+	scan(t, db.Read().QueryRow("select count(*) from account_tokens where user_id = ?", alice.ID), &tokens)
 	if name != account.FormerMember || strings.Contains(key, "alice") || email.String != "" || hash != "!" || sessions+tokens != 0 {
 		t.Errorf("after deletion: name %q key %q email %q hash %q, %d sessions, %d tokens", name, key, email.String, hash, sessions, tokens)
 	}

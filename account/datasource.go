@@ -2,12 +2,14 @@ package account
 
 import (
 	"context"
+
 	"stoa/storage"
 )
 
 // DataSource is one package's share of a member's data, for the export and the account
-// deletion that P15 promises. Packages above account (forum, chat, moderation) implement
-// it; the server registers each with AddDataSource.
+// deletion that P15 promises. Packages above account (forum, chat, moderation), beside it
+// (privacy) and below it (the mail outbox) implement it; the server lists them all in
+// Options.DataSources.
 type DataSource interface {
 	// ExportUser hands the member's records to put, each under a file name such as
 	// "posts.json"; put streams them into the export archive.
@@ -16,9 +18,3 @@ type DataSource interface {
 	// attributed to "former member" when false.
 	EraseUser(tx *storage.Tx, userID int64, erase bool) error
 }
-
-// AddDataSource registers a package's share of members' data.
-func (s *Service) AddDataSource(ds DataSource) { s.dataSources = append(s.dataSources, ds) }
-
-// DataSources returns every registered share of members' data.
-func (s *Service) DataSources() []DataSource { return s.dataSources }

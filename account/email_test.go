@@ -28,9 +28,9 @@ func TestRegistrationWithEmailQueuesConfirmationThatWorksOnce(t *testing.T) {
 	// The token is stored only as its hash.
 	var raw, hashed int
 	db := site.App.DB().Read()
-	db.QueryRow("select count(*) from account_tokens where token_hash = ?", []byte(token)).Scan(&raw)
+	scan(t, db.QueryRow("select count(*) from account_tokens where token_hash = ?", []byte(token)), &raw)
 	sum := sha256.Sum256([]byte(token))
-	db.QueryRow("select count(*) from account_tokens where token_hash = ?", sum[:]).Scan(&hashed)
+	scan(t, db.QueryRow("select count(*) from account_tokens where token_hash = ?", sum[:]), &hashed)
 	if raw != 0 || hashed != 1 {
 		t.Fatalf("token stored raw %d times, hashed %d times; want 0 and 1", raw, hashed)
 	}

@@ -2,17 +2,13 @@ package account
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"path"
 	"strings"
 	"time"
-
-	"stoa/web"
 )
 
 // exportedProfile is profile.json in a member's export.
@@ -118,84 +114,4 @@ func countRecords(data []byte) int {
 		return len(list)
 	}
 	return 1
-}
-
-// sessionsOf lists a member's live sessions (when each began and ends; never the token).
-func (s *Store) sessionsOf(ctx context.Context, userID int64) ([]exportedSession, error) {
-	rows, err := s.db.Query(ctx,
-		"select created_at, expires_at from sessions where user_id = ? order by created_at", userID)
-	if err != nil {
-		return nil, fmt.Errorf("account: sessions of %d: %w", userID, err)
-	}
-	defer rows.Close()
-	out := []exportedSession{}
-	for rows.Next() {
-		var a, b int64
-		if err := rows.Scan(&a, &b); err != nil {
-			return nil, fmt.Errorf("account: sessions of %d: %w", userID, err)
-		}
-		out = append(out, exportedSession{Started: time.Unix(a, 0).UTC(), Expires: time.Unix(b, 0).UTC()})
-	}
-	return out, rows.Err()
-}
-
-func (h *Handlers) export(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
-	// Build the first bytes before committing to a 200, so that a failure to load the
-	// account still gets an error page; past that point the archive streams.
-	var head bytes.Buffer
-	pw := &prefixWriter{buf: &head, limit: 32 << 10, w: w, start: func() {
-		hd := w.Header()
-		hd.Set("Content-Type", "application/zip")
-		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="stoa-%s-%s.zip"`, u.Username, h.svc.now().UTC().Format("2006-01-02")))
-		hd.Set("Cache-Control", "no-store")
-	}}
-	if err := h.svc.Export(r.Context(), u.ID, pw); err != nil {
-		if !pw.started {
-			h.web.ServerError(w, r, err)
-			return
-		}
-		// Headers are sent; the archive is cut short, which unzip reports, and the log says why.
-		if h.web.Log != nil {
-			h.web.Log.Error("export failed midway", "user", u.ID, "err", err)
-		}
-		return
-	}
-	pw.Flush()
-}
-
-// prefixWriter holds the first bytes of a response until limit, then streams.
-type prefixWriter struct {
-	buf     *bytes.Buffer
-	limit   int
-	w       io.Writer
-	start   func()
-	started bool
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	if !p.started && p.buf.Len()+len(b) <= p.limit {
-		return p.buf.Write(b)
-	}
-	if err := p.Flush(); err != nil {
-		return 0, err
-	}
-	return p.w.Write(b)
-}
-
-// Flush sends the held bytes, starting the response.
-func (p *prefixWriter) Flush() error {
-	if !p.started {
-		p.started = true
-		p.start()
-		if _, err := p.w.Write(p.buf.Bytes()); err != nil {
-			return err
-		}
-		p.buf.Reset()
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -17,10 +18,11 @@ import (
 // CookieName is the one cookie Stoa sets, and only after logging in (P7).
 const CookieName = "stoa_session"
 
-// Handlers serves registration, login and the account page.
+// Handlers serves registration, login, the account page and the member's data rights.
 type Handlers struct {
 	svc          *Service
 	web          *web.Responder
+	guard        Guard
 	secureCookie bool
 	requireEmail bool
 	setup        *SetupToken
@@ -36,19 +38,32 @@ type HandlerOptions struct {
 	RequireEmail bool        // the operator requires an email address to register
 	Setup        *SetupToken // one-time first-admin link, nil once an admin exists
 	NoRateLimits bool        // load tests only
+	// MeLinks are the entries of the account page for what other features keep about
+	// the member, in the order shown.
+	MeLinks []views.MeLink
 }
 
 // NewHandlers returns the account pages.
 func NewHandlers(svc *Service, w *web.Responder, opts HandlerOptions) *Handlers {
-	h := &Handlers{svc: svc, web: w, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail, setup: opts.Setup}
+	h := &Handlers{svc: svc, web: w, guard: Guard{Web: w}, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail,
+		setup: opts.Setup, meLinks: opts.MeLinks}
 	if !opts.NoRateLimits {
 		h.perAccount = ratelimit.New(time.Minute, 10)
 	}
 	return h
 }
 
-// AddMeLink adds an entry to the account page, for features other packages own.
-func (h *Handlers) AddMeLink(l views.MeLink) { h.meLinks = append(h.meLinks, l) }
+// ExportLink is the account page's entry for downloading one's data (P15).
+func ExportLink() views.MeLink {
+	return views.MeLink{URL: "/me/export", Title: "Download your data",
+		Text: "Everything tied to your account, as JSON files with readable pages, in one ZIP archive."}
+}
+
+// DeleteLink is the account page's entry for deleting one's account (P15).
+func DeleteLink() views.MeLink {
+	return views.MeLink{URL: "/me/delete", Title: "Delete your account",
+		Text: "Erase your account, and choose whether your posts are erased or kept as a former member's.", Danger: true}
+}
 
 // Routes mounts the account pages.
 func (h *Handlers) Routes(mux *http.ServeMux) {
@@ -56,8 +71,12 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /register", h.register)
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("GET /login/check", h.cookieCheck)
 	mux.HandleFunc("POST /logout", h.logout)
-	mux.HandleFunc("GET /me", h.me)
+	mux.HandleFunc("GET /me", h.guard.Member(h.me))
+	mux.HandleFunc("GET /me/export", h.guard.Member(h.export))
+	mux.HandleFunc("GET /me/delete", h.guard.Member(h.deleteForm))
+	mux.HandleFunc("POST /me/delete", h.guard.Member(h.deleteAccount))
 	mux.HandleFunc("GET /setup/{token}", h.setupForm)
 	mux.HandleFunc("POST /setup/{token}", h.setupCreate)
 }
@@ -74,7 +93,7 @@ func (h *Handlers) Middleware(next http.Handler) http.Handler {
 		u, err := h.svc.SessionUser(r.Context(), c.Value)
 		if err != nil {
 			if !errors.Is(err, storage.ErrNotFound) {
-				h.web.ServerError(w, r, err)
+				h.web.Fail(w, r, err)
 				return
 			}
 			// Expired or revoked: forget the cookie and carry on as a reader.
@@ -108,6 +127,8 @@ func (h *Handlers) registerForm(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.Register(h.web.Page(r, "Create account", ""), h.authForm()))
 }
 
+var errEmailRequired = web.Invalid("email", "This site asks for an email address to register.")
+
 func (h *Handlers) register(w http.ResponseWriter, r *http.Request) {
 	if err := web.ParseForm(w, r); err != nil {
 		h.web.BadInput(w, r, err)
@@ -115,20 +136,20 @@ func (h *Handlers) register(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.authForm()
 	f.Username, f.Email = r.PostFormValue("username"), r.PostFormValue("email")
+	var token string
+	var err error
 	if h.requireEmail && f.Email == "" {
-		f.Errors = views.FieldError{"email": "This site asks for an email address to register."}
-		h.web.Render(w, r, http.StatusUnprocessableEntity, views.Register(h.web.Page(r, "Create account", ""), f))
-		return
+		err = errEmailRequired
+	} else {
+		_, token, err = h.svc.Register(r.Context(), Registration{Username: f.Username, Password: r.PostFormValue("password"), Email: f.Email})
 	}
-	_, token, err := h.svc.Register(r.Context(), Registration{Username: f.Username, Password: r.PostFormValue("password"), Email: f.Email})
-	var fields FieldErrors
-	if errors.As(err, &fields) {
-		f.Errors = views.FieldError(fields)
-		h.web.Render(w, r, http.StatusUnprocessableEntity, views.Register(h.web.Page(r, "Create account", ""), f))
+	if fields, status, ok := web.FormErrors(w, err); ok {
+		f.Errors = fields
+		h.web.Render(w, r, status, views.Register(h.web.Page(r, "Create account", ""), f))
 		return
 	}
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.setCookie(w, token)
@@ -141,6 +162,8 @@ func (h *Handlers) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.Login(h.web.Page(r, "Log in", ""), f))
 }
 
+var errTooManyLogins = web.Refused(http.StatusTooManyRequests, "Too many login attempts for this account. Wait a minute, then try again.")
+
 func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	if err := web.ParseForm(w, r); err != nil {
 		h.web.BadInput(w, r, err)
@@ -148,45 +171,30 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.authForm()
 	f.Username, f.Next = r.PostFormValue("username"), web.SafeNext(r.PostFormValue("next"))
+	var token string
+	var err error
 	if h.perAccount != nil && !h.perAccount.Allow(UsernameKey(strings.TrimSpace(f.Username))) {
-		f.Errors = views.FieldError{"form": "Too many login attempts for this account. Wait a minute, then try again."}
-		h.web.Render(w, r, http.StatusTooManyRequests, views.Login(h.web.Page(r, "Log in", ""), f))
+		err = errTooManyLogins
+	} else {
+		_, token, err = h.svc.LogIn(r.Context(), f.Username, r.PostFormValue("password"))
+	}
+	if fields, status, ok := web.FormErrors(w, err); ok {
+		f.Errors = fields
+		h.web.Render(w, r, status, views.Login(h.web.Page(r, "Log in", ""), f))
 		return
 	}
-	_, token, err := h.svc.LogIn(r.Context(), f.Username, r.PostFormValue("password"))
-	switch {
-	case errors.Is(err, ErrBadCredentials):
-		f.Errors = views.FieldError{"form": "That username and password do not match. Check them and try again."}
-		h.web.Render(w, r, http.StatusUnauthorized, views.Login(h.web.Page(r, "Log in", ""), f))
-		return
-	case isRestriction(err):
-		f.Errors = views.FieldError{"form": err.Error()}
-		h.web.Render(w, r, http.StatusForbidden, views.Login(h.web.Page(r, "Log in", ""), f))
-		return
-	case err != nil:
-		h.web.ServerError(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.setCookie(w, token)
 	http.Redirect(w, r, loginLanding(f.Next), http.StatusSeeOther)
 }
 
-// RestrictionError is implemented by sanction errors (from Restrictions) whose text is
-// meant for the member, such as "Your account is suspended until …".
-type RestrictionError interface {
-	error
-	Restriction() bool
-}
-
-func isRestriction(err error) bool {
-	var re RestrictionError
-	return errors.As(err, &re)
-}
-
 func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
 		if err := h.svc.LogOut(r.Context(), c.Value); err != nil {
-			h.web.ServerError(w, r, err)
+			h.web.Fail(w, r, err)
 			return
 		}
 	}
@@ -194,12 +202,7 @@ func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-func (h *Handlers) me(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
+func (h *Handlers) me(w http.ResponseWriter, r *http.Request, u *User) {
 	d := views.MeData{Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Role: string(u.Role),
 		Joined: u.CreatedAt.Format("2 January 2006"), Links: h.meLinks}
 	h.web.Render(w, r, http.StatusOK, views.Me(h.web.Page(r, "Your account", "me"), d))
@@ -255,21 +258,31 @@ func (h *Handlers) setupCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := views.AuthForm{Username: r.PostFormValue("username")}
 	_, session, err := h.svc.CreateSetupAdmin(r.Context(), f.Username, r.PostFormValue("password"))
-	var fields FieldErrors
-	switch {
-	case errors.As(err, &fields):
-		f.Errors = views.FieldError(fields)
-	case errors.Is(err, ErrUsernameTaken):
-		f.Errors = views.FieldError{"username": "That username is taken. Please choose another."}
-	case err != nil:
-		h.web.ServerError(w, r, err)
+	if fields, status, ok := web.FormErrors(w, err); ok {
+		f.Errors = fields
+		h.web.Render(w, r, status, views.Setup(h.web.Page(r, "Set up Stoa", ""), token, f))
 		return
 	}
 	if err != nil {
-		h.web.Render(w, r, http.StatusUnprocessableEntity, views.Setup(h.web.Page(r, "Set up Stoa", ""), token, f))
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.setup.use()
 	h.setCookie(w, session)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// loginLanding is where a new session goes first: /login/check, which then sends the
+// member on to next.
+func loginLanding(next string) string { return "/login/check?next=" + url.QueryEscape(next) }
+
+// cookieCheck is where logging in lands: with the cookie it goes on to where the member
+// was headed; without, it explains why logging in cannot work (P7).
+func (h *Handlers) cookieCheck(w http.ResponseWriter, r *http.Request) {
+	next := web.SafeNext(r.URL.Query().Get("next"))
+	if UserFrom(r.Context()) != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	h.web.Render(w, r, http.StatusOK, views.CookieCheck(h.web.Page(r, "Cookies are off", ""), url.QueryEscape(next)))
 }

@@ -2,12 +2,12 @@ package account
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"stoa/mail"
 	"stoa/storage"
 )
 
@@ -66,27 +66,31 @@ type Notification struct {
 	Key     string // what caused it, e.g. "post:12": one notification per member and key
 }
 
-// MailFunc queues an email to member userID at address to, inside tx; the mail outbox
-// provides it.
-type MailFunc func(tx *storage.Tx, userID int64, to, subject, text string) error
+// NotifierOptions are what a Notifier needs besides the database; both are required.
+type NotifierOptions struct {
+	// BaseURL makes the links in emails absolute.
+	BaseURL string
+	// Outbox queues the emails members asked for, in the transaction that notifies them;
+	// with no mail server configured it keeps them until there is one.
+	Outbox *mail.Outbox
+}
 
 // Notifier records notifications and queues the emails members asked for. Forum and chat
 // both create notifications, so it lives here, below them.
 type Notifier struct {
-	db      *storage.DB
+	store   *Store
 	baseURL string
-	mail    MailFunc
+	outbox  *mail.Outbox
 	now     func() time.Time
 }
 
-// NewNotifier returns a Notifier on db; baseURL makes the links in emails absolute.
-func NewNotifier(db *storage.DB, baseURL string) *Notifier {
-	return &Notifier{db: db, baseURL: strings.TrimRight(baseURL, "/"), now: time.Now}
+// NewNotifier returns a Notifier on db.
+func NewNotifier(db *storage.DB, opts NotifierOptions) *Notifier {
+	if opts.Outbox == nil {
+		panic("account: NewNotifier needs an Outbox")
+	}
+	return &Notifier{store: NewStore(db), baseURL: strings.TrimRight(opts.BaseURL, "/"), outbox: opts.Outbox, now: time.Now}
 }
-
-// SetMailer installs the outbox that notification emails go through; without one,
-// notifications are only shown in Stoa.
-func (n *Notifier) SetMailer(fn MailFunc) { n.mail = fn }
 
 // Notify records x inside tx unless the member turned its kind off, already has a
 // notification with x.Key, is no longer a member, or caused it themselves. It reports
@@ -95,51 +99,37 @@ func (n *Notifier) Notify(tx *storage.Tx, x Notification) (bool, error) {
 	if x.UserID == 0 || x.UserID == x.ActorID || x.Key == "" {
 		return false, nil
 	}
-	var email, delivery string
-	// Only a confirmed address is mailed: an unconfirmed one may be someone else's.
-	err := tx.QueryRow(`select case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
-		coalesce(p.delivery, 'app') from users u
-		left join notification_prefs p on p.user_id = u.id and p.kind = ?
-		where u.id = ? and u.deleted_at is null`, x.Kind, x.UserID).Scan(&email, &delivery)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && Delivery(delivery) == DeliveryOff {
+	to, err := n.store.notifyTarget(tx, x.UserID, x.Kind)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && to.delivery == DeliveryOff {
 		return false, nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("account: notification preference of %d: %w", x.UserID, err)
-	}
-	var actor any
-	if x.ActorID != 0 {
-		actor = x.ActorID
-	}
-	res, err := tx.Exec(`insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
-		values (?, ?, ?, ?, ?, ?, ?) on conflict(user_id, source_key) do nothing`,
-		x.UserID, x.Kind, actor, x.Subject, x.URL, x.Key, n.now().Unix())
-	if err != nil {
-		return false, fmt.Errorf("account: notify %d of %s: %w", x.UserID, x.Key, err)
-	}
-	if added, _ := res.RowsAffected(); added == 0 {
-		return false, nil
-	}
-	if Delivery(delivery) != DeliveryEmail || email == "" || n.mail == nil {
-		return true, nil
-	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return false, err
 	}
-	return true, n.email(tx, id, email, x)
+	id, err := n.store.insertNotification(tx, x, n.now())
+	if err != nil || id == 0 {
+		return false, err
+	}
+	if to.delivery != DeliveryEmail || to.email == "" {
+		return true, nil
+	}
+	return true, n.email(tx, id, to.email, x)
 }
 
 func (n *Notifier) email(tx *storage.Tx, id int64, to string, x Notification) error {
 	var actor string
 	if x.ActorID != 0 {
-		tx.QueryRow("select username from users where id = ? and deleted_at is null", x.ActorID).Scan(&actor)
+		var err error
+		if actor, err = n.store.activeUsername(tx, x.ActorID); err != nil {
+			return err
+		}
 	}
 	what := Describe(x.Kind, actor, x.Subject)
 	text := fmt.Sprintf("%s.\n\nRead it here: %s/notifications/%d\n\n"+
 		"You get this email because you asked for email about this kind of notification.\n"+
 		"Choose what you are emailed about at %s/me/notifications\n", what, n.baseURL, id, n.baseURL)
-	if err := n.mail(tx, x.UserID, to, what, text); err != nil {
+	err := n.outbox.Enqueue(tx, mail.Message{To: to, Subject: what, Text: text, Kind: "notification", UserID: x.UserID})
+	if err != nil {
 		return fmt.Errorf("account: queue notification email: %w", err)
 	}
 	return nil
@@ -174,7 +164,7 @@ func (n *Notifier) NotifyMentioned(tx *storage.Tx, mentions []string, x Notifica
 	if len(mentions) > MaxMentionNotices {
 		mentions = mentions[:MaxMentionNotices]
 	}
-	ids, err := UserIDsByName(tx, mentions)
+	ids, err := n.store.userIDsByName(tx, mentions)
 	if err != nil {
 		return err
 	}
@@ -190,28 +180,7 @@ func (n *Notifier) NotifyMentioned(tx *storage.Tx, mentions []string, x Notifica
 // Retract removes, inside tx, every notification caused by key, such as a post that was
 // deleted: nobody should be sent to read what is gone.
 func (n *Notifier) Retract(tx *storage.Tx, key string) error {
-	if _, err := tx.Exec("delete from notifications where source_key = ?", key); err != nil {
-		return fmt.Errorf("account: retract notifications of %s: %w", key, err)
-	}
-	return nil
-}
-
-// UserIDsByName returns, inside tx, the ids of the active members with these usernames
-// (any case), for turning @mentions into recipients.
-func UserIDsByName(tx *storage.Tx, names []string) ([]int64, error) {
-	var ids []int64
-	for _, name := range names {
-		var id int64
-		err := tx.QueryRow("select id from users where username_key = ? and deleted_at is null", UsernameKey(name)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("account: look up @%s: %w", name, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
+	return n.store.deleteNotificationsOf(tx, key)
 }
 
 // NotificationItem is one notification as the member's list shows it.
@@ -231,70 +200,30 @@ func (i NotificationItem) Text() string { return Describe(i.Kind, i.Actor, i.Sub
 // Notifications returns one page of a member's notifications, newest first, and how many
 // they have in all.
 func (n *Notifier) Notifications(ctx context.Context, userID int64, limit, offset int) ([]NotificationItem, int, error) {
-	var total int
-	if err := n.db.QueryRow(ctx, "select count(*) from notifications where user_id = ?", userID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("account: count notifications of %d: %w", userID, err)
-	}
-	rows, err := n.db.Query(ctx, `select n.id, n.kind, coalesce(u.username, ''), n.subject, n.url, n.created_at, n.read_at is not null
-		from notifications n left join users u on u.id = n.actor_id and u.deleted_at is null
-		where n.user_id = ? order by n.id desc limit ? offset ?`, userID, limit, offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("account: notifications of %d: %w", userID, err)
-	}
-	defer rows.Close()
-	var out []NotificationItem
-	for rows.Next() {
-		var i NotificationItem
-		var at int64
-		if err := rows.Scan(&i.ID, &i.Kind, &i.Actor, &i.Subject, &i.URL, &at, &i.Read); err != nil {
-			return nil, 0, fmt.Errorf("account: notifications of %d: %w", userID, err)
-		}
-		i.CreatedAt = time.Unix(at, 0).UTC()
-		out = append(out, i)
-	}
-	return out, total, rows.Err()
+	return n.store.notifications(ctx, userID, limit, offset)
 }
 
 // UnreadCount is how many unread notifications a member has, for the badge in the header.
 func (n *Notifier) UnreadCount(ctx context.Context, userID int64) (int, error) {
-	var c int
-	err := n.db.QueryRow(ctx, "select count(*) from notifications where user_id = ? and read_at is null", userID).Scan(&c)
-	if err != nil {
-		return 0, fmt.Errorf("account: count unread notifications of %d: %w", userID, err)
-	}
-	return c, nil
+	return n.store.unreadNotifications(ctx, userID)
 }
 
 // Open marks one of the member's notifications read and returns where it points;
 // storage.ErrNotFound when it is not theirs.
 func (n *Notifier) Open(ctx context.Context, userID, id int64) (string, error) {
-	var url string
-	err := n.db.QueryRow(ctx, "select url from notifications where id = ? and user_id = ?", id, userID).Scan(&url)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", storage.ErrNotFound
-	}
+	url, err := n.store.notificationURL(ctx, userID, id)
 	if err != nil {
-		return "", fmt.Errorf("account: load notification %d: %w", id, err)
+		return "", err
 	}
-	err = n.db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec("update notifications set read_at = ? where id = ? and read_at is null", n.now().Unix(), id)
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("account: mark notification %d read: %w", id, err)
+	if err := n.store.markNotificationRead(ctx, id, n.now()); err != nil {
+		return "", err
 	}
 	return url, nil
 }
 
 // MarkAllRead marks every notification of a member read.
 func (n *Notifier) MarkAllRead(ctx context.Context, userID int64) error {
-	return n.db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec("update notifications set read_at = ? where user_id = ? and read_at is null", n.now().Unix(), userID)
-		if err != nil {
-			return fmt.Errorf("account: mark notifications of %d read: %w", userID, err)
-		}
-		return nil
-	})
+	return n.store.markAllNotificationsRead(ctx, userID, n.now())
 }
 
 // UnreadKeys returns which of keys have an unread notification for the member, so that a
@@ -303,34 +232,10 @@ func (n *Notifier) UnreadKeys(ctx context.Context, userID int64, keys []string) 
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	args := []any{userID}
-	for _, k := range keys {
-		args = append(args, k)
-	}
-	rows, err := n.db.Query(ctx, "select source_key from notifications where user_id = ? and read_at is null and source_key in (?"+
-		strings.Repeat(", ?", len(keys)-1)+")", args...)
-	if err != nil {
-		return nil, fmt.Errorf("account: unread notifications of %d: %w", userID, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return n.store.unreadKeys(ctx, userID, keys)
 }
 
 // MarkKeysRead marks, inside tx, the member's notifications caused by keys read.
 func (n *Notifier) MarkKeysRead(tx *storage.Tx, userID int64, keys []string) error {
-	for _, k := range keys {
-		if _, err := tx.Exec("update notifications set read_at = ? where user_id = ? and source_key = ? and read_at is null",
-			n.now().Unix(), userID, k); err != nil {
-			return fmt.Errorf("account: mark %s read for %d: %w", k, userID, err)
-		}
-	}
-	return nil
+	return n.store.markKeysRead(tx, userID, keys, n.now())
 }

@@ -1,12 +1,9 @@
 package account
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
-	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -15,22 +12,23 @@ const notificationsPerPage = 30
 
 // NotifyHandlers serves a member's notifications and their notification settings.
 type NotifyHandlers struct {
-	n   *Notifier
-	web *web.Responder
+	n     *Notifier
+	web   *web.Responder
+	guard Guard
 }
 
 // NewNotifyHandlers returns the notification pages.
 func NewNotifyHandlers(n *Notifier, w *web.Responder) *NotifyHandlers {
-	return &NotifyHandlers{n: n, web: w}
+	return &NotifyHandlers{n: n, web: w, guard: Guard{Web: w}}
 }
 
 // Routes mounts the notification pages.
 func (h *NotifyHandlers) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /notifications", h.list)
-	mux.HandleFunc("POST /notifications/read", h.readAll)
-	mux.HandleFunc("GET /notifications/{id}", h.open)
-	mux.HandleFunc("GET /me/notifications", h.prefsForm)
-	mux.HandleFunc("POST /me/notifications", h.savePrefs)
+	mux.HandleFunc("GET /notifications", h.guard.Member(h.list))
+	mux.HandleFunc("POST /notifications/read", h.guard.Member(h.readAll))
+	mux.HandleFunc("GET /notifications/{id}", h.guard.Member(h.open))
+	mux.HandleFunc("GET /me/notifications", h.guard.Member(h.prefsForm))
+	mux.HandleFunc("POST /me/notifications", h.guard.Member(h.savePrefs))
 }
 
 // MeLink is the entry for the account page.
@@ -39,21 +37,16 @@ func (h *NotifyHandlers) MeLink() views.MeLink {
 		Text: "Choose what you are notified about, and whether by email."}
 }
 
-func (h *NotifyHandlers) list(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
+func (h *NotifyHandlers) list(w http.ResponseWriter, r *http.Request, u *User) {
 	page := web.PageNumber(r)
 	items, total, err := h.n.Notifications(r.Context(), u.ID, notificationsPerPage, (page-1)*notificationsPerPage)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	unread, err := h.n.UnreadCount(r.Context(), u.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.NotificationsData{Unread: unread, Total: total}
@@ -72,14 +65,9 @@ func (h *NotifyHandlers) list(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.Notifications(h.web.Page(r, "Notifications", "notifications"), d))
 }
 
-func (h *NotifyHandlers) readAll(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
+func (h *NotifyHandlers) readAll(w http.ResponseWriter, r *http.Request, u *User) {
 	if err := h.n.MarkAllRead(r.Context(), u.ID); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
@@ -87,38 +75,24 @@ func (h *NotifyHandlers) readAll(w http.ResponseWriter, r *http.Request) {
 
 // open marks a notification read and follows it. It is a GET so that it works as a plain
 // link (and from email); marking one's own notification read is harmless if forged.
-func (h *NotifyHandlers) open(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
+func (h *NotifyHandlers) open(w http.ResponseWriter, r *http.Request, u *User) {
+	id, ok := web.PathID(r, "id")
+	if !ok {
 		h.web.NotFound(w, r)
 		return
 	}
 	url, err := h.n.Open(r.Context(), u.ID, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		h.web.NotFound(w, r)
-		return
-	}
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, web.SafeNext(url), http.StatusSeeOther)
 }
 
-func (h *NotifyHandlers) prefsForm(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
+func (h *NotifyHandlers) prefsForm(w http.ResponseWriter, r *http.Request, u *User) {
 	prefs, err := h.n.Preferences(r.Context(), u.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := prefsData(u, prefs)
@@ -134,16 +108,7 @@ func prefsData(u *User, prefs map[string]Delivery) views.NotificationPrefsData {
 	return d
 }
 
-func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request) {
-	u := UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
-		return
-	}
+func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request, u *User) {
 	prefs := map[string]Delivery{}
 	errs := views.FieldError{}
 	for _, k := range NotificationKinds() {
@@ -170,7 +135,7 @@ func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.n.SetPreferences(r.Context(), u.ID, prefs); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/me/notifications?saved=1", http.StatusSeeOther)

@@ -3,31 +3,25 @@ package account
 import (
 	"context"
 	"fmt"
-	"stoa/storage"
 	"time"
+
+	"stoa/storage"
 )
 
 // Preferences returns how a member receives each kind of notification, defaults filled in.
 func (n *Notifier) Preferences(ctx context.Context, userID int64) (map[string]Delivery, error) {
+	chosen, err := n.store.notificationPrefs(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]Delivery{}
 	for _, k := range NotificationKinds() {
 		out[k.Kind] = DeliveryApp
-	}
-	rows, err := n.db.Query(ctx, "select kind, delivery from notification_prefs where user_id = ?", userID)
-	if err != nil {
-		return nil, fmt.Errorf("account: notification preferences of %d: %w", userID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var kind, d string
-		if err := rows.Scan(&kind, &d); err != nil {
-			return nil, fmt.Errorf("account: notification preferences of %d: %w", userID, err)
-		}
-		if knownKind(kind) {
-			out[kind] = Delivery(d)
+		if d, ok := chosen[k.Kind]; ok {
+			out[k.Kind] = d
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetPreferences stores how a member wants each kind of notification. Kinds left out keep
@@ -38,16 +32,7 @@ func (n *Notifier) SetPreferences(ctx context.Context, userID int64, prefs map[s
 			return fmt.Errorf("account: no notification setting %q = %q", kind, d)
 		}
 	}
-	return n.db.Write(ctx, func(tx *storage.Tx) error {
-		for kind, d := range prefs {
-			_, err := tx.Exec(`insert into notification_prefs(user_id, kind, delivery) values (?, ?, ?)
-				on conflict(user_id, kind) do update set delivery = excluded.delivery`, userID, kind, string(d))
-			if err != nil {
-				return fmt.Errorf("account: save notification preference of %d: %w", userID, err)
-			}
-		}
-		return nil
-	})
+	return n.store.setNotificationPrefs(ctx, userID, prefs)
 }
 
 // exportedNotification is one notification in a member's data export.
@@ -82,14 +67,5 @@ func (n *Notifier) ExportUser(ctx context.Context, userID int64, put func(name s
 // EraseUser deletes the member's notifications and settings, and removes their name from
 // notifications they caused for others, whether their content is erased or kept.
 func (n *Notifier) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
-	for _, q := range []string{
-		"delete from notifications where user_id = ?",
-		"delete from notification_prefs where user_id = ?",
-		"update notifications set actor_id = null where actor_id = ?",
-	} {
-		if _, err := tx.Exec(q, userID); err != nil {
-			return fmt.Errorf("account: erase notifications of %d: %w", userID, err)
-		}
-	}
-	return nil
+	return n.store.eraseNotifications(tx, userID)
 }

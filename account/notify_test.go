@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"stoa/account"
+	"stoa/mail"
 	"stoa/storage"
 )
 
@@ -17,10 +17,12 @@ type sentMail struct {
 	to, subj, txt string
 }
 
-// notifyFixture is a database with three members and a notifier whose emails are kept.
+// notifyFixture is a database with three members and a notifier whose emails stay in
+// the outbox (there is no mail server); sent is what it holds after each notify.
 type notifyFixture struct {
 	db               *storage.DB
 	n                *account.Notifier
+	outbox           *mail.Outbox
 	sent             []sentMail
 	alice, bob, carl *account.User
 }
@@ -28,17 +30,10 @@ type notifyFixture struct {
 func newNotifyFixture(t *testing.T) *notifyFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	f := &notifyFixture{db: db, n: account.NewNotifier(db, "https://stoa.test/")}
-	f.n.SetMailer(func(tx *storage.Tx, userID int64, to, subject, text string) error {
-		f.sent = append(f.sent, sentMail{userID, to, subject, text})
-		return nil
-	})
-	users := account.NewService(account.NewStore(db))
+	db := openDB(t)
+	outbox := mail.NewOutbox(db, mail.Config{BaseURL: "https://stoa.test"})
+	f := &notifyFixture{db: db, outbox: outbox, n: account.NewNotifier(db, account.NotifierOptions{BaseURL: "https://stoa.test/", Outbox: outbox})}
+	users := newService(db, account.Options{Outbox: outbox})
 	member := func(name string) *account.User {
 		u, err := users.CreateUser(ctx, name, "password-"+name, account.RoleMember)
 		if err != nil {
@@ -68,6 +63,14 @@ func (f *notifyFixture) notify(t *testing.T, x account.Notification) bool {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	queued, err := f.outbox.List(context.Background(), 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sent = f.sent[:0]
+	for _, m := range queued {
+		f.sent = append(f.sent, sentMail{m.UserID, m.To, m.Subject, m.Text})
 	}
 	return added
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"stoa/internal/stoatest"
 	"stoa/mail/mailtest"
 	"stoa/storage"
+	"stoa/web"
 )
 
 // memberWithEmail registers name with a confirmed address and returns its logged-in client.
@@ -88,7 +90,7 @@ func TestPasswordResetLinkExpiresAfterAnHour(t *testing.T) {
 	c.PostForm("/forgot", url.Values{"login": {"hugo@example.org"}})
 	link := linkIn(t, site, waitMailTo(t, smtp, "hugo@example.org", 2), "/reset/")
 	var ttl int64
-	site.App.DB().Read().QueryRow("select expires_at - created_at from account_tokens where purpose = 'reset'").Scan(&ttl)
+	scan(t, site.App.DB().Read().QueryRow("select expires_at - created_at from account_tokens where purpose = 'reset'"), &ttl)
 	if time.Duration(ttl)*time.Second != time.Hour {
 		t.Fatalf("reset link valid for %ds, want an hour", ttl)
 	}
@@ -155,7 +157,7 @@ func TestForgotIsRateLimitedPerAddress(t *testing.T) {
 		t.Fatalf("another account: status %d", c.Last.StatusCode)
 	}
 	var resets int
-	site.App.DB().Read().QueryRow("select count(*) from account_tokens where purpose = 'reset'").Scan(&resets)
+	scan(t, site.App.DB().Read().QueryRow("select count(*) from account_tokens where purpose = 'reset'"), &resets)
 	if resets != 3 {
 		t.Fatalf("%d reset links stored, want 3", resets)
 	}
@@ -188,23 +190,37 @@ func TestResetWithoutMailServerSaysSoAndBreaksNothing(t *testing.T) {
 		t.Fatalf("register with mail off: status %d", c.Last.StatusCode)
 	}
 	var queued int
-	site.App.DB().Read().QueryRow("select count(*) from mail_outbox where kind = 'confirm'").Scan(&queued)
+	scan(t, site.App.DB().Read().QueryRow("select count(*) from mail_outbox where kind = 'confirm'"), &queued)
 	if queued != 1 {
 		t.Fatalf("%d confirmation mails queued, want 1 kept for later", queued)
 	}
 }
 
 func TestRolledBackRegistrationQueuesNoMail(t *testing.T) {
-	site := stoatest.Start(t)
+	db := openDB(t)
 	// A later step of account creation fails, after the confirmation mail was queued.
-	site.App.Accounts().AfterCreate(func(tx *storage.Tx, userID int64) error { return errors.New("consent record failed") })
-	c := site.Anonymous(t)
-	c.PostForm("/register", url.Values{"username": {"mia"}, "password": {"password-mia"}, "email": {"mia@example.org"}})
-	if c.Last.StatusCode != http.StatusInternalServerError {
-		t.Fatalf("registration with a failing step: status %d", c.Last.StatusCode)
+	queuedBefore := -1
+	svc := newService(db, account.Options{Policies: account.PoliciesFunc(func(tx *storage.Tx, userID int64) error {
+		if err := tx.QueryRow("select count(*) from mail_outbox where user_id = ?", userID).Scan(&queuedBefore); err != nil {
+			return err
+		}
+		return errors.New("consent record failed")
+	})})
+	mux := http.NewServeMux()
+	account.NewHandlers(svc, &web.Responder{}, account.HandlerOptions{}).Routes(mux)
+	form := url.Values{"username": {"mia"}, "password": {"password-mia"}, "email": {"mia@example.org"}}
+	req := httptest.NewRequest(http.MethodPost, "/register", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("registration with a failing step: status %d", rec.Code)
+	}
+	if queuedBefore != 1 {
+		t.Fatalf("the failing step saw %d confirmation mails queued before it, want 1", queuedBefore)
 	}
 	var n int
-	if err := site.App.DB().Read().QueryRowContext(context.Background(), "select count(*) from mail_outbox").Scan(&n); err != nil {
+	if err := db.Read().QueryRowContext(context.Background(), "select count(*) from mail_outbox").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -67,15 +67,10 @@ func UserFrom(ctx context.Context) *User {
 	return u
 }
 
-// Restrictions reports sanctions that limit a member; moderation implements it and the
-// server wires it in. Each method returns nil when allowed, or an error whose text can be
-// shown to the member as it is.
+// Restrictions reports sanctions that limit a member; moderation implements it. Each
+// method returns nil when allowed, or an error that tells the member why: a *web.Error
+// (403), or an error with a Restriction method whose text is meant for the member.
 type Restrictions interface {
 	CanLogIn(ctx context.Context, userID int64) error
 	CanPost(ctx context.Context, userID int64) error
 }
-
-type noRestrictions struct{}
-
-func (noRestrictions) CanLogIn(context.Context, int64) error { return nil }
-func (noRestrictions) CanPost(context.Context, int64) error  { return nil }

@@ -23,6 +23,7 @@ import (
 
 	"stoa/account"
 	"stoa/chat"
+	"stoa/mail"
 	"stoa/markup"
 	"stoa/storage"
 	"stoa/web"
@@ -82,12 +83,12 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts := account.NewService(account.NewStore(db))
 	sil := &silencer{ids: map[int64]bool{}}
-	accounts.SetRestrictions(sil)
+	accounts := account.NewService(account.NewStore(db), account.Options{Restrictions: sil, Outbox: mail.NewOutbox(db, mail.Config{}),
+		Policies: account.PoliciesFunc(func(*storage.Tx, int64) error { return nil })})
 	resp := &web.Responder{}
 	svc := chat.NewService(chat.Config{DB: db, Renderer: markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}),
-		Restrictions: accounts.Restrictions(), PolicyVersion: o.policy, Limits: o.limits,
+		Restrictions: sil, PolicyVersion: o.policy, Limits: o.limits,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)

@@ -39,13 +39,12 @@ func newBenchForum(b *testing.B, posts int) *benchForum {
 	}
 	b.Cleanup(func() { db.Close() })
 	accounts := account.NewStore(db)
-	acc := account.NewService(accounts)
-	svc := NewService(db, NewStore(db), markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}), acc.Restrictions())
+	svc := NewService(db, NewStore(db), markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}), noSanctions{})
 	svc.DisableRateLimit() // benchmarks post far faster than the per-member pace
 	if err := svc.EnsureDefaultCategory(ctx); err != nil {
 		b.Fatal(err)
 	}
-	u, err := acc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
+	u, err := account.AddUser(ctx, accounts, "alice", "password-alice", account.RoleMember)
 	if err != nil {
 		b.Fatal(err)
 	}

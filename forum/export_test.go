@@ -18,7 +18,7 @@ import (
 // forumOn returns a forum service on the site's database, for calls the pages do not make.
 func forumOn(site *stoatest.Site) *forum.Service {
 	db := site.App.DB()
-	return forum.NewService(db, forum.NewStore(db), markup.New(markup.Options{}), site.App.Accounts().Restrictions())
+	return forum.NewService(db, forum.NewStore(db), markup.New(markup.Options{}), site.App.Sanctions())
 }
 
 func startThread(t *testing.T, c *stoatest.Client, title, body string) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"stoa/account"
+	"stoa/mail"
 	"stoa/markup"
 	"stoa/storage"
 	"stoa/web"
@@ -22,19 +23,24 @@ func newTestExtras(t *testing.T) (*Extras, *account.User) {
 	}
 	t.Cleanup(func() { db.Close() })
 	accounts := account.NewStore(db)
-	users := account.NewService(accounts)
-	mod, err := users.CreateUser(ctx, "mia", "password-mia", account.RoleModerator)
+	mod, err := account.AddUser(ctx, accounts, "mia", "password-mia", account.RoleModerator)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(db, NewStore(db), markup.New(markup.Options{}), users.Restrictions())
+	svc := NewService(db, NewStore(db), markup.New(markup.Options{}), noSanctions{})
 	if err := svc.EnsureDefaultCategory(ctx); err != nil {
 		t.Fatal(err)
 	}
-	x := NewExtras(svc, ExtrasOptions{Accounts: accounts, Notifier: account.NewNotifier(db, "http://stoa.test"),
+	x := NewExtras(svc, ExtrasOptions{Accounts: accounts, Notifier: account.NewNotifier(db, account.NotifierOptions{BaseURL: "http://stoa.test", Outbox: mail.NewOutbox(db, mail.Config{})}),
 		Web: &web.Responder{}, BaseURL: "http://stoa.test"})
 	return x, mod
 }
+
+// noSanctions stands in for moderation's sanctions: nobody is sanctioned.
+type noSanctions struct{}
+
+func (noSanctions) CanLogIn(context.Context, int64) error { return nil }
+func (noSanctions) CanPost(context.Context, int64) error  { return nil }
 
 func TestStaffActionsAreRecordedWithTheChange(t *testing.T) {
 	ctx := context.Background()

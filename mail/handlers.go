@@ -15,19 +15,21 @@ import (
 // pageSize is how many mails the admin page lists at once.
 const pageSize = 50
 
-// Access says who is asking; mail sits below account, so the server supplies it.
-type Access func(r *http.Request) (loggedIn, admin bool)
+// AdminOnly wraps a handler so that only administrators reach it: readers are sent to log
+// in, other members refused, and a POST's form is read first. Mail sits below account,
+// so the server passes account.Guard's Admin.
+type AdminOnly func(next http.HandlerFunc) http.HandlerFunc
 
 // Handlers serves the admin outbox page.
 type Handlers struct {
-	o      *Outbox
-	web    *web.Responder
-	access Access
+	o     *Outbox
+	web   *web.Responder
+	admin AdminOnly
 }
 
-// NewHandlers returns the admin pages for o; access decides who is an admin.
-func NewHandlers(o *Outbox, w *web.Responder, access Access) *Handlers {
-	return &Handlers{o: o, web: w, access: access}
+// NewHandlers returns the admin pages for o, open to whom admin lets through.
+func NewHandlers(o *Outbox, w *web.Responder, admin AdminOnly) *Handlers {
+	return &Handlers{o: o, web: w, admin: admin}
 }
 
 // Routes mounts the admin outbox page and its buttons.
@@ -38,32 +40,17 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/mail/{id}/discard", h.admin(h.discard))
 }
 
-// admin lets only admins through: readers are asked to log in, others are refused.
-func (h *Handlers) admin(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		loggedIn, admin := h.access(r)
-		switch {
-		case !loggedIn:
-			web.RequireLogin(w, r)
-		case !admin:
-			h.web.Forbidden(w, r, "Only administrators can see the mail outbox.")
-		default:
-			next(w, r)
-		}
-	}
-}
-
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	page := web.PageNumber(r)
 	queued, failed, err := h.o.Counts(ctx)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
-	page := web.PageNumber(r)
 	items, err := h.o.List(ctx, pageSize, (page-1)*pageSize)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.MailOutbox{Configured: h.o.Configured(), Queued: queued, Failed: failed}
@@ -83,7 +70,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) retryFailed(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.o.RetryFailed(r.Context()); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/mail", http.StatusSeeOther)
@@ -99,8 +86,8 @@ func (h *Handlers) discard(w http.ResponseWriter, r *http.Request) {
 
 // act runs a button's action on the mail named in the path and returns to the list.
 func (h *Handlers) act(w http.ResponseWriter, r *http.Request, fn func(context.Context, int64) error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
+	id, ok := web.PathID(r, "id")
+	if !ok {
 		h.web.NotFound(w, r)
 		return
 	}
@@ -109,7 +96,7 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request, fn func(context.C
 		h.web.Error(w, r, http.StatusNotFound, "Mail not found",
 			"That mail is no longer in the outbox: it was sent or discarded meanwhile. Go back to the outbox to see what is left.")
 	case err != nil:
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 	default:
 		http.Redirect(w, r, "/admin/mail", http.StatusSeeOther)
 	}

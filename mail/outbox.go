@@ -62,9 +62,10 @@ type Config struct {
 
 // Outbox queues mail inside the caller's transaction and delivers it in the background.
 type Outbox struct {
-	db   *storage.DB
-	cfg  Config
-	host string // for Message-IDs and the default From
+	db    *storage.DB
+	store store
+	cfg   Config
+	host  string // for Message-IDs and the default From
 
 	wake chan struct{}
 
@@ -107,7 +108,7 @@ func NewOutbox(db *storage.DB, cfg Config) *Outbox {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Outbox{db: db, cfg: cfg, host: host, wake: make(chan struct{}, 1)}
+	return &Outbox{db: db, store: store{db}, cfg: cfg, host: host, wake: make(chan struct{}, 1)}
 }
 
 // Configured reports whether an SMTP server is set, i.e. whether queued mail is delivered.
@@ -120,7 +121,7 @@ func (o *Outbox) SiteName() string { return o.cfg.SiteName }
 func (o *Outbox) BaseURL() string { return o.cfg.BaseURL }
 
 // Enqueue queues m inside tx, so a rolled-back action queues nothing. The worker is woken
-// and delivers once tx has committed.
+// once tx has committed.
 func (o *Outbox) Enqueue(tx *storage.Tx, m Message) error {
 	if err := check(&m); err != nil {
 		return err
@@ -128,41 +129,71 @@ func (o *Outbox) Enqueue(tx *storage.Tx, m Message) error {
 	if m.HTML == "" {
 		m.HTML = o.htmlFromText(m.Subject, m.Text)
 	}
-	headers, err := json.Marshal(m.Headers)
-	if err != nil {
-		return fmt.Errorf("mail: encode headers: %w", err)
+	headers := []byte("{}")
+	if m.Headers != nil {
+		var err error
+		if headers, err = json.Marshal(m.Headers); err != nil {
+			return fmt.Errorf("mail: encode headers: %w", err)
+		}
 	}
-	if m.Headers == nil {
-		headers = []byte("{}")
+	if err := o.store.insert(tx, m, string(headers), o.cfg.Now(), o.messageID); err != nil {
+		return err
 	}
-	var user any
-	if m.UserID != 0 {
-		user = m.UserID
-	}
-	now := o.cfg.Now().Unix()
-	res, err := tx.Exec(`insert into mail_outbox(user_id, kind, recipient, subject, body_text, body_html,
-		headers, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		user, m.Kind, m.To, m.Subject, m.Text, m.HTML, string(headers), now, now)
-	if err != nil {
-		return fmt.Errorf("mail: queue %s mail: %w", m.Kind, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("mail: queue %s mail: %w", m.Kind, err)
-	}
-	if _, err := tx.Exec("update mail_outbox set message_id = ? where id = ?", o.messageID(id), id); err != nil {
-		return fmt.Errorf("mail: queue %s mail: %w", m.Kind, err)
+	tx.AfterCommit(o.poke)
+	return nil
+}
+
+// PurgeUser deletes, inside tx, every queued or failed mail for a member: mail not yet
+// sent would go to an address the member withdrew.
+func (o *Outbox) PurgeUser(tx *storage.Tx, userID int64) error {
+	return o.store.deleteUser(tx, userID)
+}
+
+// ExportUser adds nothing to a member's data export: what waits in the outbox is copies of
+// notices, notifications and links the export already holds or that expire within hours.
+func (o *Outbox) ExportUser(context.Context, int64, func(name string, v any) error) error {
+	return nil
+}
+
+// EraseUser drops the mail still waiting for a member who deletes their account (P15),
+// whatever becomes of their posts.
+func (o *Outbox) EraseUser(tx *storage.Tx, userID int64, _ bool) error {
+	return o.store.deleteUser(tx, userID)
+}
+
+// List returns failed mail first, then queued mail, each oldest first, for the admin page.
+func (o *Outbox) List(ctx context.Context, limit, offset int) ([]*Queued, error) {
+	return o.store.list(ctx, limit, offset)
+}
+
+// Counts returns how many mails are waiting and how many failed.
+func (o *Outbox) Counts(ctx context.Context) (queued, failed int, err error) {
+	return o.store.counts(ctx)
+}
+
+// Retry puts a failed (or waiting) mail back at the front of the queue with a fresh
+// count of attempts, and wakes the worker; storage.ErrNotFound when it is gone.
+func (o *Outbox) Retry(ctx context.Context, id int64) error {
+	if err := o.store.requeue(ctx, id, o.cfg.Now()); err != nil {
+		return err
 	}
 	o.poke()
 	return nil
 }
 
-// PurgeUser deletes, inside tx, every queued or failed mail for a member (account deletion).
-func (o *Outbox) PurgeUser(tx *storage.Tx, userID int64) error {
-	if _, err := tx.Exec("delete from mail_outbox where user_id = ?", userID); err != nil {
-		return fmt.Errorf("mail: purge mail of %d: %w", userID, err)
+// RetryFailed requeues every failed mail and returns how many there were.
+func (o *Outbox) RetryFailed(ctx context.Context) (int, error) {
+	n, err := o.store.requeueFailed(ctx, o.cfg.Now())
+	if err == nil && n > 0 {
+		o.poke()
 	}
-	return nil
+	return n, err
+}
+
+// Discard deletes one mail from the outbox without sending it; storage.ErrNotFound when
+// it is gone.
+func (o *Outbox) Discard(ctx context.Context, id int64) error {
+	return o.store.discard(ctx, id)
 }
 
 // messageID is stable for the life of an outbox row, so a mail sent twice after a crash is

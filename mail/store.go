@@ -11,6 +11,12 @@ import (
 	"stoa/storage"
 )
 
+// store is the SQL behind the outbox. Everything that depends on the database engine (the
+// claim, above all) is here, so that a port to another engine swaps this file only.
+type store struct {
+	db *storage.DB
+}
+
 // Queued is one mail in the outbox as the worker and the admin page see it.
 type Queued struct {
 	ID          int64
@@ -52,10 +58,38 @@ func scanQueued(row interface{ Scan(...any) error }) (*Queued, error) {
 	return &q, nil
 }
 
-// List returns queued and failed mail, oldest first, for the admin page and tests.
-func (o *Outbox) List(ctx context.Context, limit, offset int) ([]*Queued, error) {
-	rows, err := o.db.Query(ctx, "select "+queuedColumns+
-		" from mail_outbox order by status = 'failed' desc, id limit ? offset ?", limit, offset)
+// insert queues one checked message inside tx, due now, and gives it its Message-ID,
+// which is made from the row's id and therefore set once the row exists.
+func (s store) insert(tx *storage.Tx, m Message, headers string, now time.Time, messageID func(id int64) string) error {
+	var user any
+	if m.UserID != 0 {
+		user = m.UserID
+	}
+	var id int64
+	err := tx.QueryRow(`insert into mail_outbox(user_id, kind, recipient, subject, body_text, body_html,
+		headers, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+		user, m.Kind, m.To, m.Subject, m.Text, m.HTML, headers, now.Unix(), now.Unix()).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("mail: queue %s mail: %w", m.Kind, err)
+	}
+	if _, err := tx.Exec("update mail_outbox set message_id = ? where id = ?", messageID(id), id); err != nil {
+		return fmt.Errorf("mail: queue %s mail: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// deleteUser deletes, inside tx, every queued or failed mail for a member.
+func (s store) deleteUser(tx *storage.Tx, userID int64) error {
+	if _, err := tx.Exec("delete from mail_outbox where user_id = ?", userID); err != nil {
+		return fmt.Errorf("mail: purge mail of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// list returns failed mail first, then queued mail, each oldest first.
+func (s store) list(ctx context.Context, limit, offset int) ([]*Queued, error) {
+	rows, err := s.db.Query(ctx, "select "+queuedColumns+` from mail_outbox
+		order by case when status = 'failed' then 0 else 1 end, id limit ? offset ?`, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("mail: list outbox: %w", err)
 	}
@@ -71,22 +105,21 @@ func (o *Outbox) List(ctx context.Context, limit, offset int) ([]*Queued, error)
 	return out, rows.Err()
 }
 
-// Counts returns how many mails are waiting and how many failed.
-func (o *Outbox) Counts(ctx context.Context) (queued, failed int, err error) {
-	err = o.db.QueryRow(ctx, `select coalesce(sum(status = 'queued'), 0),
-		coalesce(sum(status = 'failed'), 0) from mail_outbox`).Scan(&queued, &failed)
+func (s store) counts(ctx context.Context) (queued, failed int, err error) {
+	err = s.db.QueryRow(ctx, `select coalesce(sum(case when status = 'queued' then 1 else 0 end), 0),
+		coalesce(sum(case when status = 'failed' then 1 else 0 end), 0) from mail_outbox`).Scan(&queued, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("mail: count outbox: %w", err)
 	}
 	return queued, failed, nil
 }
 
-// Retry puts a failed (or waiting) mail back at the front of the queue with a fresh
-// count of attempts, and wakes the worker.
-func (o *Outbox) Retry(ctx context.Context, id int64) error {
-	err := o.db.Write(ctx, func(tx *storage.Tx) error {
+// requeue makes one mail due at now with a fresh count of attempts; storage.ErrNotFound
+// when it is gone.
+func (s store) requeue(ctx context.Context, id int64, now time.Time) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec(`update mail_outbox set status = 'queued', attempts = 0, next_attempt_at = ?
-			where id = ?`, o.cfg.Now().Unix(), id)
+			where id = ?`, now.Unix(), id)
 		if err != nil {
 			return fmt.Errorf("mail: retry %d: %w", id, err)
 		}
@@ -95,33 +128,26 @@ func (o *Outbox) Retry(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
-	if err == nil {
-		o.poke()
-	}
-	return err
 }
 
-// RetryFailed requeues every failed mail and returns how many there were.
-func (o *Outbox) RetryFailed(ctx context.Context) (int, error) {
+// requeueFailed makes every failed mail due at now and returns how many there were.
+func (s store) requeueFailed(ctx context.Context, now time.Time) (int, error) {
 	var n int64
-	err := o.db.Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec(`update mail_outbox set status = 'queued', attempts = 0, next_attempt_at = ?
-			where status = 'failed'`, o.cfg.Now().Unix())
+			where status = 'failed'`, now.Unix())
 		if err != nil {
 			return fmt.Errorf("mail: retry failed mail: %w", err)
 		}
 		n, _ = res.RowsAffected()
 		return nil
 	})
-	if err == nil && n > 0 {
-		o.poke()
-	}
 	return int(n), err
 }
 
-// Discard deletes one mail from the outbox without sending it.
-func (o *Outbox) Discard(ctx context.Context, id int64) error {
-	return o.db.Write(ctx, func(tx *storage.Tx) error {
+// discard deletes one mail; storage.ErrNotFound when it is gone.
+func (s store) discard(ctx context.Context, id int64) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.Exec("delete from mail_outbox where id = ?", id)
 		if err != nil {
 			return fmt.Errorf("mail: discard %d: %w", id, err)
@@ -133,14 +159,15 @@ func (o *Outbox) Discard(ctx context.Context, id int64) error {
 	})
 }
 
-// claim picks up to limit due mails and, in the same durable write, counts an attempt and
-// pushes their next attempt into the future. A crash while sending therefore leaves each
-// mail queued for a later retry: it may be sent twice, never lost.
-func (o *Outbox) claim(ctx context.Context, limit int) ([]*Queued, error) {
+// claim picks up to limit mails due at now and, in the same durable write, counts an
+// attempt on each and moves its next attempt to retryAt(attempts). Another worker (on
+// another node, once the outbox is shared) therefore never picks the same mail while it
+// is being sent. This is the one statement that differs by engine: PostgreSQL selects
+// with "for update skip locked"; SQLite's single writer makes the write exclusive anyway.
+func (s store) claim(ctx context.Context, now time.Time, limit int, retryAt func(attempts int) time.Time) ([]*Queued, error) {
 	var out []*Queued
-	err := o.db.Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		out = out[:0]
-		now := o.cfg.Now()
 		rows, err := tx.Query("select "+queuedColumns+` from mail_outbox
 			where status = 'queued' and next_attempt_at <= ? order by next_attempt_at, id limit ?`, now.Unix(), limit)
 		if err != nil {
@@ -160,7 +187,7 @@ func (o *Outbox) claim(ctx context.Context, limit int) ([]*Queued, error) {
 		}
 		for _, q := range out {
 			q.Attempts++
-			q.NextAttempt = now.Add(o.backoff(q.Attempts))
+			q.NextAttempt = retryAt(q.Attempts)
 			if _, err := tx.Exec("update mail_outbox set attempts = ?, next_attempt_at = ? where id = ?",
 				q.Attempts, q.NextAttempt.Unix(), q.ID); err != nil {
 				return fmt.Errorf("mail: claim %d: %w", q.ID, err)
@@ -171,17 +198,10 @@ func (o *Outbox) claim(ctx context.Context, limit int) ([]*Queued, error) {
 	return out, err
 }
 
-// outcome is what happened to one claimed mail.
-type outcome struct {
-	q    *Queued
-	err  error
-	fail bool // give up: no more attempts
-}
-
 // record stores the outcomes of one delivery round in one write: delivered mail is
 // deleted (its body may hold a one-time link), failed mail keeps its error.
-func (o *Outbox) record(ctx context.Context, results []outcome) error {
-	return o.db.Write(ctx, func(tx *storage.Tx) error {
+func (s store) record(ctx context.Context, results []outcome) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, r := range results {
 			var err error
 			switch {
@@ -203,14 +223,24 @@ func (o *Outbox) record(ctx context.Context, results []outcome) error {
 }
 
 // nextDue returns when the earliest queued mail is due, or false when none is queued.
-func (o *Outbox) nextDue(ctx context.Context) (time.Time, bool, error) {
+func (s store) nextDue(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := o.db.QueryRow(ctx,
+	err := s.db.QueryRow(ctx,
 		"select min(next_attempt_at) from mail_outbox where status = 'queued'").Scan(&next)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("mail: next due: %w", err)
 	}
 	return time.Unix(next.Int64, 0), next.Valid, nil
+}
+
+// deleteFailedBefore deletes failed mail queued before cutoff.
+func (s store) deleteFailedBefore(ctx context.Context, cutoff time.Time) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.Exec("delete from mail_outbox where status = 'failed' and created_at < ?", cutoff.Unix()); err != nil {
+			return fmt.Errorf("mail: delete old failed mail: %w", err)
+		}
+		return nil
+	})
 }
 
 func truncate(s string, n int) string {

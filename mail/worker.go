@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"stoa/storage"
 	"time"
 )
 
@@ -61,7 +60,7 @@ func (o *Outbox) run(ctx context.Context, d *dialer) {
 			lastSweep = now
 		}
 		wait := o.cfg.PollEvery
-		if next, ok, err := o.nextDue(ctx); err == nil && ok {
+		if next, ok, err := o.store.nextDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(o.cfg.Now()), 10*time.Millisecond))
 		}
 		timer.Reset(wait)
@@ -95,7 +94,7 @@ func (o *Outbox) deliverDue(ctx context.Context, d *dialer) {
 		}
 		results := o.deliver(ctx, d, claimed)
 		// Recorded even when stopping: a delivered mail must not be sent again.
-		if err := o.record(context.WithoutCancel(ctx), results); err != nil {
+		if err := o.store.record(context.WithoutCancel(ctx), results); err != nil {
 			o.cfg.Log.Error("mail: record delivery", "err", err)
 			return
 		}
@@ -154,13 +153,24 @@ func (o *Outbox) backoff(n int) time.Duration {
 	return d/2 + rand.N(d)
 }
 
+// claim picks up to limit due mails for one delivery round. Each counts an attempt and
+// is due again only after its backoff, in the same durable write, so a crash while sending
+// leaves it queued for a later retry: it may be sent twice, never lost.
+func (o *Outbox) claim(ctx context.Context, limit int) ([]*Queued, error) {
+	now := o.cfg.Now()
+	return o.store.claim(ctx, now, limit, func(attempts int) time.Time { return now.Add(o.backoff(attempts)) })
+}
+
+// outcome is what happened to one claimed mail.
+type outcome struct {
+	q    *Queued
+	err  error
+	fail bool // give up: no more attempts
+}
+
 // sweep deletes failed mail that admins left alone for keepFailed.
 func (o *Outbox) sweep(ctx context.Context, now time.Time) {
-	err := o.db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec("delete from mail_outbox where status = 'failed' and created_at < ?", now.Add(-keepFailed).Unix())
-		return err
-	})
-	if err != nil && ctx.Err() == nil {
+	if err := o.store.deleteFailedBefore(ctx, now.Add(-keepFailed)); err != nil && ctx.Err() == nil {
 		o.cfg.Log.Error("mail: delete old failed mail", "err", err)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // visitor: the User-Agent is reduced to a family name in memory and never kept, and
 // there is no per-visit row.
 type Analytics struct {
-	db       *storage.DB
+	store    store
 	now      func() time.Time
 	mu       sync.Mutex
 	counts   map[counterKey]int64
@@ -37,10 +37,11 @@ const maxValuesPerDay = 500
 
 // NewAnalytics returns counters that flush into db.
 func NewAnalytics(db *storage.DB) *Analytics {
-	return &Analytics{db: db, now: time.Now, counts: map[counterKey]int64{}, distinct: map[string]int{}}
+	return &Analytics{store: store{db}, now: time.Now, counts: map[counterKey]int64{}, distinct: map[string]int{}}
 }
 
-// Start flushes the counters every interval until Stop.
+// Start flushes the counters every interval until Stop; log hears about failed flushes,
+// whose counts are kept for the next.
 func (a *Analytics) Start(interval time.Duration, log func(error)) {
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
 	go func() {
@@ -50,7 +51,7 @@ func (a *Analytics) Start(interval time.Duration, log func(error)) {
 		for {
 			select {
 			case <-t.C:
-				if err := a.Flush(context.Background()); err != nil && log != nil {
+				if err := a.Flush(context.Background()); err != nil {
 					log(err)
 				}
 			case <-a.stop:
@@ -105,16 +106,7 @@ func (a *Analytics) Flush(ctx context.Context) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	err := a.db.Write(ctx, func(tx *storage.Tx) error {
-		for k, n := range counts {
-			if _, err := tx.Exec(`insert into analytics_daily(day, dimension, value, count) values (?, ?, ?, ?)
-				on conflict(day, dimension, value) do update set count = count + excluded.count`, k.day, k.dimension, k.value, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := a.store.addCounts(ctx, counts); err != nil {
 		// Keep the counts for the next flush rather than lose them.
 		a.mu.Lock()
 		for k, n := range counts {

@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -33,22 +32,10 @@ func (a *Analytics) Report(ctx context.Context, days int) (*Report, error) {
 	end := a.now().UTC()
 	start := end.AddDate(0, 0, -(days - 1)).Format(time.DateOnly)
 	r := &Report{}
-	byDay := map[string]int64{}
-	rows, err := a.db.Query(ctx,
-		"select day, sum(count) from analytics_daily where dimension = 'page' and day >= ? group by day", start)
+	byDay, err := a.store.viewsByDay(ctx, start)
 	if err != nil {
-		return nil, fmt.Errorf("privacy: daily views: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		var d string
-		var n int64
-		if err := rows.Scan(&d, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("privacy: daily views: %w", err)
-		}
-		byDay[d] = n
-	}
-	rows.Close()
 	for i := days - 1; i >= 0; i-- {
 		d := end.AddDate(0, 0, -i).Format(time.DateOnly)
 		r.Days = append(r.Days, ValueCount{Value: d, Count: byDay[d]})
@@ -59,29 +46,11 @@ func (a *Analytics) Report(ctx context.Context, days int) (*Report, error) {
 		limit int
 		into  *[]ValueCount
 	}{{"page", 50, &r.Pages}, {"browser", 12, &r.Browsers}, {"referrer", 25, &r.Referrers}} {
-		if *x.into, err = a.top(ctx, x.dim, start, x.limit); err != nil {
+		if *x.into, err = a.store.topValues(ctx, x.dim, start, x.limit); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
-}
-
-func (a *Analytics) top(ctx context.Context, dim, start string, limit int) ([]ValueCount, error) {
-	rows, err := a.db.Query(ctx, `select value, sum(count) as n from analytics_daily
-		where dimension = ? and day >= ? group by value order by n desc, value limit ?`, dim, start, limit)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: top %s: %w", dim, err)
-	}
-	defer rows.Close()
-	var out []ValueCount
-	for rows.Next() {
-		var v ValueCount
-		if err := rows.Scan(&v.Value, &v.Count); err != nil {
-			return nil, fmt.Errorf("privacy: top %s: %w", dim, err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // The line chart's plot area in SVG user units; it stretches to its box, and its labels

@@ -143,7 +143,9 @@ func TestP4_AnalyticsHoldOnlyDailyAggregates(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	db.Read().QueryRow("select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&n)
+	if err := db.Read().QueryRow("select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 3 {
 		t.Errorf("home views after second flush = %d, want 3", n)
 	}
@@ -160,8 +162,12 @@ func TestAnalyticsBoundsDistinctValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var distinct, other int
-	db.Read().QueryRow("select count(*) from analytics_daily where dimension = 'referrer'").Scan(&distinct)
-	db.Read().QueryRow("select count from analytics_daily where dimension = 'referrer' and value = 'other'").Scan(&other)
+	if err := db.Read().QueryRow("select count(*) from analytics_daily where dimension = 'referrer'").Scan(&distinct); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Read().QueryRow("select count from analytics_daily where dimension = 'referrer' and value = 'other'").Scan(&other); err != nil {
+		t.Fatal(err)
+	}
 	if distinct > 501 || other != 1500 {
 		t.Errorf("referrer rows = %d, other = %d", distinct, other)
 	}
@@ -171,9 +177,9 @@ func TestAnalyticsBoundsDistinctValues(t *testing.T) {
 func TestRetentionRunsEveryPurge(t *testing.T) {
 	var calls []string
 	var logged []string
-	r := privacy.NewRetention(func(name string, err error) { logged = append(logged, name) })
-	r.Add("a", func(context.Context, time.Time) error { calls = append(calls, "a"); return errors.New("disk full") })
-	r.Add("b", func(context.Context, time.Time) error { calls = append(calls, "b"); return nil })
+	r := privacy.NewRetention(func(name string, err error) { logged = append(logged, name) },
+		privacy.Purge{Name: "a", Run: func(context.Context, time.Time) error { calls = append(calls, "a"); return errors.New("disk full") }},
+		privacy.Purge{Name: "b", Run: func(context.Context, time.Time) error { calls = append(calls, "b"); return nil }})
 	if err := r.RunOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "purge a") {
 		t.Errorf("RunOnce = %v", err)
 	}
@@ -181,14 +187,13 @@ func TestRetentionRunsEveryPurge(t *testing.T) {
 		t.Errorf("calls %v, logged %v", calls, logged)
 	}
 	done := make(chan struct{}, 1)
-	r2 := privacy.NewRetention(nil)
-	r2.Add("c", func(context.Context, time.Time) error {
+	r2 := privacy.NewRetention(func(string, error) {}, privacy.Purge{Name: "c", Run: func(context.Context, time.Time) error {
 		select {
 		case done <- struct{}{}:
 		default:
 		}
 		return nil
-	})
+	}})
 	r2.Start(time.Hour)
 	select {
 	case <-done:

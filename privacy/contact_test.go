@@ -3,10 +3,12 @@ package privacy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"stoa/privacy"
+	"stoa/web"
 )
 
 // P11: announcements reach only members who opted in and gave an address; each carries
@@ -15,7 +17,7 @@ func TestP11_AnnouncementsOnlyToOptedInMembers(t *testing.T) {
 	db := openDB(t)
 	m := newMembers(db)
 	o := newOutbox(t, db)
-	p := privacy.NewPreferences(db, m, o, render, "https://forum.example")
+	p := privacy.NewPreferences(db, privacy.Options{Members: m, Mailer: o, Render: render, BaseURL: "https://forum.example"})
 	ctx := context.Background()
 	admin := m.add(t, "root1", "root@example.org", true)
 	in := m.add(t, "optin", "in@example.org", false)
@@ -67,26 +69,37 @@ func TestP11_AnnouncementsOnlyToOptedInMembers(t *testing.T) {
 	if err != nil || len(hist) != 2 || hist[0].Recipients != 0 || hist[1].Recipients != 1 {
 		t.Errorf("history = %+v, %v", hist, err)
 	}
-	var input *privacy.InputError
+	var input *web.Error
 	if _, err := p.Announce(ctx, admin.ID, "two\nlines", ""); !errors.As(err, &input) || input.Fields["subject"] == "" || input.Fields["body"] == "" {
 		t.Errorf("bad announcement: %v", err)
 	}
-	noMail := privacy.NewPreferences(db, m, nil, render, "")
-	if _, err := noMail.Announce(ctx, admin.ID, "S", "B"); !errors.Is(err, privacy.ErrNoMail) {
-		t.Errorf("without an outbox: %v", err)
+	// Announcements cannot be sent without an outbox: such a Preferences cannot be built.
+	if err := build(func() { privacy.NewPreferences(db, privacy.Options{Members: m, Render: render}) }); err == nil {
+		t.Error("without an outbox: announcements were allowed")
 	}
+}
+
+// build runs a constructor and returns what it panicked with, as an error.
+func build(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	fn()
+	return nil
 }
 
 func TestEnquiries(t *testing.T) {
 	db := openDB(t)
 	m := newMembers(db)
 	o := newOutbox(t, db)
-	e := privacy.NewEnquiries(db, m, o, "https://forum.example")
+	e := privacy.NewEnquiries(db, privacy.Options{Members: m, Mailer: o, BaseURL: "https://forum.example"})
 	ctx := context.Background()
 	mod := m.add(t, "mod1", "mod@example.org", true)
 	alice := m.add(t, "alice", "alice@example.org", false)
 
-	var input *privacy.InputError
+	var input *web.Error
 	if _, err := e.Submit(ctx, 0, "not-an-address", "", ""); !errors.As(err, &input) || len(input.Fields) != 3 {
 		t.Fatalf("invalid enquiry: %v", err)
 	}

@@ -2,14 +2,14 @@ package privacy
 
 import (
 	"context"
-	"fmt"
-	"stoa/storage"
 	"time"
+
+	"stoa/storage"
 )
 
 // DataSource is privacy's share of a member's data for the export and account deletion
 // (P15): policy consents, contact preferences and enquiries. It satisfies
-// account.DataSource; the server registers it.
+// account.DataSource; the server lists it among the account's data sources.
 type DataSource struct {
 	Policies  *Policies
 	Prefs     *Preferences
@@ -73,17 +73,5 @@ func (d DataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 // EraseUser removes the member's consents, preferences and enquiries whatever erase says:
 // none of it is public content. Staff answers they wrote stay, without their name.
 func (d DataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
-	for _, q := range []string{
-		"delete from policy_consents where user_id = ?",
-		"delete from contact_preferences where user_id = ?",
-		"delete from enquiries where user_id = ?",
-		"update enquiry_messages set author_id = null where author_id = ?",
-		"update policies set created_by = null where created_by = ?",
-		"update announcements set sent_by = null where sent_by = ?",
-	} {
-		if _, err := tx.Exec(q, userID); err != nil {
-			return fmt.Errorf("privacy: erase member %d: %w", userID, err)
-		}
-	}
-	return nil
+	return d.Policies.store.eraseMember(tx, userID)
 }

@@ -2,8 +2,6 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"html"
 	"net/mail"
@@ -12,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"stoa/storage"
+	"stoa/web"
 )
 
 // Enquiry is a message to the site's staff through /contact (P9).
@@ -33,6 +32,7 @@ type Enquiry struct {
 type EnquiryMessage struct {
 	ID        int64
 	FromStaff bool
+	AuthorID  int64 // 0 for an anonymous sender or an erased account
 	Author    string
 	Body      string
 	CreatedAt time.Time
@@ -42,16 +42,18 @@ type EnquiryMessage struct {
 // Enquiries stores enquiries and their answers.
 type Enquiries struct {
 	db      *storage.DB
+	store   store
 	members Members
 	mailer  Mailer
 	baseURL string
 	now     func() time.Time
 }
 
-// NewEnquiries returns the enquiry store on db; mailer may be nil (answers then reach
-// members in the app only, and anonymous senders cannot be answered).
-func NewEnquiries(db *storage.DB, members Members, mailer Mailer, baseURL string) *Enquiries {
-	return &Enquiries{db: db, members: members, mailer: mailer, baseURL: baseURL, now: time.Now}
+// NewEnquiries returns the enquiry store on db; it uses Members, Mailer and BaseURL.
+func NewEnquiries(db *storage.DB, opts Options) *Enquiries {
+	need("NewEnquiries", opts.Members != nil, "Members")
+	need("NewEnquiries", opts.Mailer != nil, "a Mailer")
+	return &Enquiries{db: db, store: store{db}, members: opts.Members, mailer: opts.Mailer, baseURL: opts.BaseURL, now: time.Now}
 }
 
 // Limits on enquiries.
@@ -85,118 +87,55 @@ func (e *Enquiries) Submit(ctx context.Context, userID int64, replyTo, subject, 
 			fields["reply_to"] = "Enter an email address like name@example.org, or leave it empty."
 		}
 	}
-	if len(fields) > 0 {
-		return 0, &InputError{Fields: fields}
+	if err := web.InvalidFields(fields); err != nil {
+		return 0, err
 	}
 	var id int64
-	now := e.now().Unix()
 	err := e.db.Write(ctx, func(tx *storage.Tx) error {
-		var uid any
-		if userID != 0 {
-			uid = userID
-		}
-		res, err := tx.Exec("insert into enquiries(user_id, reply_to, subject, body, created_at, updated_at) values (?, ?, ?, ?, ?, ?)",
-			uid, replyTo, subject, body, now, now)
-		if err != nil {
-			return fmt.Errorf("privacy: save enquiry: %w", err)
-		}
-		id, err = res.LastInsertId()
+		var err error
+		id, err = e.store.insertEnquiry(tx, userID, replyTo, subject, body, e.now())
 		return err
 	})
 	return id, err
 }
 
-const enquiryColumns = `e.id, coalesce(e.user_id, 0), e.reply_to != '', e.subject, e.body, e.status, e.created_at, e.updated_at,
-	(select count(*) from enquiry_messages m where m.enquiry_id = e.id and m.from_staff = 1 and m.read_at is null)`
-
-func scanEnquiry(row interface{ Scan(...any) error }) (*Enquiry, error) {
-	var q Enquiry
-	var created, updated int64
-	if err := row.Scan(&q.ID, &q.UserID, &q.HasReply, &q.Subject, &q.Body, &q.Status, &created, &updated, &q.Unread); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNotFound
-		}
+// Inbox lists enquiries with a status ("" for all), most recently active first, with the
+// sender's name.
+func (e *Enquiries) Inbox(ctx context.Context, status string, limit, offset int) ([]Enquiry, error) {
+	list, err := e.store.inbox(ctx, status, limit, offset)
+	if err != nil {
 		return nil, err
 	}
-	q.CreatedAt, q.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
-	return &q, nil
-}
-
-func (e *Enquiries) list(ctx context.Context, query string, args ...any) ([]Enquiry, error) {
-	rows, err := e.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: list enquiries: %w", err)
+	for i := range list {
+		list[i].Username = e.name(ctx, list[i].UserID)
 	}
-	defer rows.Close()
-	var out []Enquiry
-	for rows.Next() {
-		q, err := scanEnquiry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("privacy: list enquiries: %w", err)
-		}
-		out = append(out, *q)
-	}
-	return out, rows.Err()
-}
-
-// Inbox lists enquiries with a status ("" for all), most recently active first.
-func (e *Enquiries) Inbox(ctx context.Context, status string, limit, offset int) ([]Enquiry, error) {
-	return e.list(ctx, "select "+enquiryColumns+" from enquiries e where (? = '' or e.status = ?) order by e.updated_at desc, e.id desc limit ? offset ?",
-		status, status, limit, offset)
+	return list, nil
 }
 
 // OpenCount returns how many enquiries wait for an answer, for the staff inbox link.
 func (e *Enquiries) OpenCount(ctx context.Context) (int, error) {
-	var n int
-	err := e.db.QueryRow(ctx, "select count(*) from enquiries where status = 'open'").Scan(&n)
-	return n, err
+	return e.store.openEnquiries(ctx)
 }
 
 // ForMember lists a member's own enquiries, newest first.
 func (e *Enquiries) ForMember(ctx context.Context, userID int64) ([]Enquiry, error) {
-	return e.list(ctx, "select "+enquiryColumns+" from enquiries e where e.user_id = ? order by e.updated_at desc, e.id desc", userID)
+	return e.store.enquiriesOf(ctx, userID)
 }
 
 // UnreadAnswers returns how many staff answers a member has not read.
 func (e *Enquiries) UnreadAnswers(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := e.db.QueryRow(ctx, `select count(*) from enquiry_messages m join enquiries e on e.id = m.enquiry_id
-		where e.user_id = ? and m.from_staff = 1 and m.read_at is null`, userID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("privacy: unread answers of %d: %w", userID, err)
-	}
-	return n, nil
+	return e.store.unreadAnswers(ctx, userID)
 }
 
-// Get loads an enquiry with its messages.
+// Get loads an enquiry with its messages and the names of who wrote them.
 func (e *Enquiries) Get(ctx context.Context, id int64) (*Enquiry, error) {
-	q, err := scanEnquiry(e.db.QueryRow(ctx, "select "+enquiryColumns+" from enquiries e where e.id = ?", id))
+	q, err := e.store.enquiry(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("privacy: load enquiry %d: %w", id, err)
-	}
-	rows, err := e.db.Query(ctx, `select id, from_staff, coalesce(author_id, 0), body, created_at, read_at is not null
-		from enquiry_messages where enquiry_id = ? order by id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: messages of enquiry %d: %w", id, err)
-	}
-	defer rows.Close()
-	var authors []int64
-	for rows.Next() {
-		var m EnquiryMessage
-		var author, at int64
-		if err := rows.Scan(&m.ID, &m.FromStaff, &author, &m.Body, &at, &m.Read); err != nil {
-			return nil, fmt.Errorf("privacy: messages of enquiry %d: %w", id, err)
-		}
-		m.CreatedAt = time.Unix(at, 0).UTC()
-		q.Messages = append(q.Messages, m)
-		authors = append(authors, author)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i, a := range authors {
-		q.Messages[i].Author = e.name(ctx, a)
-		if a == 0 && q.Messages[i].FromStaff {
+	for i, m := range q.Messages {
+		q.Messages[i].Author = e.name(ctx, m.AuthorID)
+		if m.AuthorID == 0 && m.FromStaff {
 			q.Messages[i].Author = "former member"
 		}
 	}
@@ -222,8 +161,8 @@ func (e *Enquiries) name(ctx context.Context, id int64) string {
 func (e *Enquiries) Answer(ctx context.Context, staff *Member, id int64, body string, closeIt bool) error {
 	fields := map[string]string{}
 	checkMessage(body, fields)
-	if len(fields) > 0 {
-		return &InputError{Fields: fields}
+	if err := web.InvalidFields(fields); err != nil {
+		return err
 	}
 	q, err := e.Get(ctx, id)
 	if err != nil {
@@ -235,25 +174,18 @@ func (e *Enquiries) Answer(ctx context.Context, staff *Member, id int64, body st
 		if m, err := e.members.ByID(ctx, q.UserID); err == nil {
 			to, userID = m.MailTo(), m.ID
 		}
-	} else {
-		if err := e.db.QueryRow(ctx, "select reply_to from enquiries where id = ?", id).Scan(&to); err != nil {
-			return fmt.Errorf("privacy: reply address of enquiry %d: %w", id, err)
-		}
+	} else if to, err = e.store.replyAddress(ctx, id); err != nil {
+		return err
 	}
 	status := "answered"
 	if closeIt {
 		status = "closed"
 	}
-	now := e.now().Unix()
 	return e.db.Write(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("insert into enquiry_messages(enquiry_id, author_id, from_staff, body, created_at) values (?, ?, 1, ?, ?)",
-			id, staff.ID, body, now); err != nil {
-			return fmt.Errorf("privacy: answer enquiry %d: %w", id, err)
+		if err := e.store.insertAnswer(tx, id, staff.ID, body, status, e.now()); err != nil {
+			return err
 		}
-		if _, err := tx.Exec("update enquiries set status = ?, updated_at = ? where id = ?", status, now, id); err != nil {
-			return fmt.Errorf("privacy: answer enquiry %d: %w", id, err)
-		}
-		if to == "" || e.mailer == nil {
+		if to == "" {
 			return nil
 		}
 		return e.mailer.Enqueue(tx, e.answerMail(q, to, userID, body))
@@ -274,39 +206,18 @@ func (e *Enquiries) answerMail(q *Enquiry, to string, userID int64, body string)
 	return Mail{To: to, Subject: "Re: " + q.Subject, Text: text, HTML: htm, Kind: "enquiry", UserID: userID}
 }
 
-// FollowUp adds a member's message to their own enquiry and reopens it.
+// FollowUp adds a member's message to their own enquiry and reopens it; ErrNotFound
+// when the enquiry is not theirs.
 func (e *Enquiries) FollowUp(ctx context.Context, userID, id int64, body string) error {
 	fields := map[string]string{}
 	checkMessage(body, fields)
-	if len(fields) > 0 {
-		return &InputError{Fields: fields}
+	if err := web.InvalidFields(fields); err != nil {
+		return err
 	}
-	now := e.now().Unix()
-	return e.db.Write(ctx, func(tx *storage.Tx) error {
-		res, err := tx.Exec("update enquiries set status = 'open', updated_at = ? where id = ? and user_id = ?", now, id, userID)
-		if err != nil {
-			return fmt.Errorf("privacy: reopen enquiry %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.Exec("insert into enquiry_messages(enquiry_id, author_id, from_staff, body, created_at) values (?, ?, 0, ?, ?)",
-			id, userID, body, now)
-		if err != nil {
-			return fmt.Errorf("privacy: follow up enquiry %d: %w", id, err)
-		}
-		return nil
-	})
+	return e.store.insertFollowUp(ctx, userID, id, body, e.now())
 }
 
 // MarkRead records that the member read the staff answers on their enquiry.
 func (e *Enquiries) MarkRead(ctx context.Context, userID, id int64) error {
-	return e.db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec(`update enquiry_messages set read_at = ? where enquiry_id = ? and from_staff = 1 and read_at is null
-			and exists (select 1 from enquiries e where e.id = ? and e.user_id = ?)`, e.now().Unix(), id, id, userID)
-		if err != nil {
-			return fmt.Errorf("privacy: mark enquiry %d read: %w", id, err)
-		}
-		return nil
-	})
+	return e.store.markAnswersRead(ctx, userID, id, e.now())
 }

@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"html"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"stoa/storage"
+	"stoa/web"
 )
 
 // The policies Stoa seeds and links from every page.
@@ -73,9 +73,31 @@ func (p *Policy) Rules() []Rule {
 	return out
 }
 
+// Options are what privacy's parts need besides the database. Every field a part uses
+// is required.
+type Options struct {
+	// Render turns Markdown into sanitised HTML (the markup pipeline), for policies and
+	// announcements.
+	Render func(src string) string
+	// Members finds the members to write to.
+	Members Members
+	// Mailer queues mail; with no mail server configured, the outbox keeps it.
+	Mailer Mailer
+	// BaseURL makes the links in emails absolute.
+	BaseURL string
+}
+
+// need panics when a part is built without what it needs: wiring mistakes show at start.
+func need(part string, ok bool, what string) {
+	if !ok {
+		panic("privacy: " + part + " needs " + what)
+	}
+}
+
 // Policies stores the versions of every policy document and members' consent to them.
 type Policies struct {
 	db      *storage.DB
+	store   store
 	render  func(src string) string
 	members Members
 	mailer  Mailer
@@ -83,104 +105,40 @@ type Policies struct {
 	now     func() time.Time
 }
 
-// PolicyOptions are what Policies needs besides the database.
-type PolicyOptions struct {
-	// Render turns Markdown into sanitised HTML (the markup pipeline).
-	Render func(src string) string
-	// Members finds the members to email about a material change.
-	Members Members
-	// Mailer queues that email; nil while the site has no mail outbox.
-	Mailer Mailer
-	// BaseURL makes the links in emails absolute.
-	BaseURL string
-}
-
-// NewPolicies returns the policy store on db.
-func NewPolicies(db *storage.DB, opts PolicyOptions) *Policies {
-	return &Policies{db: db, render: opts.Render, members: opts.Members, mailer: opts.Mailer,
+// NewPolicies returns the policy store on db; it uses Render, Members, Mailer and BaseURL.
+func NewPolicies(db *storage.DB, opts Options) *Policies {
+	need("NewPolicies", opts.Render != nil, "Render")
+	need("NewPolicies", opts.Members != nil, "Members")
+	need("NewPolicies", opts.Mailer != nil, "a Mailer")
+	return &Policies{db: db, store: store{db}, render: opts.Render, members: opts.Members, mailer: opts.Mailer,
 		baseURL: opts.BaseURL, now: time.Now}
-}
-
-const policyColumns = "name, version, title, source, html, material, created_at"
-
-func scanPolicy(row interface{ Scan(...any) error }) (*Policy, error) {
-	var p Policy
-	var at int64
-	if err := row.Scan(&p.Name, &p.Version, &p.Title, &p.Source, &p.HTML, &p.Material, &at); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNotFound
-		}
-		return nil, err
-	}
-	p.CreatedAt = time.Unix(at, 0).UTC()
-	return &p, nil
 }
 
 // Current returns the newest version of the named policy.
 func (s *Policies) Current(ctx context.Context, name string) (*Policy, error) {
-	p, err := scanPolicy(s.db.QueryRow(ctx,
-		"select "+policyColumns+" from policies where name = ? order by version desc limit 1", name))
-	if err != nil {
-		return nil, fmt.Errorf("privacy: current policy %q: %w", name, err)
-	}
-	return p, nil
+	return s.store.currentPolicy(ctx, name)
 }
 
 // CurrentVersion returns the number of the named policy's newest version, for records
 // that say which version a member saw (such as chat's disclosure acknowledgements).
 func (s *Policies) CurrentVersion(ctx context.Context, name string) (int, error) {
-	var v sql.NullInt64
-	if err := s.db.QueryRow(ctx, "select max(version) from policies where name = ?", name).Scan(&v); err != nil {
-		return 0, fmt.Errorf("privacy: version of %q: %w", name, err)
-	}
-	if !v.Valid {
-		return 0, fmt.Errorf("privacy: version of %q: %w", name, ErrNotFound)
-	}
-	return int(v.Int64), nil
+	return s.store.latestVersion(ctx, name)
 }
 
 // Version returns one version of the named policy.
 func (s *Policies) Version(ctx context.Context, name string, v int) (*Policy, error) {
-	p, err := scanPolicy(s.db.QueryRow(ctx,
-		"select "+policyColumns+" from policies where name = ? and version = ?", name, v))
-	if err != nil {
-		return nil, fmt.Errorf("privacy: policy %q version %d: %w", name, v, err)
-	}
-	return p, nil
+	return s.store.policyVersion(ctx, name, v)
 }
 
 // History returns every version of the named policy, newest first.
 func (s *Policies) History(ctx context.Context, name string) ([]Policy, error) {
-	return s.list(ctx, "select "+policyColumns+" from policies where name = ? order by version desc", name)
+	return s.store.policyHistory(ctx, name)
 }
 
 // All returns the newest version of every policy, by name.
 func (s *Policies) All(ctx context.Context) ([]Policy, error) {
-	return s.list(ctx, "select "+policyColumns+` from policies p
-		where version = (select max(version) from policies q where q.name = p.name) order by name`)
+	return s.store.currentPolicies(ctx)
 }
-
-func (s *Policies) list(ctx context.Context, query string, args ...any) ([]Policy, error) {
-	rows, err := s.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: list policies: %w", err)
-	}
-	defer rows.Close()
-	var out []Policy
-	for rows.Next() {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return nil, fmt.Errorf("privacy: list policies: %w", err)
-		}
-		out = append(out, *p)
-	}
-	return out, rows.Err()
-}
-
-// InputError maps form fields to messages for the person who filled them in.
-type InputError struct{ Fields map[string]string }
-
-func (e *InputError) Error() string { return fmt.Sprintf("privacy: invalid input %v", e.Fields) }
 
 var policyName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
@@ -205,11 +163,11 @@ func (s *Policies) Save(ctx context.Context, name, title, source string, materia
 	case len(source) > MaxPolicyBytes:
 		fields["source"] = fmt.Sprintf("The text is %d KiB; the limit is %d KiB.", len(source)>>10, MaxPolicyBytes>>10)
 	}
-	if len(fields) > 0 {
-		return nil, &InputError{Fields: fields}
+	if err := web.InvalidFields(fields); err != nil {
+		return nil, err
 	}
 	var recipients []Member
-	if material && s.mailer != nil && s.members != nil {
+	if material {
 		var err error
 		if recipients, err = s.members.WithEmail(ctx); err != nil {
 			return nil, fmt.Errorf("privacy: members to notify: %w", err)
@@ -217,19 +175,11 @@ func (s *Policies) Save(ctx context.Context, name, title, source string, materia
 	}
 	p := &Policy{Name: name, Title: title, Source: source, HTML: s.render(source), Material: material, CreatedAt: s.now().UTC().Truncate(time.Second)}
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
-		if err := tx.QueryRow("select coalesce(max(version), 0) + 1 from policies where name = ?", name).Scan(&p.Version); err != nil {
-			return fmt.Errorf("privacy: next version of %q: %w", name, err)
-		}
-		var by any
-		if adminID != 0 {
-			by = adminID
-		}
-		if _, err := tx.Exec("insert into policies(name, version, title, source, html, material, created_by, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-			p.Name, p.Version, p.Title, p.Source, p.HTML, p.Material, by, p.CreatedAt.Unix()); err != nil {
-			return fmt.Errorf("privacy: save policy %q: %w", name, err)
+		if err := s.store.insertPolicy(tx, p, adminID); err != nil {
+			return err
 		}
 		if adminID != 0 {
-			if err := recordConsent(tx, adminID, name, p.Version, "acknowledged", p.CreatedAt); err != nil {
+			if err := s.store.insertConsent(tx, adminID, name, p.Version, "acknowledged", p.CreatedAt); err != nil {
 				return err
 			}
 		}

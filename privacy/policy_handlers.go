@@ -7,21 +7,19 @@ import (
 	"strconv"
 
 	"stoa/views"
+	"stoa/web"
 )
 
 func policyView(p *Policy) views.PolicyView {
 	return views.PolicyView{Name: p.Name, Title: p.Title, Version: p.Version, HTML: p.HTML, Date: date(p.CreatedAt), Material: p.Material}
 }
 
-// loadPolicy answers 404 for an unknown policy and 500 for a failure.
+// loadPolicy loads the current version of the policy named in the path, answering 404
+// for an unknown one.
 func (h *Handlers) loadPolicy(w http.ResponseWriter, r *http.Request) (*Policy, bool) {
 	p, err := h.policies.Current(r.Context(), r.PathValue("name"))
-	if errors.Is(err, ErrNotFound) {
-		h.web.NotFound(w, r)
-		return nil, false
-	}
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return nil, false
 	}
 	return p, true
@@ -60,14 +58,15 @@ func (h *Handlers) policyVersion(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, ok := pathInt(r, "version")
-	if !ok || v > cur.Version {
+	id, ok := web.PathID(r, "version")
+	if !ok || id > int64(cur.Version) {
 		h.web.NotFound(w, r)
 		return
 	}
+	v := int(id)
 	p, err := h.policies.Version(r.Context(), cur.Name, v)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.PolicyPageData{Policy: policyView(p), Current: v == cur.Version, Latest: cur.Version}
@@ -81,7 +80,7 @@ func (h *Handlers) policyVersions(w http.ResponseWriter, r *http.Request) {
 	}
 	hist, err := h.policies.History(r.Context(), cur.Name)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.PolicyVersionsData{Name: cur.Name, Title: cur.Title}
@@ -110,12 +109,12 @@ func (h *Handlers) policyDiff(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a, err := h.policies.Version(ctx, cur.Name, from)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	b, err := h.policies.Version(ctx, cur.Name, to)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.PolicyDiffData{Name: cur.Name, Title: cur.Title, From: from, To: to, Ack: h.ack(r, cur.Name)}
@@ -137,13 +136,9 @@ func (h *Handlers) policyDiff(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.PolicyDiff(h.web.Page(r, "What changed in the "+cur.Title, ""), d))
 }
 
-func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request) {
-	m, ok := h.member(w, r)
-	if !ok {
-		return
-	}
+func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request, m *Member) {
 	cur, ok := h.loadPolicy(w, r)
-	if !ok || !h.parseForm(w, r) {
+	if !ok {
 		return
 	}
 	v, err := strconv.Atoi(r.PostFormValue("version"))
@@ -151,23 +146,20 @@ func (h *Handlers) acknowledge(w http.ResponseWriter, r *http.Request) {
 		v = cur.Version
 	}
 	if err := h.policies.Acknowledge(r.Context(), m.ID, cur.Name, v); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/policies/"+cur.Name, http.StatusSeeOther)
 }
 
-func (h *Handlers) adminPolicies(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.admin(w, r); !ok {
-		return
-	}
+func (h *Handlers) adminPolicies(w http.ResponseWriter, r *http.Request, _ *Member) {
 	h.renderAdminPolicies(w, r, http.StatusOK, "", nil)
 }
 
 func (h *Handlers) renderAdminPolicies(w http.ResponseWriter, r *http.Request, status int, name string, errs views.FieldError) {
 	all, err := h.policies.All(r.Context())
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.AdminPoliciesData{NewName: name, Errors: errs}
@@ -177,10 +169,7 @@ func (h *Handlers) renderAdminPolicies(w http.ResponseWriter, r *http.Request, s
 	h.web.Render(w, r, status, views.AdminPolicies(h.web.Page(r, "Policies", "admin"), d))
 }
 
-func (h *Handlers) editPolicy(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.admin(w, r); !ok {
-		return
-	}
+func (h *Handlers) editPolicy(w http.ResponseWriter, r *http.Request, _ *Member) {
 	name := r.PathValue("name")
 	if name == "new" {
 		// The "new policy" form asks for the address first, then opens the editor on it.
@@ -203,17 +192,13 @@ func (h *Handlers) editPolicy(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		d.Title, d.Source, d.Version = p.Title, p.Source, p.Version
 	case !errors.Is(err, ErrNotFound):
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.web.Render(w, r, http.StatusOK, views.PolicyEdit(h.web.Page(r, "Edit policy", "admin"), d))
 }
 
-func (h *Handlers) savePolicy(w http.ResponseWriter, r *http.Request) {
-	admin, ok := h.admin(w, r)
-	if !ok || !h.parseForm(w, r) {
-		return
-	}
+func (h *Handlers) savePolicy(w http.ResponseWriter, r *http.Request, admin *Member) {
 	name := r.PathValue("name")
 	if !ValidPolicyName(name) || name == "new" {
 		h.web.NotFound(w, r)
@@ -222,38 +207,17 @@ func (h *Handlers) savePolicy(w http.ResponseWriter, r *http.Request) {
 	d := views.PolicyEditData{Name: name, Title: r.PostFormValue("title"), Source: r.PostFormValue("source"),
 		Material: r.PostFormValue("material") == "1"}
 	p, err := h.policies.Save(r.Context(), name, d.Title, d.Source, d.Material, admin.ID)
-	if err == nil {
-		http.Redirect(w, r, p.URL(), http.StatusSeeOther)
-		return
-	}
-	var input *InputError
-	if !errors.As(err, &input) {
-		h.web.ServerError(w, r, err)
-		return
-	}
-	d.Errors = input.Fields
-	if cur, err := h.policies.Current(r.Context(), name); err == nil {
-		d.Version = cur.Version
-	}
-	h.web.Render(w, r, http.StatusUnprocessableEntity, views.PolicyEdit(h.web.Page(r, "Edit policy", "admin"), d))
-}
-
-// Banners returns a notice for each material policy change the member has not read.
-func (h *Handlers) Banners(r *http.Request, userID int64) []views.Banner {
-	pending, err := h.policies.Pending(r.Context(), userID)
-	if err != nil {
-		return nil
-	}
-	var out []views.Banner
-	for _, p := range pending {
-		link := "/policies/" + p.Name
-		if p.Since > 0 {
-			link = fmt.Sprintf("/policies/%s/diff?from=%d&to=%d", p.Name, p.Since, p.Version)
+	if fields, status, ok := web.FormErrors(w, err); ok {
+		d.Errors = fields
+		if cur, err := h.policies.Current(r.Context(), name); err == nil {
+			d.Version = cur.Version
 		}
-		out = append(out, views.Banner{Kind: "policy",
-			Text:   fmt.Sprintf("The %s changed on %s. Please read what changed.", p.Title, date(p.Changed)),
-			Link:   link,
-			Action: "Read the changes"})
+		h.web.Render(w, r, status, views.PolicyEdit(h.web.Page(r, "Edit policy", "admin"), d))
+		return
 	}
-	return out
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, p.URL(), http.StatusSeeOther)
 }

@@ -8,6 +8,7 @@ import (
 
 	"stoa/privacy"
 	"stoa/storage"
+	"stoa/web"
 )
 
 func newPolicies(t *testing.T) (*privacy.Policies, *members, *outbox) {
@@ -15,7 +16,7 @@ func newPolicies(t *testing.T) (*privacy.Policies, *members, *outbox) {
 	db := openDB(t)
 	m := newMembers(db)
 	o := newOutbox(t, db)
-	p := privacy.NewPolicies(db, privacy.PolicyOptions{Render: render, Members: m, Mailer: o, BaseURL: "https://forum.example"})
+	p := privacy.NewPolicies(db, privacy.Options{Render: render, Members: m, Mailer: o, BaseURL: "https://forum.example"})
 	if err := p.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestSaveValidates(t *testing.T) {
 		{"privacy", "T", strings.Repeat("x", privacy.MaxPolicyBytes+1), "source"},
 	} {
 		_, err := p.Save(ctx, c.name, c.title, c.source, false, 0)
-		var in *privacy.InputError
+		var in *web.Error
 		if !errors.As(err, &in) || in.Fields[c.field] == "" {
 			t.Errorf("Save(%q, %q, …) = %v, want a message for %s", c.name, c.title, err, c.field)
 		}

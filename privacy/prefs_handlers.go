@@ -1,39 +1,30 @@
 package privacy
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"stoa/views"
+	"stoa/web"
 )
 
-func (h *Handlers) preferences(w http.ResponseWriter, r *http.Request) {
-	m, ok := h.member(w, r)
-	if !ok {
-		return
-	}
+func (h *Handlers) preferences(w http.ResponseWriter, r *http.Request, m *Member) {
 	h.renderPreferences(w, r, m, r.URL.Query().Get("saved") == "1")
 }
 
 func (h *Handlers) renderPreferences(w http.ResponseWriter, r *http.Request, m *Member, saved bool) {
 	p, err := h.prefs.Get(r.Context(), m.ID)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.PreferencesData{Announcements: p.Announcements, HasEmail: m.MailTo() != "", Saved: saved}
 	h.web.Render(w, r, http.StatusOK, views.Preferences(h.web.Page(r, "Contact preferences", "me"), d))
 }
 
-func (h *Handlers) savePreferences(w http.ResponseWriter, r *http.Request) {
-	m, ok := h.member(w, r)
-	if !ok || !h.parseForm(w, r) {
-		return
-	}
+func (h *Handlers) savePreferences(w http.ResponseWriter, r *http.Request, m *Member) {
 	if err := h.prefs.Set(r.Context(), m.ID, r.PostFormValue("announcements") == "1"); err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/me/preferences?saved=1", http.StatusSeeOther)
@@ -43,7 +34,7 @@ func (h *Handlers) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	ok, err := h.prefs.ValidUnsubscribe(r.Context(), token)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	if !ok {
@@ -57,12 +48,13 @@ func (h *Handlers) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 // unsubscribe serves both the page's button and RFC 8058 one-click requests, which mail
 // clients send as a POST with the body "List-Unsubscribe=One-Click" and no cookie.
 func (h *Handlers) unsubscribe(w http.ResponseWriter, r *http.Request) {
-	if !h.parseForm(w, r) {
+	if err := web.ParseForm(w, r); err != nil {
+		h.web.BadInput(w, r, err)
 		return
 	}
 	ok, err := h.prefs.Unsubscribe(r.Context(), r.PathValue("token"))
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	if !ok {
@@ -73,10 +65,7 @@ func (h *Handlers) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.Unsubscribe(h.web.Page(r, "Unsubscribed", ""), views.UnsubscribeData{Done: true}))
 }
 
-func (h *Handlers) announcements(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.admin(w, r); !ok {
-		return
-	}
+func (h *Handlers) announcements(w http.ResponseWriter, r *http.Request, _ *Member) {
 	d := views.AnnouncementsData{}
 	if r.URL.Query().Get("sent") != "" {
 		d.Sent = "Announcement queued for " + r.URL.Query().Get("sent") + " opted-in member(s)."
@@ -88,57 +77,32 @@ func (h *Handlers) renderAnnouncements(w http.ResponseWriter, r *http.Request, s
 	ctx := r.Context()
 	hist, err := h.prefs.Announcements(ctx, 50)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	for _, a := range hist {
 		d.History = append(d.History, views.AnnouncementRow{Subject: a.Subject, Date: dateTime(a.CreatedAt), Recipients: a.Recipients})
 	}
-	if d.OptedIn, err = h.optedInWithEmail(ctx); err != nil {
-		h.web.ServerError(w, r, err)
+	recipients, err := h.prefs.recipients(ctx)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
-	d.MailOff = h.prefs.mailer == nil
+	d.OptedIn = len(recipients)
 	h.web.Render(w, r, status, views.Announcements(h.web.Page(r, "Announcements", "admin"), d))
 }
 
-func (h *Handlers) optedInWithEmail(ctx context.Context) (int, error) {
-	tokens, err := h.prefs.optedIn(ctx)
-	if err != nil {
-		return 0, err
-	}
-	all, err := h.members.WithEmail(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, m := range all {
-		if _, ok := tokens[m.ID]; ok {
-			n++
-		}
-	}
-	return n, nil
-}
-
-func (h *Handlers) sendAnnouncement(w http.ResponseWriter, r *http.Request) {
-	admin, ok := h.admin(w, r)
-	if !ok || !h.parseForm(w, r) {
-		return
-	}
+func (h *Handlers) sendAnnouncement(w http.ResponseWriter, r *http.Request, admin *Member) {
 	d := views.AnnouncementsData{Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body")}
 	n, err := h.prefs.Announce(r.Context(), admin.ID, d.Subject, d.Body)
-	var input *InputError
-	switch {
-	case err == nil:
-		http.Redirect(w, r, fmt.Sprintf("/admin/announcements?sent=%d", n), http.StatusSeeOther)
-		return
-	case errors.As(err, &input):
-		d.Errors = input.Fields
-	case errors.Is(err, ErrNoMail):
-		d.Errors = views.FieldError{"form": err.Error()}
-	default:
-		h.web.ServerError(w, r, err)
+	if fields, status, ok := web.FormErrors(w, err); ok {
+		d.Errors = fields
+		h.renderAnnouncements(w, r, status, d)
 		return
 	}
-	h.renderAnnouncements(w, r, http.StatusUnprocessableEntity, d)
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/announcements?sent=%d", n), http.StatusSeeOther)
 }

@@ -9,13 +9,14 @@ package privacy
 
 import (
 	"context"
-	"errors"
 	"net/http"
+
 	"stoa/storage"
 )
 
-// ErrNotFound is returned when a policy, version, enquiry or member does not exist.
-var ErrNotFound = errors.New("privacy: not found")
+// ErrNotFound is returned when a policy, version, enquiry or member does not exist. It is
+// storage.ErrNotFound, so that every "not found" in Stoa answers 404 alike.
+var ErrNotFound = storage.ErrNotFound
 
 // Member is an account as privacy needs to see it.
 type Member struct {
@@ -57,7 +58,8 @@ type Mail struct {
 }
 
 // Mailer queues mail in the transaction of the action that causes it, so a saved action
-// always has its mail; the server implements it over the mail outbox.
+// always has its mail; the server implements it over the mail outbox, which keeps mail
+// queued while the site has no mail server.
 type Mailer interface {
 	Enqueue(tx *storage.Tx, m Mail) error
 }
@@ -69,5 +71,20 @@ type Auditor interface {
 	Record(ctx context.Context, actorID int64, action string, targetUserID int64, reason string) error
 }
 
-// Viewer returns the logged-in member making a request, or nil for an anonymous reader.
+// Viewer returns the logged-in member making a request, or nil for an anonymous reader,
+// for the pages anyone may open.
 type Viewer func(r *http.Request) *Member
+
+// MemberHandler handles a request from a logged-in member, whose form (for a POST) has
+// already been read.
+type MemberHandler func(w http.ResponseWriter, r *http.Request, m *Member)
+
+// Guard is the check every route that needs an account goes through: it sends an
+// anonymous visitor to log in, refuses a member without the role, and reads a POST's form
+// before the handler runs. privacy cannot import account, so the server adapts
+// account.Guard to it, and every route of Stoa is checked the same way.
+type Guard interface {
+	Member(h MemberHandler) http.HandlerFunc
+	Staff(h MemberHandler) http.HandlerFunc
+	Admin(h MemberHandler) http.HandlerFunc
+}

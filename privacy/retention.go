@@ -3,7 +3,6 @@ package privacy
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -14,47 +13,36 @@ const DeletedContentRetention = 30 * 24 * time.Hour
 // Purger removes what one package keeps past its retention period, as of now.
 type Purger func(ctx context.Context, now time.Time) error
 
+// Purge is one package's purge, named for the log.
+type Purge struct {
+	Name string
+	Run  Purger
+}
+
 // Retention runs every package's purge periodically: expired sessions, and deleted content
 // older than its retention period (P3: store personal information only while needed).
 type Retention struct {
-	mu      sync.Mutex
-	purgers []namedPurger
-	now     func() time.Time
-	log     func(name string, err error)
-	stop    chan struct{}
-	done    chan struct{}
+	purges []Purge
+	now    func() time.Time
+	log    func(name string, err error)
+	stop   chan struct{}
+	done   chan struct{}
 }
 
-type namedPurger struct {
-	name string
-	fn   Purger
-}
-
-// NewRetention returns an empty schedule; log hears about purges that fail.
-func NewRetention(log func(name string, err error)) *Retention {
-	return &Retention{now: time.Now, log: log}
-}
-
-// Add registers a purge under a name for the log.
-func (r *Retention) Add(name string, fn Purger) {
-	r.mu.Lock()
-	r.purgers = append(r.purgers, namedPurger{name, fn})
-	r.mu.Unlock()
+// NewRetention returns the schedule of purges; log hears about purges that fail.
+func NewRetention(log func(name string, err error), purges ...Purge) *Retention {
+	need("NewRetention", log != nil, "a log")
+	return &Retention{purges: purges, now: time.Now, log: log}
 }
 
 // RunOnce runs every purge now and returns the first failure; the others still run.
 func (r *Retention) RunOnce(ctx context.Context) error {
-	r.mu.Lock()
-	ps := append([]namedPurger(nil), r.purgers...)
-	r.mu.Unlock()
 	var first error
 	now := r.now()
-	for _, p := range ps {
-		if err := p.fn(ctx, now); err != nil {
-			err = fmt.Errorf("privacy: purge %s: %w", p.name, err)
-			if r.log != nil {
-				r.log(p.name, err)
-			}
+	for _, p := range r.purges {
+		if err := p.Run(ctx, now); err != nil {
+			err = fmt.Errorf("privacy: purge %s: %w", p.Name, err)
+			r.log(p.Name, err)
 			if first == nil {
 				first = err
 			}

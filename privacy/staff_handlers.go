@@ -1,13 +1,13 @@
 package privacy
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"stoa/views"
+	"stoa/web"
 )
 
 // Audit actions for staff access to personal data.
@@ -16,10 +16,7 @@ const (
 	ActionLegalExport = "export_member_data"
 )
 
-func (h *Handlers) personalData(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.admin(w, r); !ok {
-		return
-	}
+func (h *Handlers) personalData(w http.ResponseWriter, r *http.Request, _ *Member) {
 	q := r.URL.Query()
 	d := views.PersonalDataToolsData{Username: strings.TrimSpace(q.Get("user"))}
 	if d.Username != "" {
@@ -36,70 +33,59 @@ func (h *Handlers) personalData(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.PersonalDataTools(h.web.Page(r, "Personal data", "admin"), d))
 }
 
-// accessTarget loads the member named in the path for an audited access.
-func (h *Handlers) accessTarget(w http.ResponseWriter, r *http.Request) (*Member, *Member, bool) {
-	admin, ok := h.admin(w, r)
-	if !ok {
-		return nil, nil, false
-	}
+// accessTarget loads the member named in the path for an audited access, answering 404
+// for an unknown one.
+func (h *Handlers) accessTarget(w http.ResponseWriter, r *http.Request) (*Member, bool) {
 	target, err := h.members.ByUsername(r.Context(), r.PathValue("name"))
-	if errors.Is(err, ErrNotFound) {
-		h.web.NotFound(w, r)
-		return nil, nil, false
-	}
 	if err != nil {
-		h.web.ServerError(w, r, err)
-		return nil, nil, false
+		h.web.Fail(w, r, err)
+		return nil, false
 	}
-	return admin, target, true
+	return target, true
 }
 
-func (h *Handlers) emailForm(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) emailForm(w http.ResponseWriter, r *http.Request, _ *Member) {
 	h.accessForm(w, r, "email")
 }
 
-func (h *Handlers) legalExportForm(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) legalExportForm(w http.ResponseWriter, r *http.Request, _ *Member) {
 	h.accessForm(w, r, "export")
 }
 
 func (h *Handlers) accessForm(w http.ResponseWriter, r *http.Request, action string) {
-	_, target, ok := h.accessTarget(w, r)
+	target, ok := h.accessTarget(w, r)
 	if !ok {
 		return
 	}
-	if action == "export" && h.export == nil {
-		h.web.NotFound(w, r)
-		return
-	}
-	d := views.StaffAccessData{Username: target.Username, Action: action, NoAudit: h.auditor == nil}
+	d := views.StaffAccessData{Username: target.Username, Action: action}
 	h.web.Render(w, r, http.StatusOK, views.StaffAccess(h.web.Page(r, "Personal data", "admin"), d))
 }
+
+var errNoReason = web.Invalid("reason", "Say in a few words (up to 500 characters) why you need this; it goes into the audit log.")
 
 // audited checks the reason and writes the audit entry before any personal data is
 // shown; it answers for itself and returns false when the access must not happen.
 func (h *Handlers) audited(w http.ResponseWriter, r *http.Request, admin, target *Member, action, form string) bool {
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	d := views.StaffAccessData{Username: target.Username, Action: form, Reason: reason}
-	if h.auditor == nil {
-		d.NoAudit = true
-		h.web.Render(w, r, http.StatusServiceUnavailable, views.StaffAccess(h.web.Page(r, "Personal data", "admin"), d))
+	var err error = errNoReason
+	if n := utf8.RuneCountInString(reason); n >= 5 && len(reason) <= 500 {
+		err = h.auditor.Record(r.Context(), admin.ID, action, target.ID, reason)
+	}
+	if fields, status, ok := web.FormErrors(w, err); ok {
+		d := views.StaffAccessData{Username: target.Username, Action: form, Reason: reason, Errors: fields}
+		h.web.Render(w, r, status, views.StaffAccess(h.web.Page(r, "Personal data", "admin"), d))
 		return false
 	}
-	if utf8.RuneCountInString(reason) < 5 || len(reason) > 500 {
-		d.Errors = views.FieldError{"reason": "Say in a few words (up to 500 characters) why you need this; it goes into the audit log."}
-		h.web.Render(w, r, http.StatusUnprocessableEntity, views.StaffAccess(h.web.Page(r, "Personal data", "admin"), d))
-		return false
-	}
-	if err := h.auditor.Record(r.Context(), admin.ID, action, target.ID, reason); err != nil {
-		h.web.ServerError(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return false
 	}
 	return true
 }
 
-func (h *Handlers) showEmail(w http.ResponseWriter, r *http.Request) {
-	admin, target, ok := h.accessTarget(w, r)
-	if !ok || !h.parseForm(w, r) || !h.audited(w, r, admin, target, ActionViewEmail, "email") {
+func (h *Handlers) showEmail(w http.ResponseWriter, r *http.Request, admin *Member) {
+	target, ok := h.accessTarget(w, r)
+	if !ok || !h.audited(w, r, admin, target, ActionViewEmail, "email") {
 		return
 	}
 	// Never cached: the page holds personal data.
@@ -108,16 +94,9 @@ func (h *Handlers) showEmail(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.StaffAccess(h.web.Page(r, "Personal data", "admin"), d))
 }
 
-func (h *Handlers) legalExport(w http.ResponseWriter, r *http.Request) {
-	admin, target, ok := h.accessTarget(w, r)
-	if !ok || !h.parseForm(w, r) {
-		return
-	}
-	if h.export == nil {
-		h.web.NotFound(w, r)
-		return
-	}
-	if !h.audited(w, r, admin, target, ActionLegalExport, "export") {
+func (h *Handlers) legalExport(w http.ResponseWriter, r *http.Request, admin *Member) {
+	target, ok := h.accessTarget(w, r)
+	if !ok || !h.audited(w, r, admin, target, ActionLegalExport, "export") {
 		return
 	}
 	w.Header().Set("Content-Type", "application/zip")
@@ -131,14 +110,11 @@ func (h *Handlers) legalExport(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handlers) adminAnalytics(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.admin(w, r); !ok {
-		return
-	}
+func (h *Handlers) adminAnalytics(w http.ResponseWriter, r *http.Request, _ *Member) {
 	const days = 30
 	rep, err := h.analytics.Report(r.Context(), days)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.AnalyticsData{Days: days, Total: rep.Total, Views: lineChart(rep.Days),

@@ -12,6 +12,8 @@ import (
 	"stoa/account"
 	"stoa/forum"
 	"stoa/markup"
+	"stoa/moderation"
+	"stoa/privacy"
 	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
@@ -27,10 +29,11 @@ type App struct {
 	forum    *forum.Service
 	setup    *account.SetupToken
 
-	renderer        *markup.Renderer
-	accountStore    *account.Store
-	accountHandlers *account.Handlers
-	forumStore      *forum.Store
+	renderer     *markup.Renderer
+	accountStore *account.Store
+	forumStore   *forum.Store
+	// notifier records notifications for forum and chat.
+	notifier *account.Notifier
 
 	// Each feature's parts, built by its wire function in wire_<feature>.go.
 	mail       mailParts
@@ -67,11 +70,23 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) wire(ctx context.Context) error {
 	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
-	accountStore := account.NewStore(a.db)
-	a.accountStore = accountStore
+	a.accountStore = account.NewStore(a.db)
+	admins, err := a.accountStore.CountAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if admins == 0 {
+		a.setup = account.NewSetupToken()
+	}
+	mux := http.NewServeMux()
 	a.moderation = newModerationParts(a.db)
-	a.accounts = account.NewService(accountStore)
-	a.accounts.SetRestrictions(a.moderation.sanctions)
+
+	// Built in dependency order, each part from parts built before it: mail first, as
+	// every feature queues mail; then what forum and chat need from below them.
+	if err := a.wireMail(ctx, mux); err != nil {
+		return err
+	}
+	a.notifier = account.NewNotifier(a.db, account.NotifierOptions{BaseURL: a.cfg.BaseURL, Outbox: a.mail.outbox})
 	a.forumStore = forum.NewStore(a.db)
 	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.moderation.sanctions)
 	if a.cfg.NoRateLimits {
@@ -80,29 +95,22 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.forum.EnsureDefaultCategory(ctx); err != nil {
 		return err
 	}
-
-	admins, err := accountStore.CountAdmins(ctx)
-	if err != nil {
+	forum.NewHandlers(a.forum, a.accountStore, a.web).Routes(mux)
+	if err := a.wirePrivacy(ctx); err != nil {
 		return err
 	}
-	if admins == 0 {
-		a.setup = account.NewSetupToken()
-	}
-
-	mux := http.NewServeMux()
-	accountHandlers := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
-		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits})
-	a.accountHandlers = accountHandlers
-	accountHandlers.Routes(mux)
-	forum.NewHandlers(a.forum, accountStore, a.web).Routes(mux)
-	// Features in dependency order: mail is used by the others; moderation acts on chat.
+	// Features in dependency order: moderation acts on chat.
 	for _, wire := range []func(context.Context, *http.ServeMux) error{
-		a.wireMail, a.wirePrivacy, a.wireChat, a.wireModeration, a.wireExtras,
+		a.wireChat, a.wireModeration, a.wireExtras,
 	} {
 		if err := wire(ctx, mux); err != nil {
 			return err
 		}
 	}
+	// The account service comes last: it exports and erases every feature's share of a
+	// member's data.
+	accountHandlers := a.wireAccounts(mux)
+	a.mountPrivacy(mux)
 	a.routes(mux)
 
 	// Built inside out, so the last wrapper runs first: a panic anywhere is caught; every
@@ -158,12 +166,10 @@ func (a *App) chrome(r *http.Request, title, section string) views.Page {
 		return p
 	}
 	p.Viewer = &views.Viewer{Username: u.Username, Name: u.Name(), Staff: u.IsStaff(), Admin: u.IsAdmin()}
-	if n := a.extras.notifier; n != nil {
-		if c, err := n.UnreadCount(r.Context(), u.ID); err == nil {
-			p.Viewer.Notifications = c
-		} else {
-			a.log.Error("count unread notifications", "err", err)
-		}
+	if c, err := a.notifier.UnreadCount(r.Context(), u.ID); err == nil {
+		p.Viewer.Notifications = c
+	} else {
+		a.log.Error("count unread notifications", "err", err)
 	}
 	for _, b := range a.banners {
 		p.Banners = append(p.Banners, b(r, u)...)
@@ -193,8 +199,46 @@ func (a *App) Close() error {
 	return a.db.Close()
 }
 
+// Sanctions are moderation's sanctions as the rest of Stoa checks them, for tests that
+// build a part on the site's database.
+func (a *App) Sanctions() account.Restrictions { return a.moderation.sanctions }
+
 // Accounts returns the account service, for the command line and tests.
 func (a *App) Accounts() *account.Service { return a.accounts }
 
 // BaseURL is the site's public URL.
 func (a *App) BaseURL() string { return a.cfg.BaseURL }
+
+// wireAccounts builds the account service from every part it needs, so it is wired
+// after all of them, and mounts the account pages: registration and login, the account
+// page with every feature's entry, email and password reset, notifications, and the
+// member's data rights (P15).
+func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
+	p := &a.privacy
+	a.accounts = account.NewService(a.accountStore, account.Options{
+		Restrictions: a.moderation.sanctions,
+		Policies:     p.policies,
+		Outbox:       a.mail.outbox,
+		// Each package's share of a member's data, for /me/export and /me/delete.
+		DataSources: []account.DataSource{
+			a.forum.DataSource(),
+			privacy.DataSource{Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries},
+			a.mail.outbox,
+			a.chat.service.DataSource(),
+			a.moderation.service.DataSource(),
+			a.notifier,
+			a.extras.forum,
+		},
+	})
+	email := account.NewEmailHandlers(a.accounts, a.web)
+	notify := account.NewNotifyHandlers(a.notifier, a.web)
+	meLinks := append([]views.MeLink{email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
+	meLinks = append(meLinks, account.DeleteLink(), moderation.MeLink(), notify.MeLink())
+	h := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
+		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits,
+		MeLinks: meLinks})
+	h.Routes(mux)
+	email.Routes(mux)
+	notify.Routes(mux)
+	return h
+}

@@ -46,11 +46,7 @@ func Main(args []string) {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	if cmd == "serve" && len(args) > 0 && isHelp(args[0]) {
+	if len(args) > 0 && isHelp(args[0]) {
 		// "stoa --help" asks about Stoa, not only about serve: list the commands first.
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\nFlags of stoa serve:")
@@ -59,6 +55,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		bindServeFlags(fs, new(Config))
 		fs.PrintDefaults()
 		return 0
+	}
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
 	}
 	var err error
 	switch cmd {
@@ -267,7 +267,7 @@ func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	u, err := account.NewService(account.NewStore(db)).CreateUser(ctx, name, password, role)
+	u, err := account.AddUser(ctx, account.NewStore(db), name, password, role)
 	if errors.Is(err, account.ErrUsernameTaken) {
 		return fmt.Errorf("a member called %q already exists", name)
 	}

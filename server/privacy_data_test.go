@@ -192,20 +192,25 @@ func TestP4_AnonymousAnalyticsAggregatesOnly(t *testing.T) {
 	var cols []string
 	for rows.Next() {
 		var c string
-		rows.Scan(&c)
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
 		cols = append(cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 	if strings.Join(cols, ",") != "day,dimension,value,count" {
 		t.Errorf("analytics_daily columns = %v", cols)
 	}
 	var visits int
-	site.App.DB().Read().QueryRow("select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&visits)
+	queryRow(t, site, "select count from analytics_daily where dimension = 'page' and value = 'home'", nil, &visits)
 	if visits < 2 {
 		t.Errorf("home page views = %d, want at least 2", visits)
 	}
 	var bad int
-	site.App.DB().Read().QueryRow("select count(*) from analytics_daily where value like '%ProbeAgent%' or value like '%203.0.113%' or value like '%/%'").Scan(&bad)
+	queryRow(t, site, "select count(*) from analytics_daily where value like '%ProbeAgent%' or value like '%203.0.113%' or value like '%/%'", nil, &bad)
 	if bad != 0 {
 		t.Errorf("%d analytics rows hold a raw User-Agent, address or path", bad)
 	}

@@ -138,7 +138,7 @@ func TestP6_DisclosureWarningAndDetectorHold(t *testing.T) {
 
 	var threads int
 	count := func() int {
-		site.App.DB().Read().QueryRow("select count(*) from threads").Scan(&threads)
+		queryRow(t, site, "select count(*) from threads", nil, &threads)
 		return threads
 	}
 	before := count()

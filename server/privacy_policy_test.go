@@ -19,8 +19,8 @@ func TestP14_MaterialPolicyChangeBannerAndMail(t *testing.T) {
 	alice := register(t, site, "alice", "alice@example.org")
 	bob := register(t, site, "bob", "")
 	var accepted int
-	site.App.DB().Read().QueryRow(`select count(*) from policy_consents c join users u on u.id = c.user_id
-		where u.username = 'alice' and c.kind = 'accepted' and c.version = 1`).Scan(&accepted)
+	queryRow(t, site, `select count(*) from policy_consents c join users u on u.id = c.user_id
+		where u.username = 'alice' and c.kind = 'accepted' and c.version = 1`, nil, &accepted)
 	if accepted != 2 {
 		t.Fatalf("registration recorded %d acceptances, want the privacy policy and the agreement", accepted)
 	}
@@ -204,7 +204,7 @@ func TestP16_OutboxHoldsOnlyExpectedMail(t *testing.T) {
 		if m.UserID != 0 {
 			if _, ok := emails[m.UserID]; !ok {
 				var e string
-				site.App.DB().Read().QueryRow("select coalesce(email, '') from users where id = ?", m.UserID).Scan(&e)
+				queryRow(t, site, "select coalesce(email, '') from users where id = ?", []any{m.UserID}, &e)
 				emails[m.UserID] = e
 			}
 			if emails[m.UserID] != m.To {

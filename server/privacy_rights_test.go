@@ -129,11 +129,10 @@ func TestP15_ExportContainsPostsAndMessages(t *testing.T) {
 		t.Error("alice's session survived the deletion")
 	}
 	var email, sessions, consents, queued int
-	db := site.App.DB().Read()
-	db.QueryRow("select count(*) from users where email is not null and username != 'root'").Scan(&email)
-	db.QueryRow("select count(*) from sessions s join users u on u.id = s.user_id where u.deleted_at is not null").Scan(&sessions)
-	db.QueryRow("select count(*) from policy_consents c join users u on u.id = c.user_id where u.deleted_at is not null").Scan(&consents)
-	db.QueryRow("select count(*) from mail_outbox").Scan(&queued)
+	queryRow(t, site, "select count(*) from users where email is not null and username != 'root'", nil, &email)
+	queryRow(t, site, "select count(*) from sessions s join users u on u.id = s.user_id where u.deleted_at is not null", nil, &sessions)
+	queryRow(t, site, "select count(*) from policy_consents c join users u on u.id = c.user_id where u.deleted_at is not null", nil, &consents)
+	queryRow(t, site, "select count(*) from mail_outbox", nil, &queued)
 	if email+sessions+consents+queued != 0 {
 		t.Errorf("left after deletion: %d emails, %d sessions, %d consents, %d queued mails", email, sessions, consents, queued)
 	}
@@ -174,7 +173,7 @@ func TestP15_DeleteAccountErasesContent(t *testing.T) {
 		}
 	}
 	var left int
-	site.App.DB().Read().QueryRow("select count(*) from posts where source like '%xylophone%' or source like '%zucchini%'").Scan(&left)
+	queryRow(t, site, "select count(*) from posts where source like '%xylophone%' or source like '%zucchini%'", nil, &left)
 	if left != 0 {
 		t.Errorf("%d erased posts keep their text in the database", left)
 	}

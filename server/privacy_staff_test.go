@@ -44,6 +44,15 @@ var confirmLink = regexp.MustCompile(`/me/email/confirm/[A-Za-z0-9_-]+`)
 
 func noLimits(c *server.Config) { c.NoRateLimits = true }
 
+// queryRow reads one row of query into dest, failing the test if it cannot: a check of
+// what is (or is no longer) stored must not pass because its query failed.
+func queryRow(t *testing.T, site *stoatest.Site, query string, args []any, dest ...any) {
+	t.Helper()
+	if err := site.App.DB().Read().QueryRow(query, args...).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
 type outboxRow struct {
 	Kind, To, Subject, Text, Headers string
 	UserID                           int64
@@ -81,8 +90,13 @@ func auditLog(t *testing.T, site *stoatest.Site) []auditRow {
 	var out []auditRow
 	for rows.Next() {
 		var r auditRow
-		rows.Scan(&r.Action, &r.Actor, &r.Target, &r.Reason)
+		if err := rows.Scan(&r.Action, &r.Actor, &r.Target, &r.Reason); err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -297,10 +311,10 @@ func TestContactFormLimitsAndErrors(t *testing.T) {
 	}
 	// A robot filling in the hidden field is told it worked, and nothing is kept.
 	var before, after int
-	site.App.DB().Read().QueryRow("select count(*) from enquiries").Scan(&before)
+	queryRow(t, site, "select count(*) from enquiries", nil, &before)
 	bot := site.Anonymous(t)
 	bot.PostForm("/contact", url.Values{"subject": {"Cheap pills"}, "body": {"Buy"}, "website": {"http://spam.example"}})
-	site.App.DB().Read().QueryRow("select count(*) from enquiries").Scan(&after)
+	queryRow(t, site, "select count(*) from enquiries", nil, &after)
 	if bot.Path() != "/contact?sent=1" || after != before {
 		t.Errorf("honeypot: at %s, %d enquiries became %d", bot.Path(), before, after)
 	}

@@ -64,7 +64,9 @@ func TestUserAddAndBackupCommands(t *testing.T) {
 	}
 	defer db.Close()
 	var roles string
-	db.Read().QueryRow("select group_concat(role, ',') from (select role from users order by id)").Scan(&roles)
+	if err := db.Read().QueryRow("select group_concat(role, ',') from (select role from users order by id)").Scan(&roles); err != nil {
+		t.Fatal(err)
+	}
 	if roles != "admin,moderator" {
 		t.Fatalf("backup holds roles %q", roles)
 	}

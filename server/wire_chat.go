@@ -39,7 +39,7 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 	svc := chat.NewService(chat.Config{
 		DB:            a.db,
 		Renderer:      a.renderer,
-		Restrictions:  a.accounts.Restrictions(),
+		Restrictions:  a.moderation.sanctions,
 		PolicyVersion: version,
 		Log:           a.log,
 		Limits:        limits,
@@ -53,7 +53,6 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		func() float64 { return float64(svc.Hub().Connections()) })
 	a.metrics.counter("stoa_chat_frames_delivered_total", "Chat frames written to WebSocket clients.",
 		func() float64 { return float64(svc.Hub().Delivered()) })
-	a.accounts.AddDataSource(svc.DataSource())
 	// Shutdown sends every client a 1001 close before the HTTP server stops; Close (after
 	// the server stopped, before the database closes) commits the chat writes in flight.
 	a.onShutdown = append(a.onShutdown, svc.Shutdown)

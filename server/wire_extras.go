@@ -8,35 +8,21 @@ import (
 	"stoa/account"
 	"stoa/chat"
 	"stoa/forum"
-	"stoa/mail"
 	"stoa/storage"
 )
 
 // extrasParts holds what wireExtras builds: search, notifications, feeds and reactions for the forum.
 type extrasParts struct {
-	// notifier records notifications; other features may notify members through it.
-	notifier *account.Notifier
 	// forum is search, feeds, reactions, unread tracking and thread management.
 	forum *forum.Extras
 }
 
 // wireExtras builds search, notifications, feeds and reactions for the forum and mounts its routes.
 func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
-	n := account.NewNotifier(a.db, a.cfg.BaseURL)
-	if outbox := a.mail.outbox; outbox != nil {
-		n.SetMailer(func(tx *storage.Tx, userID int64, to, subject, text string) error {
-			return outbox.Enqueue(tx, mail.Message{To: to, Subject: subject, Text: text, Kind: "notification", UserID: userID})
-		})
-	}
-	a.accounts.AddDataSource(n)
-	nh := account.NewNotifyHandlers(n, a.web)
-	nh.Routes(mux)
-	a.accountHandlers.AddMeLink(nh.MeLink())
-
+	n := a.notifier
 	x := forum.NewExtras(a.forum, forum.ExtrasOptions{Accounts: a.accountStore, Notifier: n, Web: a.web, Log: a.log, BaseURL: a.cfg.BaseURL})
-	a.accounts.AddDataSource(x)
 	x.Routes(mux)
-	a.extras = extrasParts{notifier: n, forum: x}
+	a.extras = extrasParts{forum: x}
 	// Pinning, closing and moving threads go into the audit log with the change.
 	x.OnStaffAction(forumAudit{log: a.moderation.audit, accounts: a.accountStore, forum: a.forumStore}.record)
 	if svc := a.chat.service; svc != nil {

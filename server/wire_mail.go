@@ -12,13 +12,12 @@ import (
 // mailParts holds what wireMail builds: the durable outbox and SMTP delivery (mail/).
 type mailParts struct {
 	// outbox queues every email Stoa sends; other features call outbox.Enqueue in their
-	// own transaction.
+	// own transaction. Without --smtp-url it keeps mail queued until there is one.
 	outbox *mail.Outbox
-	// flows serves address confirmation, address changes and password reset.
-	flows *account.EmailFlows
 }
 
-// wireMail builds the durable outbox and SMTP delivery (mail/) and mounts its routes.
+// wireMail builds the durable outbox and SMTP delivery (mail/) and mounts its admin page.
+// Everything that sends mail is built after it.
 func (a *App) wireMail(ctx context.Context, mux *http.ServeMux) error {
 	a.mail.outbox = mail.NewOutbox(a.db, mail.Config{
 		SMTPURL: a.cfg.SMTPURL,
@@ -42,17 +41,11 @@ func (a *App) wireMail(ctx context.Context, mux *http.ServeMux) error {
 	if a.cfg.SMTPURL == "" {
 		a.log.Info("mail: no --smtp-url set; mail stays queued until one is")
 	}
-	mail.NewHandlers(a.mail.outbox, a.web, func(r *http.Request) (bool, bool) {
-		u := account.UserFrom(r.Context())
-		return u != nil, u.IsAdmin()
+	guard := account.Guard{Web: a.web}
+	mail.NewHandlers(outbox, a.web, func(next http.HandlerFunc) http.HandlerFunc {
+		return guard.Admin(func(w http.ResponseWriter, r *http.Request, _ *account.User) { next(w, r) })
 	}).Routes(mux)
 	a.moderation.AdminLinks = append(a.moderation.AdminLinks, views.MeLink{URL: "/admin/mail", Title: "Mail outbox",
 		Text: "Mail waiting to be sent or that failed, with buttons to retry it."})
-
-	a.mail.flows = account.NewEmailFlows(a.accounts, a.mail.outbox, a.web)
-	a.accounts.AfterCreate(a.mail.flows.AfterCreate)
-	a.mail.flows.Routes(mux)
-	a.accountHandlers.AddMeLink(views.MeLink{URL: "/me/email", Title: "Email address",
-		Text: "Add, confirm, change or remove the address used for password resets and notices."})
 	return nil
 }

@@ -56,11 +56,9 @@ func (a *App) wireModeration(ctx context.Context, mux *http.ServeMux) error {
 		BaseURL:   a.cfg.BaseURL,
 	})
 	a.moderation.service = svc
-	a.accounts.AddDataSource(svc.DataSource())
 	h := moderation.NewHandlers(svc, a.web, a.moderation.AdminLinks)
 	h.Routes(mux)
 	a.banners = append(a.banners, h.Banners)
-	a.accountHandlers.AddMeLink(moderation.MeLink())
 	return nil
 }
 

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -16,17 +15,16 @@ import (
 	"stoa/views"
 )
 
-// privacyParts holds what wirePrivacy builds: policies, the data export, analytics, enquiries (privacy/).
+// privacyParts holds what wirePrivacy builds: policies, analytics, enquiries (privacy/).
 type privacyParts struct {
 	// policies holds the versioned policies; chat records policies.CurrentVersion(ctx,
-	// privacy.PrivacyPolicy) with each disclosure acknowledgement.
+	// privacy.PrivacyPolicy) with each disclosure acknowledgement, and the account service
+	// records what a new member accepted.
 	policies  *privacy.Policies
 	prefs     *privacy.Preferences
 	enquiries *privacy.Enquiries
 	analytics *privacy.Analytics
-	handlers  *privacy.Handlers
-	// retention purges what is kept past its time (expired sessions, deleted content);
-	// features wired later add their own purge with retention.Add.
+	// retention purges what is kept past its time (expired sessions, deleted content).
 	retention *privacy.Retention
 }
 
@@ -37,21 +35,23 @@ const analyticsFlushEvery = 5 * time.Minute
 // retentionEvery is how often expired sessions and old deleted content are purged.
 const retentionEvery = time.Hour
 
-// wirePrivacy builds policies, the data export, analytics, enquiries (privacy/) and mounts its routes.
-func (a *App) wirePrivacy(ctx context.Context, mux *http.ServeMux) error {
-	members := privacyMembers{a.accountStore}
-	var mailer privacy.Mailer
-	if a.mail.outbox != nil {
-		mailer = privacyMailer{o: a.mail.outbox, log: a.log}
+// wirePrivacy builds policies, analytics and enquiries (privacy/), which chat, moderation
+// and the account service use; its pages are mounted by mountPrivacy once the account
+// service, whose export they offer, exists.
+func (a *App) wirePrivacy(ctx context.Context) error {
+	opts := privacy.Options{
+		Render:  func(src string) string { return a.renderer.Render(src).HTML },
+		Members: privacyMembers{a.accountStore},
+		Mailer:  privacyMailer{o: a.mail.outbox, log: a.log},
+		BaseURL: a.cfg.BaseURL,
 	}
-	render := func(src string) string { return a.renderer.Render(src).HTML }
 	p := &a.privacy
-	p.policies = privacy.NewPolicies(a.db, privacy.PolicyOptions{Render: render, Members: members, Mailer: mailer, BaseURL: a.cfg.BaseURL})
+	p.policies = privacy.NewPolicies(a.db, opts)
 	if err := p.policies.Seed(ctx); err != nil {
 		return err
 	}
-	p.prefs = privacy.NewPreferences(a.db, members, mailer, render, a.cfg.BaseURL)
-	p.enquiries = privacy.NewEnquiries(a.db, members, mailer, a.cfg.BaseURL)
+	p.prefs = privacy.NewPreferences(a.db, opts)
+	p.enquiries = privacy.NewEnquiries(a.db, opts)
 	p.analytics = privacy.NewAnalytics(a.db)
 	p.analytics.Start(analyticsFlushEvery, func(err error) { a.log.Error("analytics flush failed", "err", err) })
 	a.closers = append(a.closers, func() {
@@ -60,25 +60,29 @@ func (a *App) wirePrivacy(ctx context.Context, mux *http.ServeMux) error {
 		}
 	})
 
-	p.retention = privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) })
-	p.retention.Add("expired sessions", a.accountStore.DeleteExpiredSessions)
-	p.retention.Add("deleted forum posts", func(ctx context.Context, now time.Time) error {
-		return a.forum.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
-	})
+	p.retention = privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) },
+		privacy.Purge{Name: "expired sessions", Run: a.accountStore.DeleteExpiredSessions},
+		privacy.Purge{Name: "deleted forum posts", Run: func(ctx context.Context, now time.Time) error {
+			return a.forum.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
+		}})
 	p.retention.Start(retentionEvery)
 	a.closers = append(a.closers, p.retention.Stop)
 
-	// Registration records which policy versions the new member accepted.
-	a.accounts.AfterCreate(p.policies.Accept)
-	// Each package's share of a member's data, for /me/export and /me/delete (P15).
-	a.accounts.AddDataSource(a.forum.DataSource())
-	a.accounts.AddDataSource(privacy.DataSource{Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries})
-	if a.mail.outbox != nil {
-		a.accounts.AddDataSource(queuedMail{a.mail.outbox})
-	}
+	banners := privacy.NewBanners(p.policies, p.enquiries)
+	a.banners = append(a.banners, func(r *http.Request, u *account.User) []views.Banner {
+		return banners.For(r, u.ID, u.IsStaff())
+	})
+	a.moderation.AdminLinks = append(a.moderation.AdminLinks, privacy.AdminLinks()...)
+	return nil
+}
 
-	p.handlers = privacy.NewHandlers(privacy.HandlerDeps{
-		Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries, Analytics: p.analytics, Members: members,
+// mountPrivacy mounts privacy's pages (policies, preferences, enquiries, analytics,
+// audited access to personal data).
+func (a *App) mountPrivacy(mux *http.ServeMux) {
+	p := &a.privacy
+	privacy.NewHandlers(privacy.HandlerDeps{
+		Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries, Analytics: p.analytics,
+		Members: privacyMembers{a.accountStore},
 		Auditor: auditLog{log: a.moderation.audit, accounts: a.accountStore},
 		Export:  a.accounts.Export,
 		Viewer: func(r *http.Request) *privacy.Member {
@@ -87,35 +91,14 @@ func (a *App) wirePrivacy(ctx context.Context, mux *http.ServeMux) error {
 			}
 			return nil
 		},
-		Web: a.web,
-	})
-	p.handlers.Routes(mux)
-	a.accountHandlers.PrivacyRoutes(mux)
-	a.banners = append(a.banners, func(r *http.Request, u *account.User) []views.Banner {
-		out := append(p.handlers.Banners(r, u.ID), p.handlers.EnquiryBanners(r, u.ID)...)
-		if u.IsStaff() {
-			out = append(out, p.handlers.InboxBanners(r)...)
-		}
-		return out
-	})
-	a.moderation.AdminLinks = append(a.moderation.AdminLinks, privacy.AdminLinks()...)
-	for _, l := range []views.MeLink{
-		{URL: "/me/export", Title: "Download your data", Text: "Everything tied to your account, as JSON files with readable pages, in one ZIP archive."},
-		{URL: "/me/preferences", Title: "Contact preferences", Text: "Choose whether administrators may email you announcements. Off unless you turn it on."},
-		{URL: "/me/enquiries", Title: "Your enquiries", Text: "Messages you sent to the team through the contact form, and their answers."},
-		{URL: "/me/delete", Title: "Delete your account", Text: "Erase your account, and choose whether your posts are erased or kept as a former member's.", Danger: true},
-	} {
-		a.accountHandlers.AddMeLink(l)
-	}
-	return nil
+		Guard: privacyGuard{account.Guard{Web: a.web}},
+		Web:   a.web,
+	}).Routes(mux)
 }
 
 // privacyMiddleware counts page views for the anonymous statistics (P4); app.go puts it
 // in the middleware chain.
 func (a *App) privacyMiddleware(next http.Handler) http.Handler {
-	if a.privacy.analytics == nil {
-		return next
-	}
 	return a.privacy.analytics.Middleware(next)
 }
 
@@ -123,20 +106,30 @@ func memberOf(u *account.User) *privacy.Member {
 	return &privacy.Member{ID: u.ID, Username: u.Username, Email: u.Email, Confirmed: u.EmailVerified, Staff: u.IsStaff(), Admin: u.IsAdmin()}
 }
 
-// privacyMembers shows privacy the accounts it needs, without privacy importing account.
-type privacyMembers struct{ store *account.Store }
+// privacyGuard checks privacy's routes with account's one guard, showing the member to
+// privacy as privacy sees members.
+type privacyGuard struct{ g account.Guard }
 
-func notFound(err error) error {
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("%w: %w", privacy.ErrNotFound, err)
-	}
-	return err
+func (p privacyGuard) Member(h privacy.MemberHandler) http.HandlerFunc {
+	return p.g.Member(func(w http.ResponseWriter, r *http.Request, u *account.User) { h(w, r, memberOf(u)) })
 }
+
+func (p privacyGuard) Staff(h privacy.MemberHandler) http.HandlerFunc {
+	return p.g.Staff(func(w http.ResponseWriter, r *http.Request, u *account.User) { h(w, r, memberOf(u)) })
+}
+
+func (p privacyGuard) Admin(h privacy.MemberHandler) http.HandlerFunc {
+	return p.g.Admin(func(w http.ResponseWriter, r *http.Request, u *account.User) { h(w, r, memberOf(u)) })
+}
+
+// privacyMembers shows privacy the accounts it needs, without privacy importing account.
+// A missing member is storage.ErrNotFound, which is privacy.ErrNotFound.
+type privacyMembers struct{ store *account.Store }
 
 func (m privacyMembers) ByID(ctx context.Context, id int64) (*privacy.Member, error) {
 	u, err := m.store.ByID(ctx, id)
 	if err != nil {
-		return nil, notFound(err)
+		return nil, err
 	}
 	return memberOf(u), nil
 }
@@ -144,28 +137,21 @@ func (m privacyMembers) ByID(ctx context.Context, id int64) (*privacy.Member, er
 func (m privacyMembers) ByUsername(ctx context.Context, name string) (*privacy.Member, error) {
 	u, err := m.store.ByUsername(ctx, name)
 	if err != nil {
-		return nil, notFound(err)
+		return nil, err
 	}
 	return memberOf(u), nil
 }
 
 func (m privacyMembers) WithEmail(ctx context.Context) ([]privacy.Member, error) {
-	const page = 500
-	var out []privacy.Member
-	for off := 0; ; off += page {
-		users, err := m.store.ListUsers(ctx, page, off)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range users {
-			if u.Email != "" && u.EmailVerified {
-				out = append(out, *memberOf(u))
-			}
-		}
-		if len(users) < page {
-			return out, nil
-		}
+	users, err := m.store.WithConfirmedEmail(ctx)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]privacy.Member, 0, len(users))
+	for _, u := range users {
+		out = append(out, *memberOf(u))
+	}
+	return out, nil
 }
 
 // privacyMailer queues privacy's mail in the outbox.
@@ -185,15 +171,6 @@ func (m privacyMailer) Enqueue(tx *storage.Tx, x privacy.Mail) error {
 		return nil
 	}
 	return err
-}
-
-// queuedMail erases mail still waiting for a member who deletes their account (P15).
-type queuedMail struct{ o *mail.Outbox }
-
-func (queuedMail) ExportUser(context.Context, int64, func(string, any) error) error { return nil }
-
-func (q queuedMail) EraseUser(tx *storage.Tx, userID int64, _ bool) error {
-	return q.o.PurgeUser(tx, userID)
 }
 
 // auditLog writes staff access to personal data into moderation's audit log (P12, P13).

@@ -1,0 +1,109 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"stoa/storage"
+	"stoa/web"
+)
+
+// LogIn checks a username and password and starts a session.
+func (s *Service) LogIn(ctx context.Context, username, password string) (*User, string, error) {
+	id, hash, err := s.store.passwordHash(ctx, strings.TrimSpace(username))
+	if errors.Is(err, storage.ErrNotFound) {
+		// Spend the same time as a real check so timing does not reveal which names exist.
+		CheckPassword(s.dummyHash(), password)
+		return nil, "", ErrBadCredentials
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return nil, "", fmt.Errorf("account: check password of %d: %w", id, err)
+	}
+	if !ok {
+		return nil, "", ErrBadCredentials
+	}
+	if err := s.restrictions.CanLogIn(ctx, id); err != nil {
+		return nil, "", refusal(err)
+	}
+	token := NewToken()
+	now := s.now()
+	if err := s.store.db.Write(ctx, func(tx *storage.Tx) error {
+		return s.store.insertSession(tx, token, id, now, now.Add(SessionTTL))
+	}); err != nil {
+		return nil, "", err
+	}
+	u, err := s.store.ByID(ctx, id)
+	return u, token, err
+}
+
+// RestrictionError is implemented by sanction errors whose text is meant for the member,
+// such as "Your account is suspended until …".
+type RestrictionError interface {
+	error
+	Restriction() bool
+}
+
+// refusal turns a sanction into the 403 that shows its text; any other error (a failed
+// lookup) stays as it is.
+func refusal(err error) error {
+	var re RestrictionError
+	if web.AsError(err) == nil && errors.As(err, &re) {
+		return web.Refused(http.StatusForbidden, re.Error()).Because(err)
+	}
+	return err
+}
+
+// checkPassword verifies a logged-in member's password before a change to their account,
+// at most a few times a minute per member; a wrong or too frequent one is a message for
+// field.
+func (s *Service) checkPassword(ctx context.Context, u *User, password, field string) error {
+	if !s.byMember.Allow(memberKey(u.ID)) {
+		return web.Invalid(field, "Too many attempts. Wait a few minutes, then try again.")
+	}
+	_, hash, err := s.store.passwordHash(ctx, u.Username)
+	if err != nil {
+		return err
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return fmt.Errorf("account: check password of %d: %w", u.ID, err)
+	}
+	if !ok {
+		return web.Invalid(field, "That is not your password. Enter the password you log in with.")
+	}
+	return nil
+}
+
+func memberKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// dummyHash is checked against when a username does not exist. It is made on first use,
+// not at start, so commands such as `stoa version` do not pay for an argon2 hash.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("stoa-timing-equaliser") })
+	return s.dummy
+}
+
+// SessionUser returns the member a session token belongs to, or storage.ErrNotFound.
+func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) {
+	u, err := s.store.sessionUser(ctx, token, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.restrictions.CanLogIn(ctx, u.ID); err != nil {
+		return nil, storage.ErrNotFound
+	}
+	return u, nil
+}
+
+// LogOut ends a session.
+func (s *Service) LogOut(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, token)
+}
