@@ -30,14 +30,13 @@ type App struct {
 	renderer        *markup.Renderer
 	accountStore    *account.Store
 	accountHandlers *account.Handlers
-	forumStore      *forum.Store
 
 	// Each feature's parts, built by its wire function in wire_<feature>.go.
 	mail       mailParts
 	privacy    privacyParts
 	chat       chatParts
-	moderation moderationParts
-	extras     extrasParts
+	moderation    moderationParts
+	notifications notificationParts
 
 	metrics *metrics
 	banners []func(r *http.Request, u *account.User) []views.Banner
@@ -70,14 +69,6 @@ func (a *App) wire(ctx context.Context) error {
 	accountStore := account.NewStore(a.db)
 	a.accountStore = accountStore
 	a.accounts = account.NewService(accountStore)
-	a.forumStore = forum.NewStore(a.db)
-	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.accounts.Restrictions())
-	if a.cfg.NoRateLimits {
-		a.forum.DisableRateLimit()
-	}
-	if err := a.forum.EnsureDefaultCategory(ctx); err != nil {
-		return err
-	}
 
 	admins, err := accountStore.CountAdmins(ctx)
 	if err != nil {
@@ -92,10 +83,11 @@ func (a *App) wire(ctx context.Context) error {
 		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits})
 	a.accountHandlers = accountHandlers
 	accountHandlers.Routes(mux)
-	forum.NewHandlers(a.forum, accountStore, a.web).Routes(mux)
-	// Features in dependency order: mail is used by the others; moderation acts on chat.
+	// Features in dependency order: mail is used by the others; notifications by chat's
+	// mentions and the forum; the forum searches chat; moderation acts on chat and the
+	// forum.
 	for _, wire := range []func(context.Context, *http.ServeMux) error{
-		a.wireMail, a.wirePrivacy, a.wireChat, a.wireModeration, a.wireExtras,
+		a.wireMail, a.wirePrivacy, a.wireChat, a.wireNotifications, a.wireForum, a.wireModeration,
 	} {
 		if err := wire(ctx, mux); err != nil {
 			return err
@@ -156,7 +148,7 @@ func (a *App) chrome(r *http.Request, title, section string) views.Page {
 		return p
 	}
 	p.Viewer = &views.Viewer{Username: u.Username, Name: u.Name(), Staff: u.IsStaff(), Admin: u.IsAdmin()}
-	if n := a.extras.notifier; n != nil {
+	if n := a.notifications.notifier; n != nil {
 		if c, err := n.UnreadCount(r.Context(), u.ID); err == nil {
 			p.Viewer.Notifications = c
 		} else {

@@ -62,16 +62,13 @@ func (a *App) wirePrivacy(ctx context.Context, mux *http.ServeMux) error {
 
 	p.retention = privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) })
 	p.retention.Add("expired sessions", a.accountStore.DeleteExpiredSessions)
-	p.retention.Add("deleted forum posts", func(ctx context.Context, now time.Time) error {
-		return a.forum.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
-	})
 	p.retention.Start(retentionEvery)
 	a.closers = append(a.closers, p.retention.Stop)
 
 	// Registration records which policy versions the new member accepted.
 	a.accounts.AfterCreate(p.policies.Accept)
-	// Each package's share of a member's data, for /me/export and /me/delete (P15).
-	a.accounts.AddDataSource(a.forum.DataSource())
+	// Each package's share of a member's data, for /me/export and /me/delete (P15); the
+	// forum adds its own share in wireForum.
 	a.accounts.AddDataSource(privacy.DataSource{Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries})
 	if a.mail.outbox != nil {
 		a.accounts.AddDataSource(queuedMail{a.mail.outbox})
