@@ -32,9 +32,9 @@ type App struct {
 	accountHandlers *account.Handlers
 
 	// Each feature's parts, built by its wire function in wire_<feature>.go.
-	mail       mailParts
-	privacy    privacyParts
-	chat       chatParts
+	mail          mailParts
+	privacy       privacyParts
+	chat          chatParts
 	moderation    moderationParts
 	notifications notificationParts
 
