@@ -41,6 +41,7 @@ func forumOn(t *testing.T, site *stoatest.Site) *forum.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(f.Close)
 	return f.Service
 }
 

@@ -104,29 +104,33 @@ type Forum struct {
 	StaffTools *StaffTools
 
 	web        *web.Responder
+	index      *searchIndex
 	pages      *Pages
 	posting    *Posting
 	categories *CategoryAdmin
 }
 
-// New builds the forum from o.
+// New builds the forum from o and starts its background work (the search index), which
+// Close stops.
 func New(o Options) (*Forum, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
 	store := NewStore(o.DB)
 	baseURL := strings.TrimRight(o.BaseURL, "/")
+	index := startSearchIndex(store, o.DB, o.Log)
 	svc := &Service{db: o.DB, store: store, render: o.Renderer, restrictions: o.Restrictions, notifier: o.Notifier,
-		audit: o.Audit, paced: !o.NoPostingPace, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, now: time.Now}
+		audit: o.Audit, index: index, paced: !o.NoPostingPace, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, now: time.Now}
 	f := &Forum{
 		Service:    svc,
-		Search:     &Search{store: store, accounts: o.Accounts, chat: o.ChatSearch, web: o.Web},
+		Search:     &Search{store: store, index: index, accounts: o.Accounts, chat: o.ChatSearch, web: o.Web},
 		Feeds:      &Feeds{svc: svc, store: store, web: o.Web, baseURL: baseURL},
 		Reactions:  &Reactions{svc: svc, store: store, db: o.DB, web: o.Web, now: time.Now},
 		Watches:    &Watches{svc: svc, store: store, db: o.DB, web: o.Web},
 		Unread:     &Unread{store: store, db: o.DB, notifier: o.Notifier, web: o.Web, log: o.Log, now: time.Now},
 		StaffTools: &StaffTools{store: store, db: o.DB, audit: o.Audit, web: o.Web},
 		web:        o.Web,
+		index:      index,
 		categories: &CategoryAdmin{svc: svc, store: store, web: o.Web},
 	}
 	f.pages = &Pages{svc: svc, store: store, db: o.DB, accounts: o.Accounts, web: o.Web, cache: newPageCache(),
@@ -134,3 +138,6 @@ func New(o Options) (*Forum, error) {
 	f.posting = &Posting{svc: svc, store: store, web: o.Web, pages: f.pages}
 	return f, nil
 }
+
+// Close stops the forum's background work; call it before closing the database.
+func (f *Forum) Close() { f.index.close() }

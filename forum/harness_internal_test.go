@@ -66,6 +66,7 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 	if tf.Forum, err = New(o); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(tf.Close)
 	if err := tf.Service.EnsureDefaultCategory(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,12 @@ func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Only this test's requests write from now on: the search index, which writes on its
+	// own, is stopped once it has indexed the thread.
+	x.index.close()
+	if err := x.index.upToDate(ctx); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	x.Routes(mux)
 	cache := x.pages.cache

@@ -93,9 +93,10 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 		if err := s.store.insertPost(tx, p, in.Token); err != nil {
 			return err
 		}
-		if err := s.store.indexPost(tx, p.ID, t.Title, d.text); err != nil {
+		if err := s.store.queueForIndex(tx, p.ID, t.Title, d.text); err != nil {
 			return err
 		}
+		tx.AfterCommit(s.index.queued)
 		return s.published(tx, p, t, d.mentions)
 	})
 	if errors.Is(err, errDuplicateSubmit) {
@@ -177,9 +178,10 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		if p.Number == 1 {
 			title = target.title
 		}
-		if err := s.store.indexPost(tx, p.ID, title, d.text); err != nil {
+		if err := s.store.queueForIndex(tx, p.ID, title, d.text); err != nil {
 			return err
 		}
+		tx.AfterCommit(s.index.queued)
 		return s.published(tx, p, &Thread{ID: t.ID, AuthorID: target.authorID, Title: target.title, Hidden: target.hidden}, d.mentions)
 	})
 	if errors.Is(err, errDuplicateSubmit) {

@@ -33,6 +33,7 @@ type ChatSearch func(ctx context.Context, match, author string, limit, offset in
 // Search serves the search page: forum posts, and public chat messages in its chat tab.
 type Search struct {
 	store    *Store
+	index    *searchIndex
 	accounts Accounts
 	chat     ChatSearch
 	web      *web.Responder
@@ -157,6 +158,9 @@ func (s *Search) Find(ctx context.Context, q SearchQuery) ([]SearchHit, int, err
 	match, ok := ParseSearch(q.Text)
 	if !ok {
 		return nil, 0, nil
+	}
+	if err := s.index.upToDate(ctx); err != nil {
+		return nil, 0, err
 	}
 	page := max(q.Page, 1)
 	return s.store.searchHits(ctx, match, q.Category, q.Author, SearchPerPage, (page-1)*SearchPerPage)

@@ -42,6 +42,7 @@ type Service struct {
 	restrictions account.Restrictions
 	notifier     Notifier
 	audit        Audit
+	index        *searchIndex
 	pace         *ratelimit.Keyed
 	paced        bool // false only for load tests (Options.NoPostingPace)
 	baseURL      string

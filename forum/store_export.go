@@ -110,6 +110,8 @@ func (s *Store) eraseMemberPosts(tx *storage.Tx, userID int64, at time.Time) err
 		args  []any
 	}{
 		{`delete from post_revisions where post_id in (select id from posts where author_id = ?)`, []any{userID}},
+		// Queued posts are not indexed yet: they never will be.
+		{`delete from post_search_queue where post_id in (select id from posts where author_id = ?)`, []any{userID}},
 		{`update threads set deleted_at = coalesce(deleted_at, ?) where author_id = ?
 			and not exists (select 1 from posts p where p.thread_id = threads.id and p.author_id != ? and p.deleted_at is null)`,
 			[]any{now, userID, userID}},

@@ -186,6 +186,7 @@ func (s *Store) moveThread(tx *storage.Tx, threadID, categoryID int64) error {
 func (s *Store) purgeDeleted(tx *storage.Tx, cutoff time.Time) error {
 	for _, q := range []string{
 		`delete from post_revisions where post_id in (select id from posts where deleted_at < ?)`,
+		`delete from post_search_queue where post_id in (select id from posts where deleted_at < ?)`,
 		`update posts set source = '', html = '', submit_token = null where deleted_at < ? and (source != '' or html != '')`,
 		`update threads set title = '(deleted thread)', slug = 'thread' where deleted_at < ? and title != '(deleted thread)'`,
 	} {

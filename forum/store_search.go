@@ -8,20 +8,53 @@ import (
 	"stoa/storage"
 )
 
-// The search index is SQLite's FTS5 (migration 0050): the functions in this file are the
-// ones a PostgreSQL store replaces with tsvector and ts_rank.
+// The search index is SQLite's FTS5 (migrations 0050, 0053, 0065): the functions in this
+// file are the ones a PostgreSQL store replaces with tsvector and ts_rank. Posts reach the
+// index through post_search_queue; the triggers of migration 0050 keep indexed posts'
+// text and titles current when they are emptied (erasure, purges).
 
-// indexPost adds a post to the search index: text is the plain text of its HTML, title
-// its thread's title when the post opens the thread and "" otherwise.
-func (s *Store) indexPost(tx *storage.Tx, postID int64, title, text string) error {
-	if _, err := tx.Exec("insert into post_search(rowid, title, body) values (?, ?, ?)", postID, title, text); err != nil {
-		return fmt.Errorf("forum: index post %d: %w", postID, err)
+// queueForIndex queues a new post for the search index (see migration 0065): text is
+// the plain text of its HTML, title its thread's title when the post opens the thread
+// and "" otherwise.
+func (s *Store) queueForIndex(tx *storage.Tx, postID int64, title, text string) error {
+	if _, err := tx.Exec("insert into post_search_queue(post_id, title, body) values (?, ?, ?)", postID, title, text); err != nil {
+		return fmt.Errorf("forum: queue post %d for search: %w", postID, err)
 	}
 	return nil
 }
 
-// reindexPost replaces the indexed text of an edited post.
+// indexQueued moves up to limit queued posts, oldest first, into the search index, all
+// in one statement: FTS5 then writes them out as one segment. It returns how many it
+// moved.
+func (s *Store) indexQueued(tx *storage.Tx, limit int) (int, error) {
+	if _, err := tx.Exec(`insert into post_search(rowid, title, body)
+		select post_id, title, body from post_search_queue order by post_id limit ?`, limit); err != nil {
+		return 0, fmt.Errorf("forum: index queued posts: %w", err)
+	}
+	res, err := tx.Exec(`delete from post_search_queue where post_id in
+		(select post_id from post_search_queue order by post_id limit ?)`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("forum: index queued posts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// indexBehind reports whether posts wait in the queue for the search index.
+func (s *Store) indexBehind(ctx context.Context) (bool, error) {
+	var behind bool
+	if err := s.db.QueryRow(ctx, "select exists(select 1 from post_search_queue)").Scan(&behind); err != nil {
+		return false, fmt.Errorf("forum: search queue: %w", err)
+	}
+	return behind, nil
+}
+
+// reindexPost replaces the indexed text of an edited post, whether it is indexed
+// already or still queued.
 func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
+	if _, err := tx.Exec("update post_search_queue set body = ? where post_id = ?", text, postID); err != nil {
+		return fmt.Errorf("forum: index post %d: %w", postID, err)
+	}
 	if _, err := tx.Exec("update post_search set body = ? where rowid = ?", text, postID); err != nil {
 		return fmt.Errorf("forum: index post %d: %w", postID, err)
 	}

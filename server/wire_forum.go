@@ -32,6 +32,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
+	a.closers = append(a.closers, f.Close)
 	if err := f.Service.EnsureDefaultCategory(ctx); err != nil {
 		return err
 	}
