@@ -52,24 +52,32 @@ type replyTarget struct {
 // storage.ErrNotFound when the thread refuses.
 func (s *Store) openForReply(tx *storage.Tx, id int64, at time.Time, staff bool) (replyTarget, error) {
 	var r replyTarget
-	err := tx.QueryRow(`update threads set post_count = post_count + 1, last_post_at = ?
-		where id = ? and deleted_at is null and (? or (hidden_at is null and locked = 0))
-		returning author_id, title, hidden_at is not null`, at.Unix(), id, staff).Scan(&r.authorID, &r.title, &r.hidden)
-	if err == nil {
-		return r, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	// Not "update … returning": on SQLite that costs an ephemeral table per reply, several
+	// times the update itself; the row is read back instead.
+	res, err := tx.Exec(`update threads set post_count = post_count + 1, last_post_at = ?
+		where id = ? and deleted_at is null and (? or (hidden_at is null and locked = 0))`, at.Unix(), id, staff)
+	if err != nil {
 		return r, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
 	}
-	var deleted, hidden bool
-	err = tx.QueryRow("select deleted_at is not null, hidden_at is not null from threads where id = ?", id).Scan(&deleted, &hidden)
+	counted, err := res.RowsAffected()
+	if err != nil {
+		return r, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
+	}
+	var deleted bool
+	err = tx.QueryRow("select author_id, title, hidden_at is not null, deleted_at is not null from threads where id = ?", id).
+		Scan(&r.authorID, &r.title, &r.hidden, &deleted)
 	switch {
-	case errors.Is(err, sql.ErrNoRows) || err == nil && (deleted || hidden):
+	case errors.Is(err, sql.ErrNoRows):
 		return r, storage.ErrNotFound
 	case err != nil:
 		return r, fmt.Errorf("forum: state of thread %d: %w", id, err)
+	case counted == 1:
+		return r, nil
+	case deleted || r.hidden:
+		return r, storage.ErrNotFound
 	}
-	return r, ErrLocked
+	return r, ErrLocked // the only other reason not to count it
+
 }
 
 // insertPost inserts p with the next number in its thread, setting its ID and Number.
