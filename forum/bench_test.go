@@ -35,7 +35,7 @@ func newBenchForum(b *testing.B, posts int) *benchForum {
 		b.Fatal(err)
 	}
 	for i := 1; i < posts; i++ {
-		if _, err := f.Service.Reply(ctx, u, NewReply{ThreadID: t.ID, Body: benchReply}); err != nil {
+		if _, _, err := f.Service.Reply(ctx, u, NewReply{ThreadID: t.ID, Body: benchReply}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -51,7 +51,7 @@ func BenchmarkReply(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := f.Service.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply}); err != nil {
+			if _, _, err := f.Service.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -68,7 +68,7 @@ func BenchmarkReply(b *testing.B) {
 			for pb.Next() {
 				// A token per reply, as the reply form sends: it is looked up on every post.
 				tok := fmt.Sprintf("bench-%d", seq.Add(1))
-				if _, err := f.Service.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply, Token: tok}); err != nil {
+				if _, _, err := f.Service.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply, Token: tok}); err != nil {
 					b.Error(err)
 					return
 				}

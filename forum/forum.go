@@ -93,15 +93,17 @@ func (o Options) check() error {
 	return nil
 }
 
-// Forum is the whole forum, built and ready to mount.
+// Forum is the whole forum, built and ready to mount. Its parts are exported for what
+// the rest of Stoa and tests call directly: moderation changes posts through Service,
+// the account export takes Service.DataSource.
 type Forum struct {
-	Service    *Service
-	Search     *Search
-	Feeds      *Feeds
-	Reactions  *Reactions
-	Watches    *Watches
-	Unread     *Unread
-	StaffTools *StaffTools
+	Service    *Service    // the rules of posting, editing and deleting
+	Search     *Search     // the search page, over posts and public chat
+	Feeds      *Feeds      // Atom feeds
+	Reactions  *Reactions  // reactions under posts
+	Watches    *Watches    // watched threads
+	Unread     *Unread     // reading positions and unread markers
+	StaffTools *StaffTools // pin, close and move threads
 
 	web        *web.Responder
 	index      *searchIndex

@@ -144,25 +144,17 @@ func (h *Pages) postLink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	target, err := h.postURL(r, t, p)
-	if err != nil {
-		h.web.ServerError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, target, http.StatusFound)
+	http.Redirect(w, r, postURL(t, p), http.StatusFound)
 }
 
-// postURL is the address of the thread page that shows p, anchored at it.
-func (h *Pages) postURL(r *http.Request, t *Thread, p *Post) (string, error) {
-	before, err := h.store.PostRowsBefore(r.Context(), t.ID, p.Number)
-	if err != nil {
-		return "", err
-	}
-	page := before/PostsPerPage + 1
+// postURL is the address of the thread page that shows p, anchored at it; see
+// Store.LastNumber for why its number says which page that is.
+func postURL(t *Thread, p *Post) string {
+	page := (p.Number-1)/PostsPerPage + 1
 	if page == 1 {
-		return fmt.Sprintf("%s#p%d", t.URL(), p.ID), nil
+		return fmt.Sprintf("%s#p%d", t.URL(), p.ID)
 	}
-	return fmt.Sprintf("%s?page=%d#p%d", t.URL(), page, p.ID), nil
+	return fmt.Sprintf("%s?page=%d#p%d", t.URL(), page, p.ID)
 }
 
 func (h *Pages) revisions(w http.ResponseWriter, r *http.Request, u *account.User) {
@@ -175,16 +167,11 @@ func (h *Pages) revisions(w http.ResponseWriter, r *http.Request, u *account.Use
 		h.web.ServerError(w, r, err)
 		return
 	}
-	back, err := h.postURL(r, t, p)
-	if err != nil {
-		h.web.ServerError(w, r, err)
-		return
-	}
 	var out []views.Revision
 	for _, rv := range revs {
 		out = append(out, views.Revision{HTML: rv.HTML, CreatedAt: rv.CreatedAt.Format("2 Jan 2006 15:04 UTC")})
 	}
-	h.web.Render(w, r, http.StatusOK, views.Revisions(h.web.Page(r, "Earlier versions", "forum"), back, out))
+	h.web.Render(w, r, http.StatusOK, views.Revisions(h.web.Page(r, "Earlier versions", "forum"), postURL(t, p), out))
 }
 
 func (h *Pages) profile(w http.ResponseWriter, r *http.Request) {

@@ -135,32 +135,36 @@ func (s *Service) postByToken(ctx context.Context, u *account.User, token string
 	return s.store.PostByID(ctx, postID)
 }
 
-// Reply adds a post to a thread. Whether the thread still takes replies is checked
-// again inside the write: a thread closed while the reply was on its way refuses it.
-func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Post, error) {
+// Reply adds a post to a thread, which it returns with the post. Whether the thread
+// still takes replies is checked again inside the write: a thread closed while the reply
+// was on its way refuses it.
+func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Post, *Thread, error) {
 	t, err := s.Thread(ctx, u, in.ThreadID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.CanPost(ctx, u); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fields := map[string]string{}
 	checkBody(in.Body, fields)
 	if err := web.InvalidFields(fields); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.Locked && !u.IsStaff() {
-		return nil, ErrLocked
+		return nil, nil, ErrLocked
 	}
 	if err := hold(in.Confirm, in.Body); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p, err := s.postByToken(ctx, u, in.Token); !errors.Is(err, storage.ErrNotFound) {
-		return p, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, t, nil
 	}
 	if err := s.keepPace(u); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := s.now()
 	d := s.draft(u, in.Body, now)
@@ -185,12 +189,14 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		return s.published(tx, p, &Thread{ID: t.ID, AuthorID: target.authorID, Title: target.title, Hidden: target.hidden}, d.mentions)
 	})
 	if errors.Is(err, errDuplicateSubmit) {
-		return s.postByToken(ctx, u, in.Token)
+		// The same form, sent twice at once: the first submit made the post.
+		if p, err = s.postByToken(ctx, u, in.Token); err != nil {
+			return nil, nil, err
+		}
+	} else if err != nil {
+		return nil, nil, err
 	}
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return p, t, nil
 }
 
 // published records, in the write that publishes p in t, what goes with a new post:

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"stoa/account"
+	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -78,14 +79,24 @@ func (h *Posting) createThread(w http.ResponseWriter, r *http.Request, u *accoun
 }
 
 func (h *Posting) reply(w http.ResponseWriter, r *http.Request, u *account.User) {
-	t, ok := loadThread(h.svc, h.web, w, r)
+	id, ok := web.PathID(r, "id")
 	if !ok {
+		h.web.NotFound(w, r)
 		return
 	}
-	in := NewReply{ThreadID: t.ID, Body: r.PostFormValue("body"), Token: r.PostFormValue("token"), Confirm: r.PostFormValue("confirm") == "1"}
-	p, err := h.svc.Reply(r.Context(), u, in)
+	in := NewReply{ThreadID: id, Body: r.PostFormValue("body"), Token: r.PostFormValue("token"), Confirm: r.PostFormValue("confirm") == "1"}
+	p, t, err := h.svc.Reply(r.Context(), u, in)
 	if err == nil {
-		h.redirectTo(w, r, t, p)
+		http.Redirect(w, r, postURL(t, p), http.StatusSeeOther)
+		return
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		h.web.Fail(w, r, err)
+		return
+	}
+	// Refused: show the thread again with the reply form as it was sent.
+	t, ok = loadThread(h.svc, h.web, w, r)
+	if !ok {
 		return
 	}
 	form := views.ReplyForm{Body: in.Body, Token: in.Token}
@@ -94,16 +105,6 @@ func (h *Posting) reply(w http.ResponseWriter, r *http.Request, u *account.User)
 		return
 	}
 	h.pages.renderThread(w, r, t, status, form, true, nil)
-}
-
-// redirectTo sends the member to p on its thread's page.
-func (h *Posting) redirectTo(w http.ResponseWriter, r *http.Request, t *Thread, p *Post) {
-	target, err := h.pages.postURL(r, t, p)
-	if err != nil {
-		h.web.ServerError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // editForm shows the form that edits a post. A post that does not exist is a 404 even
@@ -122,12 +123,7 @@ func (h *Posting) editForm(w http.ResponseWriter, r *http.Request) {
 		h.web.Fail(w, r, ErrForbidden)
 		return
 	}
-	back, err := h.pages.postURL(r, t, p)
-	if err != nil {
-		h.web.ServerError(w, r, err)
-		return
-	}
-	d := views.EditData{PostID: p.ID, ThreadURL: back, Body: p.Source}
+	d := views.EditData{PostID: p.ID, ThreadURL: postURL(t, p), Body: p.Source}
 	h.web.Render(w, r, http.StatusOK, views.EditPost(h.web.Page(r, "Edit post", "forum"), d))
 }
 
@@ -139,15 +135,10 @@ func (h *Posting) edit(w http.ResponseWriter, r *http.Request, u *account.User) 
 	body := r.PostFormValue("body")
 	_, _, err := h.svc.Edit(r.Context(), u, p.ID, body, r.PostFormValue("confirm") == "1")
 	if err == nil {
-		h.redirectTo(w, r, t, p)
+		http.Redirect(w, r, postURL(t, p), http.StatusSeeOther)
 		return
 	}
-	back, urlErr := h.pages.postURL(r, t, p)
-	if urlErr != nil {
-		h.web.ServerError(w, r, urlErr)
-		return
-	}
-	d := views.EditData{PostID: p.ID, ThreadURL: back, Body: body}
+	d := views.EditData{PostID: p.ID, ThreadURL: postURL(t, p), Body: body}
 	status, ok := h.formState(w, r, err, &d.Errors, &d.Hold)
 	if !ok {
 		return
@@ -175,5 +166,5 @@ func (h *Posting) delete(w http.ResponseWriter, r *http.Request, u *account.User
 		http.Redirect(w, r, "/c/"+c.Slug, http.StatusSeeOther)
 		return
 	}
-	h.redirectTo(w, r, t, p)
+	http.Redirect(w, r, postURL(t, p), http.StatusSeeOther)
 }

@@ -294,23 +294,16 @@ func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([
 	return out, rows.Err()
 }
 
-// PostRows counts a thread's post rows, deleted ones included: they keep their place in
-// the order, so this, not the thread's post count, says how many pages it has.
-func (s *Store) PostRows(ctx context.Context, threadID int64) (int, error) {
-	var n int
-	if err := s.db.QueryRow(ctx, "select count(*) from posts where thread_id = ?", threadID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("forum: count posts of thread %d: %w", threadID, err)
+// LastNumber is the number of a thread's last post, deleted or not. Post numbers in a
+// thread run 1, 2, 3… without gaps: each post takes the next one in the write that adds
+// it, and posts are never removed, only marked deleted (they keep their place in the
+// order). So a post's number says where it is, and the last number how many there are.
+func (s *Store) LastNumber(ctx context.Context, threadID int64) (int, error) {
+	var n sql.NullInt64
+	if err := s.db.QueryRow(ctx, "select max(number) from posts where thread_id = ?", threadID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("forum: last post of thread %d: %w", threadID, err)
 	}
-	return n, nil
-}
-
-// PostRowsBefore counts the post rows of a thread that come before post number n.
-func (s *Store) PostRowsBefore(ctx context.Context, threadID int64, n int) (int, error) {
-	var before int
-	if err := s.db.QueryRow(ctx, "select count(*) from posts where thread_id = ? and number < ?", threadID, n).Scan(&before); err != nil {
-		return 0, fmt.Errorf("forum: count posts before %d in thread %d: %w", n, threadID, err)
-	}
-	return before, nil
+	return int(n.Int64), nil
 }
 
 // RevisionCounts fills in how many earlier versions each post of a page (the same

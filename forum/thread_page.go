@@ -82,7 +82,7 @@ func (h *Pages) renderThread(w http.ResponseWriter, r *http.Request, t *Thread, 
 		h.web.ServerError(w, r, err)
 		return
 	}
-	rows, err := h.store.PostRows(ctx, t.ID)
+	rows, err := h.store.LastNumber(ctx, t.ID)
 	if err != nil {
 		h.web.ServerError(w, r, err)
 		return
