@@ -171,22 +171,22 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 	p := d.post
 	p.ThreadID = t.ID
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		target, err := s.store.openForReply(tx, t.ID, now, u.IsStaff())
+		hidden, err := s.store.countReply(tx, t.ID, now, u.IsStaff())
 		if err != nil {
 			return err
 		}
 		if err := s.store.insertPost(tx, p, in.Token); err != nil {
 			return err
 		}
-		title := ""
-		if p.Number == 1 {
-			title = target.title
-		}
-		if err := s.store.queueForIndex(tx, p.ID, title, d.text); err != nil {
+		if err := s.store.queueForIndex(tx, p.ID, "", d.text); err != nil {
 			return err
 		}
 		tx.AfterCommit(s.index.queued)
-		return s.published(tx, p, &Thread{ID: t.ID, AuthorID: target.authorID, Title: target.title, Hidden: target.hidden}, d.mentions)
+		// The thread as read before the write, hidden as it is now: its author does not
+		// change, and its title only when the author's account is erased.
+		at := *t
+		at.Hidden = hidden
+		return s.published(tx, p, &at, d.mentions)
 	})
 	if errors.Is(err, errDuplicateSubmit) {
 		// The same form, sent twice at once: the first submit made the post.
@@ -228,19 +228,15 @@ func (s *Service) notify(tx *storage.Tx, p *Post, t *Thread, mentions []string, 
 	if !isNew || p.Number == 1 {
 		return nil
 	}
-	watching, chose, err := s.store.watchStateInTx(tx, t.AuthorID, t.ID)
+	author, watchers, err := s.store.replyAudience(tx, t.ID, t.AuthorID)
 	if err != nil {
 		return err
 	}
-	if watching || !chose {
+	if author {
 		n.Kind, n.UserID = account.NotifyReply, t.AuthorID
 		if _, err := s.notifier.Notify(tx, n); err != nil {
 			return err
 		}
-	}
-	watchers, err := s.store.watchers(tx, t.ID)
-	if err != nil {
-		return err
 	}
 	n.Kind = account.NotifyWatching
 	for _, id := range watchers {

@@ -37,47 +37,40 @@ func (s *Store) insertThread(tx *storage.Tx, t *Thread) error {
 	return nil
 }
 
-// replyTarget is what a reply needs to know of its thread, read in the write that adds
-// the reply so that it cannot be out of date.
-type replyTarget struct {
-	authorID int64
-	title    string
-	hidden   bool
-}
-
-// openForReply counts a new reply in thread id, as of at, when the thread takes replies
+// countReply counts a new reply in thread id, as of at, when the thread takes replies
 // from this member: it exists and is not deleted, and unless staff is set it is neither
 // hidden nor closed. The check and the count are one statement in the reply's own
-// write, so a thread closed a moment earlier refuses the reply. It returns ErrLocked or
-// storage.ErrNotFound when the thread refuses.
-func (s *Store) openForReply(tx *storage.Tx, id int64, at time.Time, staff bool) (replyTarget, error) {
-	var r replyTarget
+// write, so a thread closed a moment earlier refuses the reply: countReply then returns
+// ErrLocked, or storage.ErrNotFound for a thread deleted or hidden. hidden reports
+// whether the thread is hidden, which only staff may reply to.
+func (s *Store) countReply(tx *storage.Tx, id int64, at time.Time, staff bool) (hidden bool, err error) {
 	// Not "update … returning": on SQLite that costs an ephemeral table per reply, several
-	// times the update itself; the row is read back instead.
+	// times the update itself.
 	res, err := tx.Exec(`update threads set post_count = post_count + 1, last_post_at = ?
 		where id = ? and deleted_at is null and (? or (hidden_at is null and locked = 0))`, at.Unix(), id, staff)
 	if err != nil {
-		return r, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
+		return false, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
 	}
 	counted, err := res.RowsAffected()
 	if err != nil {
-		return r, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
+		return false, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
+	}
+	if counted == 1 && !staff {
+		return false, nil
 	}
 	var deleted bool
-	err = tx.QueryRow("select author_id, title, hidden_at is not null, deleted_at is not null from threads where id = ?", id).
-		Scan(&r.authorID, &r.title, &r.hidden, &deleted)
+	err = tx.QueryRow("select deleted_at is not null, hidden_at is not null from threads where id = ?", id).Scan(&deleted, &hidden)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return r, storage.ErrNotFound
+		return false, storage.ErrNotFound
 	case err != nil:
-		return r, fmt.Errorf("forum: state of thread %d: %w", id, err)
+		return false, fmt.Errorf("forum: state of thread %d: %w", id, err)
 	case counted == 1:
-		return r, nil
-	case deleted || r.hidden:
-		return r, storage.ErrNotFound
+		return hidden, nil
+	case deleted || hidden:
+		return false, storage.ErrNotFound
 	}
-	return r, ErrLocked // the only other reason not to count it
-
+	return false, ErrLocked // the only other reason not to count it
 }
 
 // insertPost inserts p with the next number in its thread, setting its ID and Number.

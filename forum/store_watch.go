@@ -12,18 +12,7 @@ import (
 // watchState reports whether a member watches a thread, and whether they ever chose
 // (a thread's author watches it until they choose otherwise).
 func (s *Store) watchState(ctx context.Context, userID, threadID int64) (watching, chose bool, err error) {
-	return watchStateOf(s.db.QueryRow(ctx, watchStateQuery, userID, threadID), userID, threadID)
-}
-
-// watchStateInTx is watchState inside a write.
-func (s *Store) watchStateInTx(tx *storage.Tx, userID, threadID int64) (watching, chose bool, err error) {
-	return watchStateOf(tx.QueryRow(watchStateQuery, userID, threadID), userID, threadID)
-}
-
-const watchStateQuery = "select watching from thread_watches where user_id = ? and thread_id = ?"
-
-func watchStateOf(row *sql.Row, userID, threadID int64) (watching, chose bool, err error) {
-	err = row.Scan(&watching)
+	err = s.db.QueryRow(ctx, "select watching from thread_watches where user_id = ? and thread_id = ?", userID, threadID).Scan(&watching)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, false, nil
 	}
@@ -33,22 +22,33 @@ func watchStateOf(row *sql.Row, userID, threadID int64) (watching, chose bool, e
 	return watching, true, nil
 }
 
-// watchers lists, inside tx, the members watching a thread, in id order.
-func (s *Store) watchers(tx *storage.Tx, threadID int64) ([]int64, error) {
-	rows, err := tx.Query("select user_id from thread_watches where thread_id = ? and watching = 1 order by user_id", threadID)
+// replyAudience returns, inside tx, who hears of a reply to a thread besides the members
+// it mentions: whether its author does as its author (until they stop watching it), and
+// the members who watch it, in id order. An author who chose to watch is in both: one
+// notification kind may be turned off when the other is not.
+func (s *Store) replyAudience(tx *storage.Tx, threadID, authorID int64) (author bool, watchers []int64, err error) {
+	rows, err := tx.Query(`select user_id, watching from thread_watches where thread_id = ? and watching = 1
+		union all select user_id, watching from thread_watches where user_id = ? and thread_id = ? and watching = 0
+		order by user_id`, threadID, authorID, threadID)
 	if err != nil {
-		return nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
+		return false, nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
 	}
 	defer rows.Close()
-	var ids []int64
+	author = true
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
+		var watching bool
+		if err := rows.Scan(&id, &watching); err != nil {
+			return false, nil, fmt.Errorf("forum: watchers of %d: %w", threadID, err)
 		}
-		ids = append(ids, id)
+		if id == authorID {
+			author = watching
+		}
+		if watching {
+			watchers = append(watchers, id)
+		}
 	}
-	return ids, rows.Err()
+	return author, watchers, rows.Err()
 }
 
 // setWatch records whether a member watches a thread.
