@@ -81,14 +81,21 @@ func (s *Store) insertPost(tx *storage.Tx, p *Post, token string) error {
 	if token != "" {
 		tok = token
 	}
-	err := tx.QueryRow(`insert into posts(thread_id, author_id, number, source, html, created_at, submit_token)
-		values (?, ?, (select coalesce(max(number), 0) + 1 from posts where thread_id = ?), ?, ?, ?, ?)
-		returning id, number`, p.ThreadID, p.AuthorID, p.ThreadID, p.Source, p.HTML, p.CreatedAt.Unix(), tok).Scan(&p.ID, &p.Number)
+	_, err := tx.Exec(`insert into posts(thread_id, author_id, number, source, html, created_at, submit_token)
+		values (?, ?, (select coalesce(max(number), 0) + 1 from posts where thread_id = ?), ?, ?, ?, ?)`,
+		p.ThreadID, p.AuthorID, p.ThreadID, p.Source, p.HTML, p.CreatedAt.Unix(), tok)
 	if token != "" && storage.IsUniqueViolation(err) {
 		return errDuplicateSubmit
 	}
 	if err != nil {
 		return fmt.Errorf("forum: insert post in thread %d: %w", p.ThreadID, err)
+	}
+	// Read back rather than "insert … returning", which costs SQLite an ephemeral table,
+	// twice the insert itself on the busiest write there is. Nothing else adds to the
+	// thread inside this write (the reply has counted itself on the thread's row), so
+	// its last post is this one.
+	if err := tx.QueryRow("select id, number from posts where thread_id = ? order by number desc limit 1", p.ThreadID).Scan(&p.ID, &p.Number); err != nil {
+		return fmt.Errorf("forum: read back post in thread %d: %w", p.ThreadID, err)
 	}
 	return nil
 }
