@@ -5,15 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
 
 	"stoa/account"
-	"stoa/markup"
-	"stoa/storage"
-	"stoa/web"
 )
 
 // benchReply is a typical reply of about 500 bytes with no personal information.
@@ -21,47 +17,29 @@ const benchReply = "Thanks for the **detailed** write-up! I tried the steps from
 	"Two things I noticed:\n\n1. The config file lives in `~/.config/stoa`, not `/etc`.\n2. After the upgrade I had to restart *twice* before the cache cleared.\n\n" +
 	"> Make sure you back up the database first.\n\nGood advice, and ~~the old flag~~ is gone now."
 
-// benchForum is a forum on a fresh database with one member and one thread.
+// benchForum is a forum on a fresh database with one member and one thread of posts
+// posts, built with the posting pace off: benchmarks post far faster than any member.
 type benchForum struct {
-	db       *storage.DB
-	svc      *Service
-	accounts *account.Store
-	user     *account.User
-	thread   *Thread
+	*testForum
+	user   *account.User
+	thread *Thread
 }
 
 func newBenchForum(b *testing.B, posts int) *benchForum {
 	b.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	accounts := account.NewStore(db)
-	svc := NewService(db, NewStore(db), markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}), noSanctions{})
-	svc.DisableRateLimit() // benchmarks post far faster than the per-member pace
-	if err := svc.EnsureDefaultCategory(ctx); err != nil {
-		b.Fatal(err)
-	}
-	u, err := account.AddUser(ctx, accounts, "alice", "password-alice", account.RoleMember)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cats, err := svc.Store().Categories(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	t, err := svc.CreateThread(ctx, u, NewThread{CategoryID: cats[0].ID, Title: "How do you back up your server?", Body: benchReply})
+	f := newTestForum(b, func(o *Options) { o.NoPostingPace = true })
+	u := f.member
+	t, err := f.Service.CreateThread(ctx, u, NewThread{CategoryID: 1, Title: "How do you back up your server?", Body: benchReply})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for i := 1; i < posts; i++ {
-		if _, err := svc.Reply(ctx, u, NewReply{ThreadID: t.ID, Body: benchReply}); err != nil {
+		if _, _, err := f.Service.Reply(ctx, u, NewReply{ThreadID: t.ID, Body: benchReply}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return &benchForum{db: db, svc: svc, accounts: accounts, user: u, thread: t}
+	return &benchForum{testForum: f, user: u, thread: t}
 }
 
 // BenchmarkReply measures the whole reply path below HTTP: checks, the detector,
@@ -73,7 +51,7 @@ func BenchmarkReply(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := f.svc.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply}); err != nil {
+			if _, _, err := f.Service.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -90,7 +68,7 @@ func BenchmarkReply(b *testing.B) {
 			for pb.Next() {
 				// A token per reply, as the reply form sends: it is looked up on every post.
 				tok := fmt.Sprintf("bench-%d", seq.Add(1))
-				if _, err := f.svc.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply, Token: tok}); err != nil {
+				if _, _, err := f.Service.Reply(ctx, f.user, NewReply{ThreadID: f.thread.ID, Body: benchReply, Token: tok}); err != nil {
 					b.Error(err)
 					return
 				}
@@ -111,11 +89,10 @@ func BenchmarkThreadPageRender(b *testing.B) { benchThreadPage(b, false) }
 func benchThreadPage(b *testing.B, cached bool) {
 	f := newBenchForum(b, 50)
 	mux := http.NewServeMux()
-	h := NewHandlers(f.svc, f.accounts, &web.Responder{})
 	if !cached {
-		h.pages.ttl = 0
+		f.pages.cache.ttl = 0
 	}
-	h.Routes(mux)
+	f.Routes(mux)
 	path := f.thread.URL()
 	check := httptest.NewRecorder()
 	mux.ServeHTTP(check, httptest.NewRequest(http.MethodGet, path, nil))
@@ -147,7 +124,7 @@ func BenchmarkThreadPosts(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := f.svc.Store().Posts(ctx, f.thread.ID, PostsPerPage, 0); err != nil {
+				if _, err := f.Service.Store().Posts(ctx, f.thread.ID, PostsPerPage, 0); err != nil {
 					b.Error(err)
 					return
 				}

@@ -2,11 +2,17 @@ package forum
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/web"
+)
+
+// Staff acting on someone else's post through the ordinary edit and delete forms, as the
+// audit log records it.
+const (
+	ActionEditPost   = "post.edit"
+	ActionDeletePost = "post.delete"
 )
 
 // CanEdit reports whether u may edit p in thread t.
@@ -22,12 +28,11 @@ func CanEdit(u *account.User, p *Post, t *Thread) bool {
 
 // Edit replaces a post's text, keeping the previous version for staff.
 func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body string, confirm bool) (*Post, *Thread, error) {
-	p, err := s.store.PostByID(ctx, postID)
+	p, t, err := s.Post(ctx, u, postID)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := s.store.ThreadByID(ctx, p.ThreadID)
-	if err != nil {
+	if err := s.CanPost(ctx, u); err != nil {
 		return nil, nil, err
 	}
 	if !CanEdit(u, p, t) {
@@ -35,10 +40,7 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	}
 	fields := map[string]string{}
 	checkBody(body, fields)
-	if len(fields) > 0 {
-		return nil, nil, &InputError{Fields: fields}
-	}
-	if err := s.restrictions.CanPost(ctx, u.ID); err != nil {
+	if err := web.InvalidFields(fields); err != nil {
 		return nil, nil, err
 	}
 	if err := hold(confirm, body); err != nil {
@@ -47,23 +49,25 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	if body == p.Source {
 		return p, t, nil
 	}
-	now := s.now()
 	old := *p
-	p.Source, p.HTML, p.EditedAt = body, s.render.Render(body).HTML, now
+	d := s.draft(u, body, p.CreatedAt)
+	p.Source, p.HTML, p.EditedAt = body, d.post.HTML, s.now()
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("insert into post_revisions(post_id, source, html, created_at) values (?, ?, ?, ?)",
-			p.ID, old.Source, old.HTML, old.EditedAtOrCreated().Unix()); err != nil {
-			return fmt.Errorf("forum: keep revision of %d: %w", p.ID, err)
+		if err := s.store.editPost(tx, &old, p); err != nil {
+			return err
 		}
-		if _, err := tx.Exec("update posts set source = ?, html = ?, edited_at = ? where id = ?", p.Source, p.HTML, now.Unix(), p.ID); err != nil {
-			return fmt.Errorf("forum: edit post %d: %w", p.ID, err)
+		if err := s.store.reindexPost(tx, p.ID, d.text); err != nil {
+			return err
 		}
 		if u.ID != p.AuthorID {
-			if err := s.recordStaff(tx, u.ID, ActionEditPost, fmt.Sprintf("post:%d", p.ID), ""); err != nil {
+			if err := s.audit.RecordForumAction(tx, postAction(u, ActionEditPost, t, p)); err != nil {
 				return err
 			}
 		}
-		return s.runAfterPost(tx, p, t)
+		if p.Hidden || t.Hidden {
+			return nil
+		}
+		return s.notify(tx, p, t, d.mentions, false)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -71,52 +75,36 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	return p, t, nil
 }
 
-// EditedAtOrCreated is when this version of the post was written.
-func (p *Post) EditedAtOrCreated() time.Time {
-	if !p.EditedAt.IsZero() {
-		return p.EditedAt
-	}
-	return p.CreatedAt
-}
-
 // Delete removes a post (its author or staff). Deleting a thread's first post deletes
-// the thread. Rows are kept, marked deleted, so moderation history stays intact.
-func (s *Service) Delete(ctx context.Context, u *account.User, postID int64) (*Thread, error) {
-	p, err := s.store.PostByID(ctx, postID)
+// the thread. Rows are kept, marked deleted, so moderation history stays intact, and
+// the notifications the post caused are withdrawn: nobody should be sent to it.
+func (s *Service) Delete(ctx context.Context, u *account.User, postID int64) (*Post, *Thread, error) {
+	p, t, err := s.Post(ctx, u, postID)
 	if err != nil {
-		return nil, err
-	}
-	t, err := s.store.ThreadByID(ctx, p.ThreadID)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if u == nil || (u.ID != p.AuthorID && !u.IsStaff()) || p.Deleted {
-		return nil, ErrForbidden
+		return nil, nil, ErrForbidden
 	}
-	now := s.now().Unix()
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("update posts set deleted_at = ? where id = ?", now, p.ID); err != nil {
-			return fmt.Errorf("forum: delete post %d: %w", p.ID, err)
+		if err := s.store.deletePost(tx, p, s.now()); err != nil {
+			return err
 		}
 		if u.ID != p.AuthorID {
-			if err := s.recordStaff(tx, u.ID, ActionDeletePost, fmt.Sprintf("post:%d", p.ID), ""); err != nil {
+			if err := s.audit.RecordForumAction(tx, postAction(u, ActionDeletePost, t, p)); err != nil {
 				return err
 			}
 		}
-		if p.Number == 1 {
-			_, err = tx.Exec("update threads set deleted_at = ? where id = ?", now, t.ID)
-		} else {
-			_, err = tx.Exec("update threads set post_count = post_count - 1 where id = ?", t.ID)
-		}
-		if err != nil {
-			return fmt.Errorf("forum: update thread %d after delete: %w", t.ID, err)
-		}
-		p.Deleted = true
-		return s.runAfterPost(tx, p, t)
+		return s.notifier.Retract(tx, postKey(p.ID))
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	t.Deleted = p.Number == 1
-	return t, nil
+	p.Deleted, t.Deleted = true, p.Number == 1
+	return p, t, nil
+}
+
+// postAction is a staff member's action on someone else's post, for the audit log.
+func postAction(u *account.User, action string, t *Thread, p *Post) StaffAction {
+	return StaffAction{Actor: u, Action: action, ThreadID: t.ID, ThreadTitle: t.Title, PostID: p.ID, AuthorID: p.AuthorID}
 }

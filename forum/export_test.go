@@ -3,6 +3,10 @@ package forum_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,12 +17,39 @@ import (
 	"stoa/forum"
 	"stoa/internal/stoatest"
 	"stoa/markup"
+	"stoa/storage"
+	"stoa/web"
 )
 
-// forumOn returns a forum service on the site's database, for calls the pages do not make.
-func forumOn(site *stoatest.Site) *forum.Service {
+// forumOn builds a second forum on the site's database, for calls the pages do not make.
+func forumOn(t *testing.T, site *stoatest.Site) *forum.Service {
+	t.Helper()
 	db := site.App.DB()
-	return forum.NewService(db, forum.NewStore(db), markup.New(markup.Options{}), site.App.Sanctions())
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f, err := forum.New(forum.Options{
+		DB:           db,
+		Renderer:     markup.New(markup.Options{}),
+		Restrictions: site.App.Accounts().Restrictions(),
+		Notifier:     account.NewNotifier(db, site.URL),
+		Audit:        noAudit{},
+		ChatSearch:   func(context.Context, string, string, int, int) ([]forum.ChatHit, int, error) { return nil, 0, nil },
+		Accounts:     account.NewStore(db),
+		Web:          &web.Responder{Log: quiet},
+		Log:          quiet,
+		BaseURL:      site.URL,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	return f.Service
+}
+
+// noAudit is an audit log for calls that make no staff action.
+type noAudit struct{}
+
+func (noAudit) RecordForumAction(*storage.Tx, int64, string, string, string) error {
+	return errors.New("forum: no staff action expected here")
 }
 
 func startThread(t *testing.T, c *stoatest.Client, title, body string) string {
@@ -39,35 +70,29 @@ func TestP3_DeletedPostsArePurgedAfterRetention(t *testing.T) {
 	thread := startThread(t, alice, "Keep this thread", "The opening post stays.")
 	id := strings.Split(thread, "/")[2]
 	alice.PostForm("/t/"+id+"/reply", url.Values{"body": {"Quartzite regret, first draft."}, "token": {account.NewToken()}})
-	var postID string
-	db := site.App.DB().Read()
-	db.QueryRow("select id from posts where source like 'Quartzite%'").Scan(&postID)
+	postID := fmt.Sprint(queryInt(t, site, "select id from posts where source like 'Quartzite%'"))
 	alice.PostForm("/p/"+postID+"/edit", url.Values{"body": {"Quartzite regret, second draft."}})
 	alice.PostForm("/p/"+postID+"/delete", nil)
 	gone := startThread(t, alice, "Whole thread deleted", "Obsidian secrets.")
-	var firstID string
-	db.QueryRow("select id from posts where source like 'Obsidian%'").Scan(&firstID)
+	firstID := fmt.Sprint(queryInt(t, site, "select id from posts where source like 'Obsidian%'"))
 	alice.PostForm("/p/"+firstID+"/delete", nil)
 
-	f := forumOn(site)
+	f := forumOn(t, site)
 	ctx := context.Background()
 	// Within the retention period nothing is purged: moderators may still review it.
 	if err := f.PurgeDeleted(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	var kept int
-	db.QueryRow("select count(*) from posts where source like 'Quartzite%' or source like 'Obsidian%'").Scan(&kept)
-	if kept != 2 {
+	if kept := queryInt(t, site, "select count(*) from posts where source like 'Quartzite%' or source like 'Obsidian%'"); kept != 2 {
 		t.Fatalf("%d deleted posts keep their text within the retention period, want 2", kept)
 	}
 	if err := f.PurgeDeleted(ctx, time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	var texts, revisions, titles, indexed int
-	db.QueryRow("select count(*) from posts where source like '%Quartzite%' or html like '%Quartzite%' or source like '%Obsidian%'").Scan(&texts)
-	db.QueryRow("select count(*) from post_revisions where source like '%Quartzite%'").Scan(&revisions)
-	db.QueryRow("select count(*) from threads where title = 'Whole thread deleted'").Scan(&titles)
-	db.QueryRow("select count(*) from post_search where post_search match 'quartzite OR obsidian'").Scan(&indexed)
+	texts := queryInt(t, site, "select count(*) from posts where source like '%Quartzite%' or html like '%Quartzite%' or source like '%Obsidian%'")
+	revisions := queryInt(t, site, "select count(*) from post_revisions where source like '%Quartzite%'")
+	titles := queryInt(t, site, "select count(*) from threads where title = 'Whole thread deleted'")
+	indexed := queryInt(t, site, "select count(*) from post_search where post_search match 'quartzite OR obsidian'")
 	if texts+revisions+titles+indexed != 0 {
 		t.Errorf("after the purge: %d texts, %d revisions, %d titles, %d search entries remain", texts, revisions, titles, indexed)
 	}
@@ -85,13 +110,11 @@ func TestForumDataSource(t *testing.T) {
 	site := stoatest.Start(t)
 	alice := site.Member(t, "alice", account.RoleMember)
 	startThread(t, alice, "Alice's thread", "Version one.")
-	var postID string
-	site.App.DB().Read().QueryRow("select id from posts where source = 'Version one.'").Scan(&postID)
+	postID := fmt.Sprint(queryInt(t, site, "select id from posts where source = 'Version one.'"))
 	alice.PostForm("/p/"+postID+"/edit", url.Values{"body": {"Version two."}})
 	files := map[string]string{}
-	var u int64
-	site.App.DB().Read().QueryRow("select id from users where username = 'alice'").Scan(&u)
-	ds := forumOn(site).DataSource()
+	u := queryInt(t, site, "select id from users where username = 'alice'")
+	ds := forumOn(t, site).DataSource()
 	err := ds.ExportUser(context.Background(), u, func(name string, v any) error {
 		files[name] = strings.ReplaceAll(strings.TrimSpace(toJSON(t, v)), "\n", "")
 		return nil

@@ -2,16 +2,14 @@ package forum
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
-	"stoa/storage"
+	"stoa/web"
 )
 
 // Feed sizes: the newest threads, or the newest posts of one thread.
@@ -67,70 +65,38 @@ type atomEntry struct {
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// feedRow is one post as a feed shows it.
-type feedRow struct {
-	threadID     int64
-	threadSlug   string
-	threadTitle  string
-	postID       int64
-	number       int
-	author       string
-	category     string
-	categorySlug string
-	html         string
-	created      time.Time
-	updated      time.Time
-}
-
-const feedColumns = `t.id, t.slug, t.title, p.id, p.number, coalesce(u.username, ''), c.name, c.slug, p.html,
-	p.created_at, coalesce(p.edited_at, p.created_at)`
-
-const feedFrom = ` from posts p join threads t on t.id = p.thread_id join categories c on c.id = t.category_id
-	left join users u on u.id = p.author_id and u.deleted_at is null
-	where p.deleted_at is null and p.hidden_at is null and t.deleted_at is null and t.hidden_at is null`
-
-func (e *Extras) feedRows(ctx context.Context, query string, args ...any) ([]feedRow, error) {
-	rows, err := e.svc.db.Query(ctx, "select "+feedColumns+feedFrom+query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("forum: feed: %w", err)
-	}
-	defer rows.Close()
-	var out []feedRow
-	for rows.Next() {
-		var r feedRow
-		var created, updated int64
-		if err := rows.Scan(&r.threadID, &r.threadSlug, &r.threadTitle, &r.postID, &r.number, &r.author,
-			&r.category, &r.categorySlug, &r.html, &created, &updated); err != nil {
-			return nil, fmt.Errorf("forum: feed: %w", err)
-		}
-		r.created, r.updated = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+// Feeds serves Atom feeds of the newest threads, of a category's newest threads and of
+// a thread's newest posts. Feeds are public: they never show what is hidden, even to
+// staff.
+type Feeds struct {
+	svc     *Service
+	store   *Store
+	web     *web.Responder
+	baseURL string
 }
 
 // siteName names the site in feed titles: the host of its public address.
-func (e *Extras) siteName() string {
-	if u, err := url.Parse(e.baseURL); err == nil && u.Host != "" {
+func (f *Feeds) siteName() string {
+	if u, err := url.Parse(f.baseURL); err == nil && u.Host != "" {
 		return u.Host
 	}
 	return "Stoa"
 }
 
 // threadEntries makes one entry per thread, holding its opening post.
-func (e *Extras) threadEntries(rows []feedRow) []atomEntry {
+func (f *Feeds) threadEntries(rows []feedRow) []atomEntry {
 	var out []atomEntry
 	for _, r := range rows {
-		page := e.baseURL + (&Thread{ID: r.threadID, Slug: r.threadSlug}).URL()
-		out = append(out, e.entry(r, fmt.Sprintf("%s/t/%d", e.baseURL, r.threadID), r.threadTitle, page))
+		page := f.baseURL + (&Thread{ID: r.threadID, Slug: r.threadSlug}).URL()
+		out = append(out, f.entry(r, fmt.Sprintf("%s/t/%d", f.baseURL, r.threadID), r.threadTitle, page))
 	}
 	return out
 }
 
-func (e *Extras) entry(r feedRow, id, title, link string) atomEntry {
+func (f *Feeds) entry(r feedRow, id, title, link string) atomEntry {
 	author := atomPerson{Name: "former member"}
 	if r.author != "" {
-		author = atomPerson{Name: r.author, URI: e.baseURL + "/u/" + url.PathEscape(r.author)}
+		author = atomPerson{Name: r.author, URI: f.baseURL + "/u/" + url.PathEscape(r.author)}
 	}
 	return atomEntry{ID: id, Title: title, Updated: atomTime(r.updated), Published: atomTime(r.created),
 		Links:    []atomLink{{Rel: "alternate", Type: "text/html", Href: link}},
@@ -142,17 +108,17 @@ func (e *Extras) entry(r feedRow, id, title, link string) atomEntry {
 // writeFeed sends a feed. Its ETag and updated time answer conditional requests, so a
 // feed reader polling an unchanged feed gets 304 Not Modified; the ETag also changes
 // when a thread disappears, which the updated time alone would not show.
-func (e *Extras) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, updated time.Time) {
+func (f *Feeds) writeFeed(w http.ResponseWriter, r *http.Request, feed atomFeed, updated time.Time) {
 	if updated.IsZero() {
 		updated = time.Unix(0, 0).UTC()
 	}
-	f.Base = e.baseURL + "/"
-	f.Updated = atomTime(updated)
-	f.Generator = "Stoa"
+	feed.Base = f.baseURL + "/"
+	feed.Updated = atomTime(updated)
+	feed.Generator = "Stoa"
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
-	if err := xml.NewEncoder(&buf).Encode(f); err != nil {
-		e.web.ServerError(w, r, err)
+	if err := xml.NewEncoder(&buf).Encode(feed); err != nil {
+		f.web.ServerError(w, r, err)
 		return
 	}
 	sum := sha256.Sum256(buf.Bytes())
@@ -166,7 +132,7 @@ func feedLinks(self, page string) []atomLink {
 	return []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: page}}
 }
 
-func latest(rows []feedRow) time.Time {
+func lastUpdate(rows []feedRow) time.Time {
 	var t time.Time
 	for _, r := range rows {
 		if r.updated.After(t) {
@@ -176,62 +142,54 @@ func latest(rows []feedRow) time.Time {
 	return t
 }
 
-func (e *Extras) latestFeed(w http.ResponseWriter, r *http.Request) {
-	rows, err := e.feedRows(r.Context(), " and p.number = 1 order by t.created_at desc, t.id desc limit ?", feedThreads)
+func (f *Feeds) latest(w http.ResponseWriter, r *http.Request) {
+	rows, err := f.store.latestThreadRows(r.Context(), 0, feedThreads)
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		f.web.ServerError(w, r, err)
 		return
 	}
-	f := atomFeed{ID: e.baseURL + "/feed.atom", Title: "Latest threads on " + e.siteName(),
+	feed := atomFeed{ID: f.baseURL + "/feed.atom", Title: "Latest threads on " + f.siteName(),
 		Subtitle: "Everything here is public and may be archived and republished by anyone.",
-		Links:    feedLinks(e.baseURL+"/feed.atom", e.baseURL+"/"), Entries: e.threadEntries(rows)}
-	e.writeFeed(w, r, f, latest(rows))
+		Links:    feedLinks(f.baseURL+"/feed.atom", f.baseURL+"/"), Entries: f.threadEntries(rows)}
+	f.writeFeed(w, r, feed, lastUpdate(rows))
 }
 
-func (e *Extras) categoryFeed(w http.ResponseWriter, r *http.Request) {
-	c, err := e.svc.store.CategoryBySlug(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, storage.ErrNotFound) {
-		e.web.NotFound(w, r)
-		return
-	}
+func (f *Feeds) category(w http.ResponseWriter, r *http.Request) {
+	c, err := f.store.CategoryBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		f.web.Fail(w, r, err)
 		return
 	}
-	rows, err := e.feedRows(r.Context(), " and p.number = 1 and t.category_id = ? order by t.created_at desc, t.id desc limit ?", c.ID, feedThreads)
+	rows, err := f.store.latestThreadRows(r.Context(), c.ID, feedThreads)
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		f.web.ServerError(w, r, err)
 		return
 	}
-	self := e.baseURL + "/c/" + c.Slug + "/feed.atom"
-	f := atomFeed{ID: self, Title: c.Name + " on " + e.siteName(), Subtitle: c.Description,
-		Links: feedLinks(self, e.baseURL+"/c/"+c.Slug), Entries: e.threadEntries(rows)}
-	e.writeFeed(w, r, f, latest(rows))
+	self := f.baseURL + "/c/" + c.Slug + "/feed.atom"
+	feed := atomFeed{ID: self, Title: c.Name + " on " + f.siteName(), Subtitle: c.Description,
+		Links: feedLinks(self, f.baseURL+"/c/"+c.Slug), Entries: f.threadEntries(rows)}
+	f.writeFeed(w, r, feed, lastUpdate(rows))
 }
 
-func (e *Extras) threadFeed(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+func (f *Feeds) thread(w http.ResponseWriter, r *http.Request) {
+	id, ok := web.PathID(r, "id")
 	if !ok {
-		e.web.NotFound(w, r)
+		f.web.NotFound(w, r)
 		return
 	}
-	t, err := e.svc.store.ThreadByID(r.Context(), id)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && (t.Deleted || t.Hidden) {
-		// Feeds are public: a hidden thread has none, even for staff.
-		e.web.NotFound(w, r)
-		return
-	}
+	// As an anonymous reader sees it: a hidden thread has no feed, even for staff.
+	t, err := f.svc.Thread(r.Context(), nil, id)
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		f.web.Fail(w, r, err)
 		return
 	}
-	rows, err := e.feedRows(r.Context(), " and t.id = ? order by p.number desc limit ?", t.ID, feedPosts)
+	rows, err := f.store.latestPostRows(r.Context(), t.ID, feedPosts)
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		f.web.ServerError(w, r, err)
 		return
 	}
-	self := fmt.Sprintf("%s/t/%d/feed.atom", e.baseURL, t.ID)
-	f := atomFeed{ID: self, Title: t.Title, Links: feedLinks(self, e.baseURL+t.URL())}
+	self := fmt.Sprintf("%s/t/%d/feed.atom", f.baseURL, t.ID)
+	feed := atomFeed{ID: self, Title: t.Title, Links: feedLinks(self, f.baseURL+t.URL())}
 	for _, row := range rows {
 		title := t.Title
 		if row.number > 1 {
@@ -240,12 +198,12 @@ func (e *Extras) threadFeed(w http.ResponseWriter, r *http.Request) {
 				title = fmt.Sprintf("%s replied to %s", row.author, t.Title)
 			}
 		}
-		f.Entries = append(f.Entries, e.entry(row, fmt.Sprintf("%s/p/%d", e.baseURL, row.postID), title,
-			fmt.Sprintf("%s/p/%d", e.baseURL, row.postID)))
+		feed.Entries = append(feed.Entries, f.entry(row, fmt.Sprintf("%s/p/%d", f.baseURL, row.postID), title,
+			fmt.Sprintf("%s/p/%d", f.baseURL, row.postID)))
 	}
-	updated := latest(rows)
+	updated := lastUpdate(rows)
 	if updated.IsZero() {
 		updated = t.CreatedAt
 	}
-	e.writeFeed(w, r, f, updated)
+	f.writeFeed(w, r, feed, updated)
 }

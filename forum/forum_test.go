@@ -128,9 +128,7 @@ func TestDoubleSubmitCreatesOneThread(t *testing.T) {
 	if second := alice.Path(); second != first {
 		t.Fatalf("second submit landed on %s, first on %s", second, first)
 	}
-	var n int
-	site.App.DB().Read().QueryRow("select count(*) from threads where title = 'Only once'").Scan(&n)
-	if n != 1 {
+	if n := queryInt(t, site, "select count(*) from threads where title = 'Only once'"); n != 1 {
 		t.Fatalf("%d threads created by a double submit, want 1", n)
 	}
 
@@ -146,8 +144,7 @@ func TestDoubleSubmitCreatesOneThread(t *testing.T) {
 	}
 	<-done
 	<-done
-	site.App.DB().Read().QueryRow("select count(*) from posts where source = 'racing reply'").Scan(&n)
-	if n != 1 {
+	if n := queryInt(t, site, "select count(*) from posts where source = 'racing reply'"); n != 1 {
 		t.Fatalf("%d replies from one double submit, want 1", n)
 	}
 }
@@ -183,9 +180,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site POST: status %d, want 403", resp.StatusCode)
 	}
-	var n int
-	site.App.DB().Read().QueryRow("select count(*) from threads").Scan(&n)
-	if n != 0 {
+	if n := queryInt(t, site, "select count(*) from threads"); n != 0 {
 		t.Fatal("a cross-site POST created a thread")
 	}
 }
@@ -219,9 +214,7 @@ func TestDetectorHoldsUntilConfirmed(t *testing.T) {
 	if got := doc.Find("textarea[name=body]").Text(); got != body {
 		t.Errorf("held text not kept: %q", got)
 	}
-	var n int
-	site.App.DB().Read().QueryRow("select count(*) from posts").Scan(&n)
-	if n != 0 {
+	if n := queryInt(t, site, "select count(*) from posts"); n != 0 {
 		t.Fatal("a held post was published")
 	}
 	alice.PostForm("/c/general/new", url.Values{"title": {"Contact"}, "body": {body}, "token": {tok}, "confirm": {"1"}})
@@ -239,8 +232,7 @@ func TestEditKeepsRevisionsForStaffOnly(t *testing.T) {
 	bob := site.Member(t, "bob", account.RoleMember)
 	mod := site.Member(t, "mod1", account.RoleModerator)
 	thread := newThread(t, alice, "Typos", "teh first version")
-	var postID int64
-	site.App.DB().Read().QueryRow("select id from posts where source = 'teh first version'").Scan(&postID)
+	postID := queryInt(t, site, "select id from posts where source = 'teh first version'")
 	edit := fmt.Sprintf("/p/%d/edit", postID)
 
 	if bob.Get(edit); bob.Last.StatusCode != http.StatusForbidden {
@@ -274,10 +266,8 @@ func TestDeleteOwnPost(t *testing.T) {
 	bob := site.Member(t, "bob", account.RoleMember)
 	thread := newThread(t, alice, "Keep or delete", "first")
 	reply(t, bob, thread, "a reply I regret")
-	var replyID, firstID int64
-	db := site.App.DB().Read()
-	db.QueryRow("select id from posts where source = 'a reply I regret'").Scan(&replyID)
-	db.QueryRow("select id from posts where source = 'first'").Scan(&firstID)
+	replyID := queryInt(t, site, "select id from posts where source = 'a reply I regret'")
+	firstID := queryInt(t, site, "select id from posts where source = 'first'")
 
 	if alice.PostForm(fmt.Sprintf("/p/%d/delete", replyID), nil); alice.Last.StatusCode != http.StatusForbidden {
 		t.Fatalf("a member deleted someone else's post: %d", alice.Last.StatusCode)

@@ -12,21 +12,27 @@ import (
 	"github.com/a-h/templ"
 
 	"stoa/account"
-	"stoa/web"
 )
 
 func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
 	ctx := context.Background()
-	x, mod := newTestExtras(t)
-	th, err := x.svc.CreateThread(ctx, mod, NewThread{CategoryID: 1, Title: "Cache", Body: "First words."})
+	x := newTestForum(t)
+	mod := x.mod
+	th, err := x.Service.CreateThread(ctx, mod, NewThread{CategoryID: 1, Title: "Cache", Body: "First words."})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := NewHandlers(x.svc, x.accounts, &web.Responder{})
+	// Only this test's requests write from now on: the search index, which writes on its
+	// own, is stopped once it has indexed the thread.
+	x.index.close()
+	if err := x.index.upToDate(ctx); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	h.Routes(mux)
+	x.Routes(mux)
+	cache := x.pages.cache
 	clock := time.Now()
-	h.pages.now = func() time.Time { return clock }
+	cache.now = func() time.Time { return clock }
 	get := func(u *account.User, ctx context.Context) *httptest.ResponseRecorder {
 		t.Helper()
 		r := httptest.NewRequest(http.MethodGet, th.URL(), nil)
@@ -42,21 +48,21 @@ func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
 	}
 
 	fresh := get(nil, ctx).Body.String()
-	if len(h.pages.entries) != 1 {
-		t.Fatalf("%d pages kept after an anonymous read, want 1", len(h.pages.entries))
+	if len(cache.entries) != 1 {
+		t.Fatalf("%d pages kept after an anonymous read, want 1", len(cache.entries))
 	}
-	if cached := get(nil, ctx); cached.Body.String() != fresh || cached.Header().Get("Content-Length") != h.pages.entries[pageKey{th.ID, th.Slug, ""}].length {
+	if cached := get(nil, ctx); cached.Body.String() != fresh || cached.Header().Get("Content-Length") != cache.entries[pageKey{th.ID, th.Slug, ""}].length {
 		t.Fatal("the cached page differs from the page it keeps")
 	}
 	// Nothing in the anonymous page differs between requests (no form token, no nonce):
 	// rendered again, it is the same page.
-	clear(h.pages.entries)
+	clear(cache.entries)
 	if again := get(nil, templ.WithNonce(ctx, "c29tZS1ub25jZQ")).Body.String(); again != fresh {
 		t.Fatal("two renderings of the anonymous page differ: it holds something per request")
 	}
 
 	// A change that bypasses the writer (another process) is not seen until the TTL ends.
-	other, err := sql.Open("sqlite3", "file:"+x.svc.db.Path()+"?_busy_timeout=10000")
+	other, err := sql.Open("sqlite3", "file:"+x.db.Path()+"?_busy_timeout=10000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,24 +79,24 @@ func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
 	}
 
 	// Members are never served the anonymous page, and their pages are not kept.
-	clear(h.pages.entries)
+	clear(cache.entries)
 	get(nil, ctx)
 	if body := get(mod, ctx).Body.String(); !strings.Contains(body, `id="reply"`) {
 		t.Error("a member was served the anonymous page")
 	}
-	if len(h.pages.entries) != 1 {
-		t.Errorf("%d pages kept, want only the anonymous one", len(h.pages.entries))
+	if len(cache.entries) != 1 {
+		t.Errorf("%d pages kept, want only the anonymous one", len(cache.entries))
 	}
 
 	// A page carrying the request's CSP nonce is never kept. The thread page has no
 	// script, so pretend the post shows the nonce.
-	clear(h.pages.entries)
+	clear(cache.entries)
 	nonce := "bm9uY2Utb2YtdGhpcy1yZXF1ZXN0"
 	if _, err := other.Exec("update posts set html = ? where thread_id = ?", "<p>"+nonce+"</p>", th.ID); err != nil {
 		t.Fatal(err)
 	}
 	get(nil, templ.WithNonce(ctx, nonce))
-	if len(h.pages.entries) != 0 {
+	if len(cache.entries) != 0 {
 		t.Error("a page with the request's nonce was kept")
 	}
 }

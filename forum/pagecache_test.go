@@ -86,8 +86,7 @@ func TestCachedThreadPageIsNeverStale(t *testing.T) {
 	check("close", manage(url.Values{"action": {"thread.close"}}), "Closed")
 	check("move", manage(url.Values{"action": {"thread.move"}, "category": {"archive"}}), `href="/c/archive"`)
 	check("category rename", func() {
-		var id int64
-		site.App.DB().Read().QueryRow("select id from categories where slug = 'archive'").Scan(&id)
+		id := queryInt(t, site, "select id from categories where slug = 'archive'")
 		admin.PostForm("/admin/categories", url.Values{"id": {fmt.Sprint(id)}, "name": {"Old stuff"}, "slug": {"archive"}})
 	}, "Old stuff")
 	check("reopen", manage(url.Values{"action": {"thread.reopen"}}))

@@ -2,10 +2,9 @@ package forum
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"time"
 
 	"stoa/account"
 	"stoa/storage"
@@ -41,81 +40,56 @@ func validReaction(kind string) bool {
 	return false
 }
 
-// ErrNoReaction is returned for a reaction kind that does not exist.
-var ErrNoReaction = errors.New("That reaction does not exist. Choose one of the reactions shown under the post.")
+// Reactions are the fixed reactions members add to posts, and their counts under each
+// post.
+type Reactions struct {
+	svc   *Service
+	store *Store
+	db    *storage.DB
+	web   *web.Responder
+	now   func() time.Time
+}
 
 // React sets whether a member reacts to a post with kind. Setting a state rather than
 // toggling makes a repeated submit harmless: the result is the same.
-func (e *Extras) React(ctx context.Context, u *account.User, postID int64, kind string, on bool) error {
+func (x *Reactions) React(ctx context.Context, u *account.User, postID int64, kind string, on bool) error {
 	if !validReaction(kind) {
 		return ErrNoReaction
 	}
-	p, err := e.svc.store.PostByID(ctx, postID)
+	p, t, err := x.svc.Post(ctx, u, postID)
 	if err != nil {
 		return err
 	}
-	t, err := e.svc.store.ThreadByID(ctx, p.ThreadID)
-	if err != nil {
-		return err
-	}
-	if p.Deleted || t.Deleted || (p.Hidden || t.Hidden) && !u.IsStaff() {
-		return storage.ErrNotFound
+	if p.Deleted || p.Hidden && !u.IsStaff() {
+		return fmt.Errorf("forum: post %d is not shown: %w", postID, storage.ErrNotFound)
 	}
 	if t.Locked && !u.IsStaff() {
-		return ErrLocked
+		return ErrReactionsClosed
 	}
-	if err := e.svc.restrictions.CanPost(ctx, u.ID); err != nil {
+	if err := x.svc.CanPost(ctx, u); err != nil {
 		return err
 	}
-	return e.svc.db.Write(ctx, func(tx *storage.Tx) error {
-		var err error
-		if on {
-			_, err = tx.Exec(`insert into post_reactions(post_id, user_id, kind, created_at) values (?, ?, ?, ?)
-				on conflict do nothing`, postID, u.ID, kind, e.now().Unix())
-		} else {
-			_, err = tx.Exec("delete from post_reactions where post_id = ? and user_id = ? and kind = ?", postID, u.ID, kind)
-		}
-		if err != nil {
-			return fmt.Errorf("forum: react %s to %d by %d: %w", kind, postID, u.ID, err)
-		}
-		return nil
+	return x.db.Write(ctx, func(tx *storage.Tx) error {
+		return x.store.setReaction(tx, postID, u.ID, kind, on, x.now())
 	})
 }
 
-// reactionCounts returns, for each post, how many members reacted with each kind and
-// which kinds the member chose (userID 0: anonymous).
-func (e *Extras) reactionCounts(ctx context.Context, userID int64, postIDs []int64) (map[int64]map[string]views.Reaction, error) {
-	out := map[int64]map[string]views.Reaction{}
-	if len(postIDs) == 0 {
-		return out, nil
+func (x *Reactions) react(w http.ResponseWriter, r *http.Request, u *account.User) {
+	id, ok := web.PathID(r, "id")
+	if !ok {
+		x.web.NotFound(w, r)
+		return
 	}
-	args := []any{userID}
-	for _, id := range postIDs {
-		args = append(args, id)
+	if err := x.React(r.Context(), u, id, r.PostFormValue("kind"), r.PostFormValue("on") == "1"); err != nil {
+		x.web.Fail(w, r, err)
+		return
 	}
-	rows, err := e.svc.db.Query(ctx, `select post_id, kind, count(*), max(user_id = ?) from post_reactions
-		where post_id in (?`+strings.Repeat(", ?", len(postIDs)-1)+") group by post_id, kind", args...)
-	if err != nil {
-		return nil, fmt.Errorf("forum: reactions: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var post int64
-		var r views.Reaction
-		if err := rows.Scan(&post, &r.Kind, &r.Count, &r.Mine); err != nil {
-			return nil, fmt.Errorf("forum: reactions: %w", err)
-		}
-		if out[post] == nil {
-			out[post] = map[string]views.Reaction{}
-		}
-		out[post][r.Kind] = r
-	}
-	return out, rows.Err()
+	http.Redirect(w, r, fmt.Sprintf("/p/%d", id), http.StatusSeeOther)
 }
 
-// addReactions fills in every post's reactions, every kind in order, and whether the
-// member may react.
-func (e *Extras) addReactions(ctx context.Context, u *account.User, t *Thread, posts []views.Post) error {
+// show fills in every post's reactions, every kind in order, and whether the member
+// (nil: an anonymous reader) may react.
+func (x *Reactions) show(ctx context.Context, u *account.User, t *Thread, posts []views.Post) error {
 	ids := make([]int64, 0, len(posts))
 	for _, p := range posts {
 		if !p.Deleted {
@@ -126,11 +100,11 @@ func (e *Extras) addReactions(ctx context.Context, u *account.User, t *Thread, p
 	if u != nil {
 		userID = u.ID
 	}
-	counts, err := e.reactionCounts(ctx, userID, ids)
+	counts, err := x.store.reactionCounts(ctx, userID, ids)
 	if err != nil {
 		return err
 	}
-	canReact := u != nil && (!t.Locked || u.IsStaff()) && e.svc.restrictions.CanPost(ctx, u.ID) == nil
+	canReact := u != nil && (!t.Locked || u.IsStaff()) && x.svc.CanPost(ctx, u) == nil
 	for i := range posts {
 		p := &posts[i]
 		if p.Deleted {
@@ -144,38 +118,4 @@ func (e *Extras) addReactions(ctx context.Context, u *account.User, t *Thread, p
 		}
 	}
 	return nil
-}
-
-func (e *Extras) react(w http.ResponseWriter, r *http.Request) {
-	u := account.UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
-	id, ok := pathID(r)
-	if !ok {
-		e.web.NotFound(w, r)
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		e.web.BadInput(w, r, err)
-		return
-	}
-	err := e.React(r.Context(), u, id, r.PostFormValue("kind"), r.PostFormValue("on") == "1")
-	switch {
-	case err == nil:
-		http.Redirect(w, r, fmt.Sprintf("/p/%d", id), http.StatusSeeOther)
-	case errors.Is(err, storage.ErrNotFound):
-		e.web.NotFound(w, r)
-	case errors.Is(err, ErrNoReaction):
-		e.web.Error(w, r, http.StatusBadRequest, "Unknown reaction", err.Error())
-	case errors.Is(err, ErrLocked):
-		e.web.Forbidden(w, r, "This thread is closed: reactions are not accepted any more.")
-	default:
-		if restriction := e.svc.restrictions.CanPost(r.Context(), u.ID); restriction != nil {
-			e.web.Forbidden(w, r, restriction.Error())
-			return
-		}
-		e.web.ServerError(w, r, err)
-	}
 }

@@ -1,8 +1,6 @@
 package forum
 
 import (
-	"context"
-	"fmt"
 	"html"
 	"strings"
 	"time"
@@ -205,59 +203,4 @@ type SearchHit struct {
 	Category     string
 	CategorySlug string
 	CreatedAt    time.Time
-}
-
-// Search finds visible posts matching q, best match first: a match in a thread's title
-// weighs ten times one in a post's text. Hidden and deleted posts, and posts in hidden or
-// deleted threads, never match. It returns one page of hits and the number of matches.
-func (e *Extras) Search(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
-	match, ok := ParseSearch(q.Text)
-	if !ok {
-		return nil, 0, nil
-	}
-	where := `post_search match ? and p.deleted_at is null and p.hidden_at is null
-		and t.deleted_at is null and t.hidden_at is null`
-	args := []any{match}
-	if q.Category != "" {
-		where += " and c.slug = ?"
-		args = append(args, q.Category)
-	}
-	if q.Author != "" {
-		where += " and u.username_key = lower(?)"
-		args = append(args, q.Author)
-	}
-	from := ` from post_search s join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
-		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
-		where ` + where
-	var total int
-	if err := e.svc.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("forum: count search %q: %w", match, err)
-	}
-	page := max(q.Page, 1)
-	rows, err := e.svc.db.Query(ctx, `select p.id, t.id, p.number, t.slug, t.title,
-		highlight(post_search, 0, char(2), char(3)), snippet(post_search, 1, char(2), char(3), '…', 24),
-		coalesce(u.username, 'former-member'), c.name, c.slug, p.created_at`+from+`
-		order by bm25(post_search, 10.0, 1.0), p.id desc limit ? offset ?`,
-		append(args, SearchPerPage, (page-1)*SearchPerPage)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
-	}
-	defer rows.Close()
-	var hits []SearchHit
-	for rows.Next() {
-		var h SearchHit
-		var title, titleMarked, snippet string
-		var at int64
-		if err := rows.Scan(&h.PostID, &h.ThreadID, &h.Number, &h.ThreadSlug, &title, &titleMarked, &snippet,
-			&h.Author, &h.Category, &h.CategorySlug, &at); err != nil {
-			return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
-		}
-		if titleMarked == "" {
-			titleMarked = title
-		}
-		h.TitleHTML, h.SnippetHTML = markMatches(titleMarked), markMatches(snippet)
-		h.CreatedAt = time.Unix(at, 0).UTC()
-		hits = append(hits, h)
-	}
-	return hits, total, rows.Err()
 }

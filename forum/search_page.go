@@ -26,12 +26,18 @@ type ChatHit struct {
 
 // ChatSearch finds public chat messages for match, an FTS5 query made by ParseSearch,
 // written by author when author is not "", best match first. It returns one page and the
-// number of matches. Chat implements it; the server wires it in, since forum and chat do
+// number of matches. Chat implements it; the server adapts it, since forum and chat do
 // not know each other.
 type ChatSearch func(ctx context.Context, match, author string, limit, offset int) ([]ChatHit, int, error)
 
-// SetChatSearch adds the chat tab to the search page.
-func (e *Extras) SetChatSearch(fn ChatSearch) { e.chatSearch = fn }
+// Search serves the search page: forum posts, and public chat messages in its chat tab.
+type Search struct {
+	store    *Store
+	index    *searchIndex
+	accounts Accounts
+	chat     ChatSearch
+	web      *web.Responder
+}
 
 func cleanParam(r *http.Request, name string, max int) string {
 	v := strings.TrimSpace(strings.ToValidUTF8(r.URL.Query().Get(name), ""))
@@ -41,12 +47,12 @@ func cleanParam(r *http.Request, name string, max int) string {
 	return v
 }
 
-func (e *Extras) searchPage(w http.ResponseWriter, r *http.Request) {
+func (s *Search) page(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := SearchQuery{Text: cleanParam(r, "q", maxQueryBytes), Category: cleanParam(r, "category", 64),
 		Author: strings.TrimPrefix(cleanParam(r, "author", 40), "@"), Page: web.PageNumber(r)}
 	d := views.SearchData{Query: q.Text, Category: q.Category, Author: q.Author, Tab: "forum"}
-	if r.URL.Query().Get("in") == "chat" && e.chatSearch != nil {
+	if r.URL.Query().Get("in") == "chat" {
 		d.Tab = "chat"
 	}
 	params := url.Values{"q": {q.Text}}
@@ -54,16 +60,14 @@ func (e *Extras) searchPage(w http.ResponseWriter, r *http.Request) {
 		params.Set("author", q.Author)
 	}
 	d.ForumURL = "/search?" + params.Encode()
-	if e.chatSearch != nil {
-		chat := url.Values{"q": {q.Text}, "in": {"chat"}}
-		if q.Author != "" {
-			chat.Set("author", q.Author)
-		}
-		d.ChatURL = "/search?" + chat.Encode()
+	chat := url.Values{"q": {q.Text}, "in": {"chat"}}
+	if q.Author != "" {
+		chat.Set("author", q.Author)
 	}
-	cats, err := e.svc.store.Categories(ctx)
+	d.ChatURL = "/search?" + chat.Encode()
+	cats, err := s.store.Categories(ctx)
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		s.web.ServerError(w, r, err)
 		return
 	}
 	for _, c := range cats {
@@ -80,13 +84,13 @@ func (e *Extras) searchPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		d.Searched = true
 		if d.Tab == "chat" {
-			err = e.searchChat(ctx, match, q, &d)
+			err = s.searchChat(ctx, match, q, &d)
 		} else {
-			err = e.searchForum(ctx, q, &d)
+			err = s.searchForum(ctx, q, &d)
 		}
 	}
 	if err != nil {
-		e.web.ServerError(w, r, err)
+		s.web.ServerError(w, r, err)
 		return
 	}
 	if d.Searched {
@@ -97,18 +101,18 @@ func (e *Extras) searchPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Pager = resultPager(params, q.Page, d.Total)
 		if d.Total == 0 {
-			d.Message = e.noResults(ctx, q, d.Tab)
+			d.Message = s.noResults(ctx, q, d.Tab)
 		}
 	}
 	title := "Search"
 	if q.Text != "" {
 		title = "Search: " + q.Text
 	}
-	e.web.Render(w, r, http.StatusOK, views.Search(e.web.Page(r, title, "search"), d))
+	s.web.Render(w, r, http.StatusOK, views.Search(s.web.Page(r, title, "search"), d))
 }
 
-func (e *Extras) searchForum(ctx context.Context, q SearchQuery, d *views.SearchData) error {
-	hits, total, err := e.Search(ctx, q)
+func (s *Search) searchForum(ctx context.Context, q SearchQuery, d *views.SearchData) error {
+	hits, total, err := s.Find(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -121,9 +125,9 @@ func (e *Extras) searchForum(ctx context.Context, q SearchQuery, d *views.Search
 	return nil
 }
 
-func (e *Extras) searchChat(ctx context.Context, match string, q SearchQuery, d *views.SearchData) error {
+func (s *Search) searchChat(ctx context.Context, match string, q SearchQuery, d *views.SearchData) error {
 	page := max(q.Page, 1)
-	hits, total, err := e.chatSearch(ctx, match, q.Author, SearchPerPage, (page-1)*SearchPerPage)
+	hits, total, err := s.chat(ctx, match, q.Author, SearchPerPage, (page-1)*SearchPerPage)
 	if err != nil {
 		return err
 	}
@@ -147,10 +151,25 @@ func profileURL(name string) string {
 	return "/u/" + url.PathEscape(name)
 }
 
+// Find finds visible posts matching q, best match first: a match in a thread's title
+// weighs ten times one in a post's text. Hidden and deleted posts, and posts in hidden or
+// deleted threads, never match. It returns one page of hits and the number of matches.
+func (s *Search) Find(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+	match, ok := ParseSearch(q.Text)
+	if !ok {
+		return nil, 0, nil
+	}
+	if err := s.index.upToDate(ctx); err != nil {
+		return nil, 0, err
+	}
+	page := max(q.Page, 1)
+	return s.store.searchHits(ctx, match, q.Category, q.Author, SearchPerPage, (page-1)*SearchPerPage)
+}
+
 // noResults explains an empty result, pointing at a filter that may be the cause.
-func (e *Extras) noResults(ctx context.Context, q SearchQuery, tab string) string {
+func (s *Search) noResults(ctx context.Context, q SearchQuery, tab string) string {
 	if q.Author != "" {
-		if _, err := e.accounts.ByUsername(ctx, q.Author); err != nil {
+		if _, err := s.accounts.ByUsername(ctx, q.Author); err != nil {
 			return fmt.Sprintf("No member is called “%s”. Check the name in the Author filter, or clear it.", q.Author)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"stoa/storage"
@@ -58,7 +57,25 @@ type Post struct {
 	Revisions int
 }
 
-// Store is the forum's SQL.
+// EditedAtOrCreated is when this version of the post was written.
+func (p *Post) EditedAtOrCreated() time.Time {
+	if !p.EditedAt.IsZero() {
+		return p.EditedAt
+	}
+	return p.CreatedAt
+}
+
+// Revision is an earlier version of a post.
+type Revision struct {
+	Source    string
+	HTML      string
+	CreatedAt time.Time
+}
+
+// Store is the forum's SQL: every query of the forum is in this file or a store_*.go
+// beside it. Reads take a context and use the read pool; writes take the transaction of
+// the storage.DB.Write that the caller runs, so that one change and everything that goes
+// with it (notifications, the audit entry) commit together.
 type Store struct {
 	db *storage.DB
 }
@@ -124,26 +141,22 @@ func (s *Store) CategoryByID(ctx context.Context, id int64) (*Category, error) {
 	return &c, nil
 }
 
-// ErrSlugTaken is returned when a category's address is already used.
-var ErrSlugTaken = errors.New("forum: category slug taken")
+// errSlugTaken is returned when a category's address is already used.
+var errSlugTaken = errors.New("forum: category slug taken")
 
 // SaveCategory creates (id 0) or updates a category.
 func (s *Store) SaveCategory(ctx context.Context, c *Category) error {
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
 		if c.ID == 0 {
-			var res sql.Result
-			res, err = tx.Exec("insert into categories(slug, name, description, position, created_at) values (?, ?, ?, ?, ?)",
-				c.Slug, c.Name, c.Description, c.Position, time.Now().Unix())
-			if err == nil {
-				c.ID, err = res.LastInsertId()
-			}
+			err = tx.QueryRow("insert into categories(slug, name, description, position, created_at) values (?, ?, ?, ?, ?) returning id",
+				c.Slug, c.Name, c.Description, c.Position, time.Now().Unix()).Scan(&c.ID)
 		} else {
 			_, err = tx.Exec("update categories set slug = ?, name = ?, description = ?, position = ? where id = ?",
 				c.Slug, c.Name, c.Description, c.Position, c.ID)
 		}
-		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
-			return ErrSlugTaken
+		if storage.IsUniqueViolation(err) {
+			return errSlugTaken
 		}
 		if err != nil {
 			return fmt.Errorf("forum: save category %q: %w", c.Slug, err)
@@ -251,12 +264,12 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 }
 
 // pagePostColumns are what a thread page shows of a post: no Markdown source, and no
-// count of earlier versions, which only staff see (addRevisionCounts).
+// count of earlier versions, which only staff see (RevisionCounts).
 const pagePostColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.html,
 	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null`
 
 // Posts returns one page of a thread's posts in order, as the thread page shows them:
-// Source is left empty and Revisions zero (see addRevisionCounts).
+// Source is left empty and Revisions zero (see RevisionCounts).
 func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([]*Post, error) {
 	rows, err := s.db.Query(ctx, "select "+pagePostColumns+` from posts p
 		left join users u on u.id = p.author_id and u.deleted_at is null
@@ -281,9 +294,21 @@ func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([
 	return out, rows.Err()
 }
 
-// addRevisionCounts fills in how many earlier versions each post of a page (the same
+// LastNumber is the number of a thread's last post, deleted or not. Post numbers in a
+// thread run 1, 2, 3… without gaps: each post takes the next one in the write that adds
+// it, and posts are never removed, only marked deleted (they keep their place in the
+// order). So a post's number says where it is, and the last number how many there are.
+func (s *Store) LastNumber(ctx context.Context, threadID int64) (int, error) {
+	var n sql.NullInt64
+	if err := s.db.QueryRow(ctx, "select max(number) from posts where thread_id = ?", threadID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("forum: last post of thread %d: %w", threadID, err)
+	}
+	return int(n.Int64), nil
+}
+
+// RevisionCounts fills in how many earlier versions each post of a page (the same
 // threadID, limit and offset that Posts was given) has, in one grouped query.
-func (s *Store) addRevisionCounts(ctx context.Context, threadID int64, limit, offset int, posts []*Post) error {
+func (s *Store) RevisionCounts(ctx context.Context, threadID int64, limit, offset int, posts []*Post) error {
 	rows, err := s.db.Query(ctx, `select r.post_id, count(*) from post_revisions r
 		where r.post_id in (select id from posts where thread_id = ? order by number limit ? offset ?)
 		group by r.post_id`, threadID, limit, offset)
@@ -307,13 +332,6 @@ func (s *Store) addRevisionCounts(ctx context.Context, threadID int64, limit, of
 		p.Revisions = counts[p.ID]
 	}
 	return nil
-}
-
-// Revision is an earlier version of a post.
-type Revision struct {
-	Source    string
-	HTML      string
-	CreatedAt time.Time
 }
 
 // Revisions lists a post's earlier versions, newest first.

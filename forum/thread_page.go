@@ -2,10 +2,12 @@ package forum
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -14,20 +16,28 @@ import (
 	"stoa/web"
 )
 
-func (h *Handlers) thread(w http.ResponseWriter, r *http.Request) {
+// pageSlot is where a thread page rendered for an anonymous reader is kept: its key, and
+// the generation and time read before any of its data.
+type pageSlot struct {
+	key pageKey
+	gen uint64
+	at  time.Time
+}
+
+func (h *Pages) thread(w http.ResponseWriter, r *http.Request) {
 	var slot *pageSlot
 	if account.UserFrom(r.Context()) == nil {
 		if key, ok := threadPageKey(r); ok {
 			// The generation first: data read after it is at least as new as it says.
-			gen := h.svc.db.Generation()
-			if e := h.pages.get(key, gen); e != nil {
+			gen := h.db.Generation()
+			if e := h.cache.get(key, gen); e != nil {
 				e.write(w)
 				return
 			}
-			slot = &pageSlot{key: key, gen: gen, at: h.pages.now()}
+			slot = &pageSlot{key: key, gen: gen, at: h.cache.now()}
 		}
 	}
-	t, ok := h.loadThread(w, r)
+	t, ok := loadThread(h.svc, h.web, w, r)
 	if !ok {
 		return
 	}
@@ -42,7 +52,7 @@ func (h *Handlers) thread(w http.ResponseWriter, r *http.Request) {
 	u := account.UserFrom(r.Context())
 	reply := views.ReplyForm{Token: account.NewToken()}
 	if q, err := strconv.ParseInt(r.URL.Query().Get("quote"), 10, 64); err == nil && u != nil {
-		if p, err := h.svc.store.PostByID(r.Context(), q); err == nil && p.ThreadID == t.ID && !p.Deleted && !p.Hidden {
+		if p, err := h.store.PostByID(r.Context(), q); err == nil && p.ThreadID == t.ID && !p.Deleted && !p.Hidden {
 			reply.Body = Quote(p.Author, p.Source)
 		}
 	}
@@ -64,57 +74,58 @@ func Quote(author, source string) string {
 // renderThread shows a thread page; lastPage shows the page with the reply form's
 // latest context (after a failed reply). A page for an anonymous reader is kept in slot
 // when slot is not nil.
-func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Thread, status int, reply views.ReplyForm, lastPage bool, slot *pageSlot) {
+func (h *Pages) renderThread(w http.ResponseWriter, r *http.Request, t *Thread, status int, reply views.ReplyForm, lastPage bool, slot *pageSlot) {
 	ctx := r.Context()
 	u := account.UserFrom(ctx)
-	c, err := h.svc.store.CategoryByID(ctx, t.CategoryID)
+	c, err := h.store.CategoryByID(ctx, t.CategoryID)
 	if err != nil {
 		h.web.ServerError(w, r, err)
 		return
 	}
-	// Count rows, not post_count: deleted posts still take their place in the order.
-	var rowsTotal int
-	if err := h.svc.db.QueryRow(ctx, "select count(*) from posts where thread_id = ?", t.ID).Scan(&rowsTotal); err != nil {
+	rows, err := h.store.LastNumber(ctx, t.ID)
+	if err != nil {
 		h.web.ServerError(w, r, err)
 		return
 	}
-	pages := max(1, (rowsTotal+PostsPerPage-1)/PostsPerPage)
+	pages := max(1, (rows+PostsPerPage-1)/PostsPerPage)
 	page := min(web.PageNumber(r), pages)
 	if lastPage || r.URL.Query().Get("page") == "last" {
 		page = pages
 	}
-	posts, err := h.svc.store.Posts(ctx, t.ID, PostsPerPage, (page-1)*PostsPerPage)
+	posts, err := h.store.Posts(ctx, t.ID, PostsPerPage, (page-1)*PostsPerPage)
 	if err != nil {
 		h.web.ServerError(w, r, err)
 		return
 	}
 	if u.IsStaff() {
 		// Only staff see how many earlier versions a post has.
-		if err := h.svc.store.addRevisionCounts(ctx, t.ID, PostsPerPage, (page-1)*PostsPerPage, posts); err != nil {
+		if err := h.store.RevisionCounts(ctx, t.ID, PostsPerPage, (page-1)*PostsPerPage, posts); err != nil {
 			h.web.ServerError(w, r, err)
 			return
 		}
 	}
 	d := views.ThreadData{ID: t.ID, Title: t.Title, URL: t.URL(), Category: categoryItem(c), Author: t.Author,
-		Locked: t.Locked, Pinned: t.Pinned, Pager: pager(t.URL(), page, rowsTotal, PostsPerPage), Reply: reply, Staff: u.IsStaff()}
+		Locked: t.Locked, Pinned: t.Pinned, Pager: pager(t.URL(), page, rows, PostsPerPage), Reply: reply, Staff: u.IsStaff()}
 	for _, p := range posts {
-		d.Posts = append(d.Posts, h.postView(u, p, t))
+		d.Posts = append(d.Posts, postView(u, p, t))
 	}
-	switch {
-	case u == nil:
-		d.ReplyReason = "Log in or create an account to reply. Reading needs no account and sets no cookie."
-	case t.Locked && !u.IsStaff():
-		d.ReplyReason = "This thread is closed: new replies are not accepted."
-	default:
-		if err := h.svc.restrictions.CanPost(ctx, u.ID); err != nil {
-			d.ReplyReason = err.Error()
-		} else {
-			d.CanReply = true
-		}
-	}
-	if err := h.svc.ext.threadPage(ctx, u, t, &d); err != nil {
+	if err := h.replyState(ctx, u, t, &d); err != nil {
 		h.web.ServerError(w, r, err)
 		return
+	}
+	if err := h.reactions.show(ctx, u, t, d.Posts); err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	if u != nil {
+		if d.Tools, err = h.tools(ctx, u, t); err != nil {
+			h.web.ServerError(w, r, err)
+			return
+		}
+		if err := h.unread.recordRead(ctx, u, t, d.Posts); err != nil {
+			h.web.ServerError(w, r, err)
+			return
+		}
 	}
 	p := h.web.Page(r, t.Title, "forum")
 	p.Feed = fmt.Sprintf("/t/%d/feed.atom", t.ID)
@@ -132,12 +143,53 @@ func (h *Handlers) renderThread(w http.ResponseWriter, r *http.Request, t *Threa
 	// A page that carries this request's CSP nonce (a script added to the template) is
 	// this reader's alone: never keep it.
 	if nonce := templ.GetNonce(ctx); nonce == "" || !bytes.Contains(e.body, []byte(nonce)) {
-		h.pages.put(slot.key, slot.gen, slot.at, e.body)
+		h.cache.put(slot.key, slot.gen, slot.at, e.body)
 	}
 	e.write(w)
 }
 
-func (h *Handlers) postView(u *account.User, p *Post, t *Thread) views.Post {
+// replyState says whether the page offers u the reply form, and if not, why.
+func (h *Pages) replyState(ctx context.Context, u *account.User, t *Thread, d *views.ThreadData) error {
+	switch {
+	case u == nil:
+		d.ReplyReason = "Log in or create an account to reply. Reading needs no account and sets no cookie."
+	case t.Locked && !u.IsStaff():
+		d.ReplyReason = ErrLocked.Message
+	default:
+		err := h.svc.CanPost(ctx, u)
+		if refusal := web.AsError(err); refusal != nil {
+			d.ReplyReason = refusal.Message
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d.CanReply = true
+	}
+	return nil
+}
+
+// tools are the member's tools on the thread: watching, and for staff the thread
+// management form.
+func (h *Pages) tools(ctx context.Context, u *account.User, t *Thread) (views.ThreadTools, error) {
+	watching, err := h.watches.Watching(ctx, u, t)
+	if err != nil {
+		return views.ThreadTools{}, err
+	}
+	tools := views.ThreadTools{CanWatch: true, Watching: watching, Author: u.ID == t.AuthorID, Staff: u.IsStaff()}
+	if u.IsStaff() {
+		cats, err := h.store.Categories(ctx)
+		if err != nil {
+			return tools, err
+		}
+		for _, c := range cats {
+			tools.Categories = append(tools.Categories, views.CategoryOption{Slug: c.Slug, Name: c.Name, Current: c.ID == t.CategoryID})
+		}
+	}
+	return tools, nil
+}
+
+func postView(u *account.User, p *Post, t *Thread) views.Post {
 	v := views.Post{ID: p.ID, Number: p.Number, Anchor: fmt.Sprintf("p%d", p.ID), Author: p.Author,
 		AuthorURL: "/u/" + p.Author, HTML: p.HTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt,
 		Deleted: p.Deleted, Hidden: p.Hidden}
@@ -157,38 +209,4 @@ func (h *Handlers) postView(u *account.User, p *Post, t *Thread) views.Post {
 		v.QuoteURL = fmt.Sprintf("%s?page=last&quote=%d#reply", t.URL(), p.ID)
 	}
 	return v
-}
-
-func (h *Handlers) reply(w http.ResponseWriter, r *http.Request) {
-	t, ok := h.loadThread(w, r)
-	if !ok {
-		return
-	}
-	u, ok := h.posterForm(w, r)
-	if !ok {
-		return
-	}
-	in := NewReply{ThreadID: t.ID, Body: r.PostFormValue("body"), Token: r.PostFormValue("token"), Confirm: r.PostFormValue("confirm") == "1"}
-	p, err := h.svc.Reply(r.Context(), u, in)
-	if err == nil {
-		http.Redirect(w, r, h.postURL(r, t, p), http.StatusSeeOther)
-		return
-	}
-	form := views.ReplyForm{Body: in.Body, Token: in.Token}
-	status, ok := h.formError(w, r, err, &form.Errors, &form.Hold)
-	if !ok {
-		return
-	}
-	h.renderThread(w, r, t, status, form, true, nil)
-}
-
-// postURL is the address of the thread page that shows p, anchored at it.
-func (h *Handlers) postURL(r *http.Request, t *Thread, p *Post) string {
-	var before int
-	h.svc.db.QueryRow(r.Context(), "select count(*) from posts where thread_id = ? and number < ?", t.ID, p.Number).Scan(&before)
-	page := before/PostsPerPage + 1
-	if page == 1 {
-		return fmt.Sprintf("%s#p%d", t.URL(), p.ID)
-	}
-	return fmt.Sprintf("%s?page=%d#p%d", t.URL(), page, p.ID)
 }

@@ -3,7 +3,6 @@ package moderation
 import (
 	"fmt"
 
-	"stoa/account"
 	"stoa/forum"
 	"stoa/storage"
 )
@@ -11,17 +10,6 @@ import (
 // The forum makes some staff changes itself (thread management, staff editing or
 // deleting someone else's post) and records them here, in the same audit log, inside its
 // own transaction. It says what it acted on, so the log never reads the forum's tables.
-
-// ForumAction is one staff change the forum made to a thread or a post.
-type ForumAction struct {
-	Actor       *account.User
-	Action      string // forum.ActionPin and its siblings
-	ThreadID    int64
-	ThreadTitle string
-	PostID      int64 // zero when the action is on the whole thread
-	AuthorID    int64 // who wrote the thread or the post
-	Reason      string
-}
 
 // forumAction maps the forum's action names to audit actions.
 func forumAction(action string) (Action, bool) {
@@ -46,7 +34,7 @@ func forumAction(action string) (Action, bool) {
 
 // RecordForumAction records a staff change to the forum inside the transaction that
 // makes it.
-func (l *AuditLog) RecordForumAction(tx *storage.Tx, a ForumAction) error {
+func (l *AuditLog) RecordForumAction(tx *storage.Tx, a forum.StaffAction) error {
 	action, ok := forumAction(a.Action)
 	if !ok {
 		return fmt.Errorf("moderation: unknown forum action %q", a.Action)

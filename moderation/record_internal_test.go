@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"stoa/account"
+	"stoa/forum"
 	"stoa/storage"
 )
 
@@ -17,7 +18,7 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 	log := p.svc.audit
 	err := p.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, a := range []string{"thread.pin", "thread.close", "thread.reopen", "thread.move", "thread.unpin"} {
-			if err := log.RecordForumAction(tx, ForumAction{Actor: mia, Action: a, ThreadID: 7, ThreadTitle: "Old news",
+			if err := log.RecordForumAction(tx, forum.StaffAction{Actor: mia, Action: a, ThreadID: 7, ThreadTitle: "Old news",
 				AuthorID: mia.ID, Reason: "tidying"}); err != nil {
 				return err
 			}
@@ -38,7 +39,7 @@ func TestForumThreadManagementIsAudited(t *testing.T) {
 		}
 	}
 	err = p.db.Write(ctx, func(tx *storage.Tx) error {
-		return log.RecordForumAction(tx, ForumAction{Actor: mia, Action: "thread.burn", ThreadID: 7, ThreadTitle: "Old news"})
+		return log.RecordForumAction(tx, forum.StaffAction{Actor: mia, Action: "thread.burn", ThreadID: 7, ThreadTitle: "Old news"})
 	})
 	if err == nil {
 		t.Error("an unknown forum action was recorded")
@@ -54,7 +55,7 @@ func TestStaffPostChangesAreAuditedAsPosts(t *testing.T) {
 	alice := p.member(t, "alice", account.RoleMember)
 	log := p.svc.audit
 	err := p.db.Write(ctx, func(tx *storage.Tx) error {
-		return log.RecordForumAction(tx, ForumAction{Actor: mia, Action: "post.edit", ThreadID: 7, ThreadTitle: "Old news",
+		return log.RecordForumAction(tx, forum.StaffAction{Actor: mia, Action: "post.edit", ThreadID: 7, ThreadTitle: "Old news",
 			PostID: 12, AuthorID: alice.ID})
 	})
 	if err != nil {

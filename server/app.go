@@ -26,12 +26,11 @@ type App struct {
 	db       *storage.DB
 	web      *web.Responder
 	accounts *account.Service
-	forum    *forum.Service
+	forum    *forum.Forum
 	setup    *account.SetupToken
 
 	renderer     *markup.Renderer
 	accountStore *account.Store
-	forumStore   *forum.Store
 	// notifier records notifications for forum and chat.
 	notifier *account.Notifier
 
@@ -40,7 +39,6 @@ type App struct {
 	privacy    privacyParts
 	chat       chatParts
 	moderation moderationParts
-	extras     extrasParts
 
 	metrics *metrics
 	banners []func(r *http.Request, u *account.User) []views.Banner
@@ -79,38 +77,34 @@ func (a *App) wire(ctx context.Context) error {
 		a.setup = account.NewSetupToken()
 	}
 	mux := http.NewServeMux()
-	a.moderation = newModerationParts(a.db)
 
-	// Built in dependency order, each part from parts built before it: mail first, as
-	// every feature queues mail; then what forum and chat need from below them.
+	// Each part is built from parts built before it, in this order:
+	//   moderation's audit log and sanctions  (the database alone)
+	//   mail outbox                           (every feature queues mail)
+	//   notifier                              (forum and chat notify members)
+	//   privacy: policies, preferences, …     (chat and accounts record policy versions)
+	//   chat                                  (sanctions, policies, notifier)
+	//   forum                                 (sanctions, notifier, audit log, chat search)
+	//   moderation                            (forum, chat, audit log, sanctions, …)
+	//   accounts                              (every feature's share of a member's data)
+	a.moderation = newModerationParts(a.db)
 	if err := a.wireMail(ctx, mux); err != nil {
 		return err
 	}
 	a.notifier = account.NewNotifier(a.db, account.NotifierOptions{BaseURL: a.cfg.BaseURL, Outbox: a.mail.outbox})
-	a.forumStore = forum.NewStore(a.db)
-	a.forum = forum.NewService(a.db, a.forumStore, a.renderer, a.moderation.sanctions)
-	if a.cfg.NoRateLimits {
-		a.forum.DisableRateLimit()
-	}
-	if err := a.forum.EnsureDefaultCategory(ctx); err != nil {
-		return err
-	}
-	forum.NewHandlers(a.forum, a.accountStore, a.web).Routes(mux)
 	if err := a.wirePrivacy(ctx); err != nil {
 		return err
 	}
-	// Features in dependency order: moderation acts on chat.
-	for _, wire := range []func(context.Context, *http.ServeMux) error{
-		a.wireChat, a.wireModeration, a.wireExtras,
-	} {
-		if err := wire(ctx, mux); err != nil {
-			return err
-		}
+	if err := a.wireChat(ctx, mux); err != nil {
+		return err
 	}
-	// The account service comes last: it exports and erases every feature's share of a
-	// member's data.
+	if err := a.wireForum(ctx, mux); err != nil {
+		return err
+	}
+	a.wireModeration(mux)
 	accountHandlers := a.wireAccounts(mux)
 	a.mountPrivacy(mux)
+	a.startRetention()
 	a.routes(mux)
 
 	// Built inside out, so the last wrapper runs first: a panic anywhere is caught; every
@@ -221,13 +215,12 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 		Outbox:       a.mail.outbox,
 		// Each package's share of a member's data, for /me/export and /me/delete.
 		DataSources: []account.DataSource{
-			a.forum.DataSource(),
+			a.forum.Service.DataSource(),
 			privacy.DataSource{Policies: p.policies, Prefs: p.prefs, Enquiries: p.enquiries},
 			a.mail.outbox,
 			a.chat.service.DataSource(),
 			a.moderation.service.DataSource(),
 			a.notifier,
-			a.extras.forum,
 		},
 	})
 	email := account.NewEmailHandlers(a.accounts, a.web)

@@ -19,7 +19,9 @@ func TestStaffChangesToOthersPostsAreAudited(t *testing.T) {
 	alice.PostForm("/c/general/new", url.Values{"title": {"Mine"}, "body": {"first post"}, "token": {"t1"}})
 	var first int64
 	db := site.App.DB().Read()
-	db.QueryRow("select id from posts where source = 'first post'").Scan(&first)
+	if err := db.QueryRow("select id from posts where source = 'first post'").Scan(&first); err != nil {
+		t.Fatal(err)
+	}
 	alice.PostForm(fmt.Sprintf("/p/%d/edit", first), url.Values{"body": {"first post, fixed"}})
 
 	mod.PostForm(fmt.Sprintf("/p/%d/edit", first), url.Values{"body": {"first post, redacted by staff"}})
@@ -36,8 +38,13 @@ func TestStaffChangesToOthersPostsAreAudited(t *testing.T) {
 	var got []string
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	want := []string{fmt.Sprintf("mia edit_post /p/%d", first), fmt.Sprintf("mia delete_post /p/%d", first)}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
-	"stoa/account"
 	"stoa/chat"
 	"stoa/forum"
 	"stoa/mail"
@@ -42,11 +39,11 @@ func newModerationParts(db *storage.DB) moderationParts {
 
 // wireModeration builds reports, the review queue, notices and sanctions (moderation/)
 // and mounts its routes.
-func (a *App) wireModeration(ctx context.Context, mux *http.ServeMux) error {
+func (a *App) wireModeration(mux *http.ServeMux) {
 	svc := moderation.New(moderation.Options{
 		DB:        a.db,
 		Accounts:  a.accountStore,
-		Forum:     forumPosts{a.forumStore, a.forum},
+		Forum:     forumPosts{a.forum.Service},
 		Chat:      chatMessages{a.chat.service},
 		Sanctions: a.moderation.sanctions,
 		Audit:     a.moderation.audit,
@@ -59,7 +56,6 @@ func (a *App) wireModeration(ctx context.Context, mux *http.ServeMux) error {
 	h := moderation.NewHandlers(svc, a.web, a.moderation.AdminLinks)
 	h.Routes(mux)
 	a.banners = append(a.banners, h.Banners)
-	return nil
 }
 
 // agreementRules gives moderation the numbered rules of the current community agreement.
@@ -88,13 +84,10 @@ func (m noticeMailer) EnqueueMail(tx *storage.Tx, x moderation.Mail) error {
 }
 
 // forumPosts lets moderation review, hide, delete and close forum posts and threads.
-type forumPosts struct {
-	store *forum.Store
-	svc   *forum.Service
-}
+type forumPosts struct{ svc *forum.Service }
 
 func (f forumPosts) Posts(ctx context.Context, ids []int64) ([]*moderation.ForumPost, error) {
-	posts, threads, err := f.store.PostsByID(ctx, ids)
+	posts, threads, err := f.svc.Store().PostsByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -143,44 +136,4 @@ func (c chatMessages) Messages(ctx context.Context, ids []int64) ([]*moderation.
 
 func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) (func(), error) {
 	return c.s.DeleteByStaffTx(tx, id)
-}
-
-// forumAudit records the forum's staff actions in moderation's audit log; it has the
-// shape of forum.StaffAction. The forum names the staff member by id and what it acted
-// on as "thread:ID" or "post:ID", so this looks up the names the log keeps. Once the
-// forum passes them with the action, it becomes a field-by-field copy.
-type forumAudit struct {
-	log      *moderation.AuditLog
-	accounts *account.Store
-	forum    *forum.Store
-}
-
-func (f forumAudit) record(tx *storage.Tx, actorID int64, action, target, reason string) error {
-	ctx := context.Background()
-	actor, err := f.accounts.ByID(ctx, actorID)
-	if err != nil {
-		return err
-	}
-	kind, idText, _ := strings.Cut(target, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || kind != "thread" && kind != "post" {
-		return fmt.Errorf("server: forum action on %q: not a thread or post", target)
-	}
-	a := moderation.ForumAction{Actor: actor, Action: action, ThreadID: id, Reason: reason}
-	if kind == "post" {
-		p, err := f.forum.PostByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		a.PostID, a.ThreadID, a.AuthorID = p.ID, p.ThreadID, p.AuthorID
-	}
-	t, err := f.forum.ThreadByID(ctx, a.ThreadID)
-	if err != nil {
-		return err
-	}
-	a.ThreadTitle = t.Title
-	if a.PostID == 0 {
-		a.AuthorID = t.AuthorID
-	}
-	return f.log.RecordForumAction(tx, a)
 }

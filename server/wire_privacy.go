@@ -24,8 +24,6 @@ type privacyParts struct {
 	prefs     *privacy.Preferences
 	enquiries *privacy.Enquiries
 	analytics *privacy.Analytics
-	// retention purges what is kept past its time (expired sessions, deleted content).
-	retention *privacy.Retention
 }
 
 // analyticsFlushEvery is how long page-view counts stay in memory before being added to
@@ -60,20 +58,24 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 		}
 	})
 
-	p.retention = privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) },
-		privacy.Purge{Name: "expired sessions", Run: a.accountStore.DeleteExpiredSessions},
-		privacy.Purge{Name: "deleted forum posts", Run: func(ctx context.Context, now time.Time) error {
-			return a.forum.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
-		}})
-	p.retention.Start(retentionEvery)
-	a.closers = append(a.closers, p.retention.Stop)
-
 	banners := privacy.NewBanners(p.policies, p.enquiries)
 	a.banners = append(a.banners, func(r *http.Request, u *account.User) []views.Banner {
 		return banners.For(r, u.ID, u.IsStaff())
 	})
 	a.moderation.AdminLinks = append(a.moderation.AdminLinks, privacy.AdminLinks()...)
 	return nil
+}
+
+// startRetention starts purging what is kept past its time (expired sessions, deleted
+// content) once every part it purges is built.
+func (a *App) startRetention() {
+	r := privacy.NewRetention(func(what string, err error) { a.log.Error("purge failed", "what", what, "err", err) },
+		privacy.Purge{Name: "expired sessions", Run: a.accountStore.DeleteExpiredSessions},
+		privacy.Purge{Name: "deleted forum posts", Run: func(ctx context.Context, now time.Time) error {
+			return a.forum.Service.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
+		}})
+	r.Start(retentionEvery)
+	a.closers = append(a.closers, r.Stop)
 }
 
 // mountPrivacy mounts privacy's pages (policies, preferences, enquiries, analytics,

@@ -722,7 +722,7 @@ type ThreadData struct {
 	CanReply    bool
 	ReplyReason string
 	Staff       bool
-	Extras      ThreadExtras
+	Tools       ThreadTools
 }
 
 // ReplyForm is the reply form's state.
@@ -818,7 +818,7 @@ func Thread(p Page, d ThreadData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ThreadTools(d).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = threadTools(d).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -45,6 +45,13 @@ type CategoryItem struct {
 	LastPostAt  time.Time
 }
 
+// CategoryOption is a category in a select list.
+type CategoryOption struct {
+	Slug    string
+	Name    string
+	Current bool
+}
+
 // ThreadItem is one row of a thread list.
 type ThreadItem struct {
 	ID          int64

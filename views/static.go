@@ -17,3 +17,7 @@ var staticVersion = func() string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:4])
 }()
+
+// StylesheetURL is the stylesheet's address; its query changes with its content so
+// browsers may cache it for a long time.
+var StylesheetURL = "/static/stoa.css?v=" + staticVersion

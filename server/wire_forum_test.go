@@ -13,6 +13,7 @@ import (
 	"stoa/storage"
 )
 
+// extrasExec changes the database directly, as another part of Stoa would.
 func extrasExec(t *testing.T, site *stoatest.Site, q string, args ...any) {
 	t.Helper()
 	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error { _, err := tx.Exec(q, args...); return err })
@@ -71,9 +72,9 @@ func TestP16_NotificationEmailOnlyWhenChosen(t *testing.T) {
 	}
 }
 
-// TestExtrasAreReachableFromPages: every page the forum extras add is linked from a page a
-// member reaches by browsing.
-func TestExtrasAreReachableFromPages(t *testing.T) {
+// TestSearchFeedsAndNotificationsAreReachableFromPages: search, the feeds and
+// notifications are each linked from a page a member reaches by browsing.
+func TestSearchFeedsAndNotificationsAreReachableFromPages(t *testing.T) {
 	site := stoatest.Start(t)
 	alice := site.Member(t, "alice", account.RoleMember)
 	home := alice.Doc("/", http.StatusOK)

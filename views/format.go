@@ -1,3 +1,5 @@
+// How views format numbers, times and lists for people to read.
+
 package views
 
 import (
@@ -5,10 +7,6 @@ import (
 	"strings"
 	"time"
 )
-
-// StylesheetURL is the stylesheet's address; its query changes with its content so
-// browsers may cache it for a long time.
-var StylesheetURL = "/static/stoa.css?v=" + staticVersion
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

@@ -45,11 +45,18 @@ func xReply(t *testing.T, c *stoatest.Client, thread int64, body string) int64 {
 // firstPost is the id of a thread's opening post.
 func xFirstPost(t *testing.T, site *stoatest.Site, thread int64) int64 {
 	t.Helper()
-	var id int64
-	if err := site.App.DB().Read().QueryRow("select id from posts where thread_id = ? and number = 1", thread).Scan(&id); err != nil {
-		t.Fatal(err)
+	return queryInt(t, site, "select id from posts where thread_id = ? and number = 1", thread)
+}
+
+// queryInt runs a query of one number, such as a count or an id, on the site's database;
+// a query that fails or finds no row fails the test.
+func queryInt(t *testing.T, site *stoatest.Site, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := site.App.DB().Read().QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
-	return id
+	return n
 }
 
 // exec changes the database directly, as another part of Stoa (moderation) would.

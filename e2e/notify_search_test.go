@@ -73,9 +73,10 @@ func TestReactMentionNotifyAndSearch(t *testing.T) {
 	}
 }
 
-// The extras' pages fit a 375-pixel-wide phone without sideways scrolling, in light and
-// dark schemes.
-func TestExtrasPagesFitAPhone(t *testing.T) {
+// The home page, notifications, search, notification settings and a thread with its
+// reaction picker and staff tools fit a 375-pixel-wide phone without sideways scrolling,
+// in light and dark schemes.
+func TestNotificationsSearchAndThreadToolsFitAPhone(t *testing.T) {
 	site := stoatest.Start(t)
 	site.Member(t, "alice", account.RoleMember)
 	site.Member(t, "mia", account.RoleModerator)

@@ -1,0 +1,155 @@
+// Package forum is Stoa's forum: categories, threads and posts, and what is built on
+// them: search, feeds, reactions, watching, unread markers and the staff's thread tools.
+//
+// New builds every part from Options. Service holds the rules of posting; each other
+// part (Search, Feeds, Reactions, Watches, Unread, StaffTools, and the pages) is a type
+// with its own handlers that asks Service and Store, never the other way round. Routes
+// mounts them all from one table.
+package forum
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"stoa/account"
+	"stoa/markup"
+	"stoa/ratelimit"
+	"stoa/storage"
+	"stoa/web"
+)
+
+// Notifier records notifications for members inside the transaction that causes them
+// and tells which of them a member has not read; account.Notifier implements it.
+type Notifier interface {
+	// Notify records n for n.UserID; it is a no-op for the actor themselves, for a member
+	// who turned the kind off and for a key the member was notified of already.
+	Notify(tx *storage.Tx, n account.Notification) (bool, error)
+	// NotifyMentioned notifies the members named in mentions (usernames) of n.
+	NotifyMentioned(tx *storage.Tx, mentions []string, n account.Notification) error
+	// Retract removes every notification caused by key.
+	Retract(tx *storage.Tx, key string) error
+	// UnreadKeys returns which of keys have an unread notification for the member.
+	UnreadKeys(ctx context.Context, userID int64, keys []string) ([]string, error)
+	// MarkKeysRead marks the member's notifications caused by keys read.
+	MarkKeysRead(tx *storage.Tx, userID int64, keys []string) error
+}
+
+// Audit records a staff member's action on the forum in the moderation audit log, inside
+// the transaction that makes the change, so that no action is made unrecorded.
+type Audit interface {
+	RecordForumAction(tx *storage.Tx, a StaffAction) error
+}
+
+// StaffAction is one change a staff member made to a thread or to someone else's post. It
+// says what was acted on, so the audit log never reads the forum's tables.
+type StaffAction struct {
+	Actor       *account.User
+	Action      string // ActionPin and its siblings
+	ThreadID    int64
+	ThreadTitle string
+	PostID      int64 // zero when the action is on the whole thread
+	AuthorID    int64 // who wrote the thread or the post
+	Reason      string // the moderator's, maybe empty
+}
+
+// Accounts finds members by name, for the search page's author filter and profiles;
+// account.Store implements it.
+type Accounts interface {
+	ByUsername(ctx context.Context, name string) (*account.User, error)
+}
+
+// Options are what the forum is built from. Every field is required.
+type Options struct {
+	DB       *storage.DB
+	Renderer *markup.Renderer
+	// Restrictions says whether a member may post (moderation's sanctions).
+	Restrictions account.Restrictions
+	Notifier     Notifier
+	Audit        Audit
+	// ChatSearch gives the search page its chat tab.
+	ChatSearch ChatSearch
+	Accounts   Accounts
+	Web        *web.Responder
+	Log        *slog.Logger
+	// BaseURL is the site's public address, for feeds and exports, which are read away
+	// from the site.
+	BaseURL string
+	// NoPostingPace lets members post as fast as they like: for load tests only.
+	NoPostingPace bool
+}
+
+// check names the options left out: a forum missing one would fail later, on some
+// member's request, instead of at start.
+func (o Options) check() error {
+	var missing []string
+	for _, f := range []struct {
+		name   string
+		absent bool
+	}{
+		{"DB", o.DB == nil}, {"Renderer", o.Renderer == nil}, {"Restrictions", o.Restrictions == nil},
+		{"Notifier", o.Notifier == nil}, {"Audit", o.Audit == nil}, {"ChatSearch", o.ChatSearch == nil},
+		{"Accounts", o.Accounts == nil}, {"Web", o.Web == nil}, {"Log", o.Log == nil}, {"BaseURL", o.BaseURL == ""},
+	} {
+		if f.absent {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return errors.New("forum: Options lack " + strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// Forum is the whole forum, built and ready to mount. Its parts are exported for what
+// the rest of Stoa and tests call directly: moderation changes posts through Service,
+// the account export takes Service.DataSource.
+type Forum struct {
+	Service    *Service    // the rules of posting, editing and deleting
+	Search     *Search     // the search page, over posts and public chat
+	Feeds      *Feeds      // Atom feeds
+	Reactions  *Reactions  // reactions under posts
+	Watches    *Watches    // watched threads
+	Unread     *Unread     // reading positions and unread markers
+	StaffTools *StaffTools // pin, close and move threads
+
+	web        *web.Responder
+	index      *searchIndex
+	pages      *Pages
+	posting    *Posting
+	categories *CategoryAdmin
+}
+
+// New builds the forum from o and starts its background work (the search index), which
+// Close stops.
+func New(o Options) (*Forum, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	store := NewStore(o.DB)
+	baseURL := strings.TrimRight(o.BaseURL, "/")
+	index := startSearchIndex(store, o.DB, o.Log)
+	svc := &Service{db: o.DB, store: store, render: o.Renderer, restrictions: o.Restrictions, notifier: o.Notifier,
+		audit: o.Audit, index: index, paced: !o.NoPostingPace, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, now: time.Now}
+	f := &Forum{
+		Service:    svc,
+		Search:     &Search{store: store, index: index, accounts: o.Accounts, chat: o.ChatSearch, web: o.Web},
+		Feeds:      &Feeds{svc: svc, store: store, web: o.Web, baseURL: baseURL},
+		Reactions:  &Reactions{svc: svc, store: store, db: o.DB, web: o.Web, now: time.Now},
+		Watches:    &Watches{svc: svc, store: store, db: o.DB, web: o.Web},
+		Unread:     &Unread{store: store, db: o.DB, notifier: o.Notifier, web: o.Web, log: o.Log, now: time.Now},
+		StaffTools: &StaffTools{store: store, db: o.DB, audit: o.Audit, web: o.Web},
+		web:        o.Web,
+		index:      index,
+		categories: &CategoryAdmin{svc: svc, store: store, web: o.Web},
+	}
+	f.pages = &Pages{svc: svc, store: store, db: o.DB, accounts: o.Accounts, web: o.Web, cache: newPageCache(),
+		reactions: f.Reactions, watches: f.Watches, unread: f.Unread}
+	f.posting = &Posting{svc: svc, store: store, web: o.Web, pages: f.pages}
+	return f, nil
+}
+
+// Close stops the forum's background work; call it before closing the database.
+func (f *Forum) Close() { f.index.close() }

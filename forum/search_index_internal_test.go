@@ -1,0 +1,84 @@
+package forum
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"stoa/storage"
+)
+
+// Posts still queued for the search index when they are edited, purged or erased are
+// indexed as they are then, or not at all: the queue never brings back what is gone.
+func TestQueuedPostsFollowEditsAndErasure(t *testing.T) {
+	ctx := context.Background()
+	f := newTestForum(t)
+	f.index.close() // keep what is posted queued until the test catches up
+	search := func(words string) int {
+		t.Helper()
+		_, n, err := f.Search.Find(ctx, SearchQuery{Text: words})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// inIndex counts the index's rows that match, hidden and deleted posts included: what
+	// was erased or purged must leave the index itself.
+	inIndex := func(match string) int {
+		t.Helper()
+		var n int
+		if err := f.db.Read().QueryRow("select count(*) from post_search where post_search match ?", match).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	th := f.thread(t, f.member, "Garden", "Tomatoes and basil.")
+	_, _, err := f.Service.Reply(ctx, f.mod, NewReply{ThreadID: th.ID, Body: "Marigolds keep pests away."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, err := f.Service.store.Posts(ctx, th.ID, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Service.Edit(ctx, f.mod, posts[1].ID, "Nasturtiums keep pests away.", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Write(ctx, func(tx *storage.Tx) error { return f.Service.DataSource().EraseUser(tx, f.member.ID, true) }); err != nil {
+		t.Fatal(err)
+	}
+	if behind, err := f.Service.store.indexBehind(ctx); err != nil || !behind {
+		t.Fatalf("nothing queued (%v): the test would not test the queue", err)
+	}
+
+	// A search catches the index up first.
+	if n := search("nasturtiums"); n != 1 {
+		t.Errorf("the edited reply is found %d times, want 1", n)
+	}
+	if n := search("marigolds"); n != 0 {
+		t.Errorf("the reply's text before its edit is found %d times", n)
+	}
+	if n := inIndex("tomatoes OR garden"); n != 0 {
+		t.Errorf("the erased member's post is in the index %d times", n)
+	}
+
+	// A post deleted long enough ago is purged before the index reaches it.
+	gone := f.thread(t, f.mod, "Obsolete", "Quicksilver instructions.")
+	first, err := f.Service.store.Posts(ctx, gone.ID, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Service.Delete(ctx, f.mod, first[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Service.PurgeDeleted(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.index.upToDate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if indexed := inIndex("quicksilver"); indexed != 0 {
+		t.Errorf("the purged post's text is in the index %d times", indexed)
+	}
+}

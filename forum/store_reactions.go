@@ -1,0 +1,58 @@
+package forum
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"stoa/storage"
+	"stoa/views"
+)
+
+// setReaction records that a member reacts to a post with kind (on), or takes the
+// reaction back; either is harmless to repeat.
+func (s *Store) setReaction(tx *storage.Tx, postID, userID int64, kind string, on bool, at time.Time) error {
+	var err error
+	if on {
+		_, err = tx.Exec(`insert into post_reactions(post_id, user_id, kind, created_at) values (?, ?, ?, ?)
+			on conflict do nothing`, postID, userID, kind, at.Unix())
+	} else {
+		_, err = tx.Exec("delete from post_reactions where post_id = ? and user_id = ? and kind = ?", postID, userID, kind)
+	}
+	if err != nil {
+		return fmt.Errorf("forum: react %s to %d by %d: %w", kind, postID, userID, err)
+	}
+	return nil
+}
+
+// reactionCounts returns, for each post, how many members reacted with each kind and
+// whether the member userID is one of them (userID 0: anonymous).
+func (s *Store) reactionCounts(ctx context.Context, userID int64, postIDs []int64) (map[int64]map[string]views.Reaction, error) {
+	out := map[int64]map[string]views.Reaction{}
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	args := []any{userID}
+	for _, id := range postIDs {
+		args = append(args, id)
+	}
+	rows, err := s.db.Query(ctx, `select post_id, kind, count(*), max(user_id = ?) from post_reactions
+		where post_id in (?`+strings.Repeat(", ?", len(postIDs)-1)+") group by post_id, kind", args...)
+	if err != nil {
+		return nil, fmt.Errorf("forum: reactions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var post int64
+		var r views.Reaction
+		if err := rows.Scan(&post, &r.Kind, &r.Count, &r.Mine); err != nil {
+			return nil, fmt.Errorf("forum: reactions: %w", err)
+		}
+		if out[post] == nil {
+			out[post] = map[string]views.Reaction{}
+		}
+		out[post][r.Kind] = r
+	}
+	return out, rows.Err()
+}

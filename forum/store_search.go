@@ -1,0 +1,113 @@
+package forum
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"stoa/storage"
+)
+
+// The search index is SQLite's FTS5 (migrations 0050, 0053, 0065): the functions in this
+// file are the ones a PostgreSQL store replaces with tsvector and ts_rank. Posts reach the
+// index through post_search_queue; the triggers of migration 0050 keep indexed posts'
+// text and titles current when they are emptied (erasure, purges).
+
+// queueForIndex queues a new post for the search index (see migration 0065): text is
+// the plain text of its HTML, title its thread's title when the post opens the thread
+// and "" otherwise.
+func (s *Store) queueForIndex(tx *storage.Tx, postID int64, title, text string) error {
+	if _, err := tx.Exec("insert into post_search_queue(post_id, title, body) values (?, ?, ?)", postID, title, text); err != nil {
+		return fmt.Errorf("forum: queue post %d for search: %w", postID, err)
+	}
+	return nil
+}
+
+// indexQueued moves up to limit queued posts, oldest first, into the search index, all
+// in one statement: FTS5 then writes them out as one segment. It returns how many it
+// moved.
+func (s *Store) indexQueued(tx *storage.Tx, limit int) (int, error) {
+	if _, err := tx.Exec(`insert into post_search(rowid, title, body)
+		select post_id, title, body from post_search_queue order by post_id limit ?`, limit); err != nil {
+		return 0, fmt.Errorf("forum: index queued posts: %w", err)
+	}
+	res, err := tx.Exec(`delete from post_search_queue where post_id in
+		(select post_id from post_search_queue order by post_id limit ?)`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("forum: index queued posts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// indexBehind reports whether posts wait in the queue for the search index.
+func (s *Store) indexBehind(ctx context.Context) (bool, error) {
+	var behind bool
+	if err := s.db.QueryRow(ctx, "select exists(select 1 from post_search_queue)").Scan(&behind); err != nil {
+		return false, fmt.Errorf("forum: search queue: %w", err)
+	}
+	return behind, nil
+}
+
+// reindexPost replaces the indexed text of an edited post, whether it is indexed
+// already or still queued.
+func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
+	if _, err := tx.Exec("update post_search_queue set body = ? where post_id = ?", text, postID); err != nil {
+		return fmt.Errorf("forum: index post %d: %w", postID, err)
+	}
+	if _, err := tx.Exec("update post_search set body = ? where rowid = ?", text, postID); err != nil {
+		return fmt.Errorf("forum: index post %d: %w", postID, err)
+	}
+	return nil
+}
+
+// searchHits finds the visible posts that match, an FTS5 query made by ParseSearch, in
+// the category with slug category and by the member called author when those are not
+// "", best match first: a match in a thread's title weighs ten times one in a post's
+// text. It returns one page of hits and the number of matches.
+func (s *Store) searchHits(ctx context.Context, match, category, author string, limit, offset int) ([]SearchHit, int, error) {
+	where := `post_search match ? and p.deleted_at is null and p.hidden_at is null
+		and t.deleted_at is null and t.hidden_at is null`
+	args := []any{match}
+	if category != "" {
+		where += " and c.slug = ?"
+		args = append(args, category)
+	}
+	if author != "" {
+		where += " and u.username_key = lower(?)"
+		args = append(args, author)
+	}
+	from := ` from post_search s join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
+		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
+		where ` + where
+	var total int
+	if err := s.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("forum: count search %q: %w", match, err)
+	}
+	rows, err := s.db.Query(ctx, `select p.id, t.id, p.number, t.slug, t.title,
+		highlight(post_search, 0, char(2), char(3)), snippet(post_search, 1, char(2), char(3), '…', 24),
+		coalesce(u.username, 'former-member'), c.name, c.slug, p.created_at`+from+`
+		order by bm25(post_search, 10.0, 1.0), p.id desc limit ? offset ?`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
+	}
+	defer rows.Close()
+	var hits []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		var title, titleMarked, snippet string
+		var at int64
+		if err := rows.Scan(&h.PostID, &h.ThreadID, &h.Number, &h.ThreadSlug, &title, &titleMarked, &snippet,
+			&h.Author, &h.Category, &h.CategorySlug, &at); err != nil {
+			return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
+		}
+		if titleMarked == "" {
+			titleMarked = title
+		}
+		h.TitleHTML, h.SnippetHTML = markMatches(titleMarked), markMatches(snippet)
+		h.CreatedAt = time.Unix(at, 0).UTC()
+		hits = append(hits, h)
+	}
+	return hits, total, rows.Err()
+}
