@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,49 +14,15 @@ import (
 	"stoa/account"
 	"stoa/forum"
 	"stoa/internal/stoatest"
-	"stoa/markup"
 	"stoa/storage"
-	"stoa/web"
 )
 
-// forumOn builds a second forum on the site's database, for calls the pages do not make.
+// forumOn returns the site's forum service, for calls the pages do not make.
 func forumOn(t *testing.T, site *stoatest.Site) *forum.Service {
 	t.Helper()
-	db := site.App.DB()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f, err := forum.New(forum.Options{
-		DB:           db,
-		Renderer:     markup.New(markup.Options{}),
-		Restrictions: site.App.Accounts().Restrictions(),
-		Notifier:     account.NewNotifier(db, site.URL),
-		Audit:        noAudit{},
-		ChatSearch:   func(context.Context, string, string, int, int) ([]forum.ChatHit, int, error) { return nil, 0, nil },
-		Accounts:     account.NewStore(db),
-		Web:          &web.Responder{Log: quiet},
-		Log:          quiet,
-		BaseURL:      site.URL,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.Close)
-	return f.Service
+	return site.App.Forum().Service
 }
 
-// noAudit is an audit log for calls that make no staff action.
-type noAudit struct{}
-
-func (noAudit) RecordForumAction(*storage.Tx, int64, string, string, string) error {
-	return errors.New("forum: no staff action expected here")
-}
-
-func startThread(t *testing.T, c *stoatest.Client, title, body string) string {
-	t.Helper()
-	tok := c.FormToken("/c/general/new")
-	c.PostForm("/c/general/new", url.Values{"title": {title}, "body": {body}, "token": {tok}})
-	if !strings.HasPrefix(c.Path(), "/t/") {
-		t.Fatalf("post %q: %d at %s", title, c.Last.StatusCode, c.Path())
-	}
 	return c.Path()
 }
 

@@ -50,8 +50,8 @@ type StaffAction struct {
 	Action      string // ActionPin and its siblings
 	ThreadID    int64
 	ThreadTitle string
-	PostID      int64 // zero when the action is on the whole thread
-	AuthorID    int64 // who wrote the thread or the post
+	PostID      int64  // zero when the action is on the whole thread
+	AuthorID    int64  // who wrote the thread or the post
 	Reason      string // the moderator's, maybe empty
 }
 

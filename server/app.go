@@ -197,6 +197,9 @@ func (a *App) Close() error {
 // build a part on the site's database.
 func (a *App) Sanctions() account.Restrictions { return a.moderation.sanctions }
 
+// Forum returns the forum, for tests that call it directly.
+func (a *App) Forum() *forum.Forum { return a.forum }
+
 // Accounts returns the account service, for the command line and tests.
 func (a *App) Accounts() *account.Service { return a.accounts }
 
