@@ -3,7 +3,6 @@ package forum_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"stoa/account"
 	"stoa/forum"
 	"stoa/internal/stoatest"
-	"stoa/storage"
 )
 
 // forumOn returns the site's forum service, for calls the pages do not make.
@@ -23,6 +21,13 @@ func forumOn(t *testing.T, site *stoatest.Site) *forum.Service {
 	return site.App.Forum().Service
 }
 
+func startThread(t *testing.T, c *stoatest.Client, title, body string) string {
+	t.Helper()
+	tok := c.FormToken("/c/general/new")
+	c.PostForm("/c/general/new", url.Values{"title": {title}, "body": {body}, "token": {tok}})
+	if !strings.HasPrefix(c.Path(), "/t/") {
+		t.Fatalf("post %q: %d at %s", title, c.Last.StatusCode, c.Path())
+	}
 	return c.Path()
 }
 
