@@ -163,6 +163,7 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			TargetLabel: t.Label, TargetURL: t.URL, Reason: d.Reason}
 	}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		*out, after = Outcome{}, nil // a write may run twice (storage.TxFunc): start afresh
 		closed := 0
 		// Closing the reports first tells whether another moderator got there meanwhile:
 		// then nothing is done twice.
