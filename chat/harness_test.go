@@ -84,10 +84,12 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 	}
 	accounts := account.NewService(account.NewStore(db))
 	sil := &silencer{ids: map[int64]bool{}}
-	accounts.SetRestrictions(sil)
 	resp := &web.Responder{}
+	if o.policy == nil {
+		o.policy = func(context.Context) int { return 1 }
+	}
 	svc := chat.NewService(chat.Config{DB: db, Renderer: markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}),
-		Restrictions: accounts.Restrictions(), PolicyVersion: o.policy, Limits: o.limits,
+		Restrictions: sil, PolicyVersion: o.policy, Notifier: account.NewNotifier(db, ""), Limits: o.limits,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)

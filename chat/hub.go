@@ -29,6 +29,26 @@ type Hub struct {
 
 	conns     atomic.Int64 // open WebSocket connections, for metrics
 	delivered atomic.Int64 // message frames written to clients, for metrics
+
+	// frameLists are the lists of frames that clients' writes hand to writev, kept
+	// between writes so that an idle client holds none.
+	frameLists sync.Pool
+}
+
+// frameList returns an empty list of frames to write.
+func (h *Hub) frameList() *[][]byte {
+	if l, ok := h.frameLists.Get().(*[][]byte); ok {
+		return l
+	}
+	return new([][]byte)
+}
+
+// releaseFrameList takes back a list from frameList; the frames it points to are
+// dropped, since they may be large.
+func (h *Hub) releaseFrameList(l *[][]byte) {
+	clear(*l)
+	*l = (*l)[:0]
+	h.frameLists.Put(l)
 }
 
 // Connections returns how many WebSocket clients are connected to all rooms.
@@ -50,8 +70,8 @@ func (h *Hub) room(id int64, slug string) (*room, error) {
 	}
 	r := h.rooms[id]
 	if r == nil {
-		r = &room{hub: h, id: id, slug: slug, inbox: make(chan roomEvent, 1024), quit: make(chan struct{}),
-			done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{}}
+		r = &room{hub: h, id: id, slug: slug, inbox: make(chan roomEvent, 1024), wake: make(chan struct{}, 1),
+			quit: make(chan struct{}), done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{}}
 		h.rooms[id] = r
 		h.rwg.Add(1)
 		go r.run()
@@ -67,15 +87,20 @@ func (h *Hub) running(id int64) *room {
 	return h.rooms[id]
 }
 
+// publishMessage tells the room's clients of a new or edited message; the database
+// writer calls it after the commit (storage.Tx.AfterCommit), in commit order, so it never
+// waits.
 func (h *Hub) publishMessage(m *Message, origin *client, nonce string, edited bool) {
 	if r := h.running(m.RoomID); r != nil {
-		r.send(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited})
+		r.publish(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited})
 	}
 }
 
+// publishDeleted tells the room's clients to drop a message; like publishMessage, it is
+// called after the commit and never waits.
 func (h *Hub) publishDeleted(roomID, id int64) {
 	if r := h.running(roomID); r != nil {
-		r.send(roomEvent{kind: evDeleted, id: id})
+		r.publish(roomEvent{kind: evDeleted, id: id})
 	}
 }
 
@@ -191,9 +216,17 @@ type room struct {
 	hub   *Hub
 	id    int64
 	slug  string
-	inbox chan roomEvent
+	inbox chan roomEvent // joins, leaves, typing and counts, from connections that may wait
 	quit  chan struct{}
 	done  chan struct{}
+
+	// committed holds the events of committed writes (new, edited and deleted messages)
+	// in commit order. The database writer adds to it and must never wait, so it is a
+	// list rather than a channel; wake tells run that it has something.
+	mu        sync.Mutex
+	committed []roomEvent
+	wake      chan struct{}
+	spare     []roomEvent // run's: the list it handled last, reused for the next
 
 	clients  map[*client]struct{}
 	users    map[string]int // connected members, by username, with their connection count
@@ -219,6 +252,26 @@ func (r *room) start() {
 		r.starts[i] = nil
 	}
 	r.starts = r.starts[:0]
+}
+
+// publish hands the room the event of a committed write, without waiting.
+func (r *room) publish(ev roomEvent) {
+	r.mu.Lock()
+	r.committed = append(r.committed, ev)
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default: // run has been woken already and takes this event with the others
+	}
+}
+
+// takeCommitted returns the events published since the last call, oldest first.
+func (r *room) takeCommitted() []roomEvent {
+	r.mu.Lock()
+	evs := r.committed
+	r.committed = r.spare[:0]
+	r.mu.Unlock()
+	return evs
 }
 
 // send hands ev to the room, or reports false when the room has stopped.
@@ -276,14 +329,23 @@ func (r *room) run() {
 				break
 			}
 			r.start()
+		case <-r.wake:
+			evs := r.takeCommitted()
+			for i := range evs {
+				r.handle(evs[i])
+			}
+			clear(evs) // the messages they point to are not kept alive until the next batch
+			r.spare = evs[:0]
+			r.start()
 		case <-ping.C:
+			it := outItem{frame: pingFrame(), ping: true, droppable: true}
 			for c := range r.clients {
-				c.enqueue(outItem{ping: true, droppable: true})
+				c.enqueue(it)
 			}
 		case <-presence:
 			presence = nil
 			r.presence = false
-			r.broadcast(outItem{pm: prepare(r.presenceFrame()), droppable: true})
+			r.broadcast(outItem{frame: textFrame(r.presenceFrame()), droppable: true})
 			r.start()
 		case <-r.quit:
 			for c := range r.clients {
@@ -309,7 +371,7 @@ func (r *room) handle(ev roomEvent) {
 			r.users[name]++
 			r.presence = r.presence || r.users[name] == 1
 		}
-		r.enqueue(ev.c, outItem{data: r.presenceFrame(), droppable: true})
+		r.enqueue(ev.c, outItem{frame: textFrame(r.presenceFrame()), droppable: true})
 		close(ev.joined)
 	case evLeave:
 		if _, ok := r.clients[ev.c]; !ok {
@@ -326,10 +388,10 @@ func (r *room) handle(ev roomEvent) {
 		// The author's own connections get the copy with the nonce: it acknowledges the
 		// message to the one that sent it, and tells the others (or the same tab after a
 		// reconnect) that a message they may still show as pending arrived.
-		it := outItem{pm: prepare(messageFrame(ev.m, "", ev.edited)), id: ev.m.ID, fresh: !ev.edited}
+		it := outItem{frame: textFrame(messageFrame(ev.m, "", ev.edited)), id: ev.m.ID, fresh: !ev.edited}
 		var own outItem
 		if ev.nonce != "" {
-			own = outItem{data: messageFrame(ev.m, ev.nonce, ev.edited), id: ev.m.ID, fresh: !ev.edited}
+			own = outItem{frame: textFrame(messageFrame(ev.m, ev.nonce, ev.edited)), id: ev.m.ID, fresh: !ev.edited}
 		}
 		for c := range r.clients {
 			if ev.nonce != "" && (c == ev.c || c.user != nil && c.user.ID == ev.m.AuthorID) {
@@ -339,10 +401,10 @@ func (r *room) handle(ev roomEvent) {
 			}
 		}
 	case evDeleted:
-		r.broadcast(outItem{pm: prepare(encode(outDeleted{Type: "deleted", ID: ev.id}))})
+		r.broadcast(outItem{frame: textFrame(encode(outDeleted{Type: "deleted", ID: ev.id}))})
 	case evTyping:
 		name := ev.c.name()
-		it := outItem{pm: prepare(encode(outTyping{Type: "typing", User: name})), droppable: true}
+		it := outItem{frame: textFrame(encode(outTyping{Type: "typing", User: name})), droppable: true}
 		for c := range r.clients {
 			if c.name() != name {
 				r.enqueue(c, it)
@@ -374,14 +436,4 @@ func (r *room) presenceFrame() []byte {
 		users, others = users[:maxPresence], len(users)-maxPresence
 	}
 	return encode(outPresence{Type: "presence", Users: users, Others: others})
-}
-
-// prepare frames a broadcast once for every client (websocket.PreparedMessage).
-func prepare(frame []byte) *websocket.PreparedMessage {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, frame)
-	if err != nil {
-		// Only compression can fail, and the hub never compresses.
-		panic("chat: prepare frame: " + err.Error())
-	}
-	return pm
 }

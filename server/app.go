@@ -95,7 +95,7 @@ func (a *App) wire(ctx context.Context) error {
 	forum.NewHandlers(a.forum, accountStore, a.web).Routes(mux)
 	// Features in dependency order: mail is used by the others; moderation acts on chat.
 	for _, wire := range []func(context.Context, *http.ServeMux) error{
-		a.wireMail, a.wirePrivacy, a.wireChat, a.wireModeration, a.wireExtras,
+		a.wireMail, a.wirePrivacy, a.wireNotifier, a.wireChat, a.wireModeration, a.wireExtras,
 	} {
 		if err := wire(ctx, mux); err != nil {
 			return err

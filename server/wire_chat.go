@@ -12,24 +12,25 @@ import (
 // chatParts holds what wireChat builds: chat rooms and the WebSocket hub (chat/).
 type chatParts struct {
 	// service is chat's rules, history and hub. Moderation uses MessageByID and
-	// DeleteByStaffTx; extras can watch AfterMessage for mentions.
+	// DeleteByStaffTx; the search page uses Search.
 	service *chat.Service
 }
 
 // wireChat builds chat rooms and the WebSocket hub (chat/) and mounts its routes.
 func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
-	var version chat.PolicyVersion
-	if policies := a.privacy.policies; policies != nil {
-		// Acknowledgements record the privacy policy's version; until privacy has seeded
-		// one they record version 1.
-		version = func(ctx context.Context) int {
-			v, err := policies.CurrentVersion(ctx, privacy.PrivacyPolicy)
-			if err != nil {
-				a.log.Warn("chat: privacy policy version unknown", "err", err)
-				return 1
-			}
-			return v
+	policies := a.privacy.policies
+	// Acknowledgements record the privacy policy's version; until privacy has seeded one
+	// they record version 1.
+	version := func(ctx context.Context) int {
+		if policies == nil {
+			return 1
 		}
+		v, err := policies.CurrentVersion(ctx, privacy.PrivacyPolicy)
+		if err != nil {
+			a.log.Warn("chat: privacy policy version unknown", "err", err)
+			return 1
+		}
+		return v
 	}
 	var limits chat.Limits
 	if a.cfg.NoRateLimits {
@@ -41,6 +42,7 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		Renderer:      a.renderer,
 		Restrictions:  a.accounts.Restrictions(),
 		PolicyVersion: version,
+		Notifier:      a.extras.notifier,
 		Log:           a.log,
 		Limits:        limits,
 	})

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"stoa/account"
@@ -20,14 +19,21 @@ type extrasParts struct {
 	forum *forum.Extras
 }
 
-// wireExtras builds search, notifications, feeds and reactions for the forum and mounts its routes.
-func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
+// wireNotifier builds the notifier that forum and chat record notifications through.
+func (a *App) wireNotifier(context.Context, *http.ServeMux) error {
 	n := account.NewNotifier(a.db, a.cfg.BaseURL)
 	if outbox := a.mail.outbox; outbox != nil {
 		n.SetMailer(func(tx *storage.Tx, userID int64, to, subject, text string) error {
 			return outbox.Enqueue(tx, mail.Message{To: to, Subject: subject, Text: text, Kind: "notification", UserID: userID})
 		})
 	}
+	a.extras.notifier = n
+	return nil
+}
+
+// wireExtras builds search, notifications, feeds and reactions for the forum and mounts its routes.
+func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
+	n := a.extras.notifier
 	a.accounts.AddDataSource(n)
 	nh := account.NewNotifyHandlers(n, a.web)
 	nh.Routes(mux)
@@ -36,37 +42,22 @@ func (a *App) wireExtras(ctx context.Context, mux *http.ServeMux) error {
 	x := forum.NewExtras(a.forum, forum.ExtrasOptions{Accounts: a.accountStore, Notifier: n, Web: a.web, Log: a.log, BaseURL: a.cfg.BaseURL})
 	a.accounts.AddDataSource(x)
 	x.Routes(mux)
-	a.extras = extrasParts{notifier: n, forum: x}
+	a.extras.forum = x
 	if mod := a.moderation.service; mod != nil {
 		// Pinning, closing and moving threads go into the audit log with the change.
 		x.OnStaffAction(mod.RecordForumAction)
 	}
 	if svc := a.chat.service; svc != nil {
-		wireChatExtras(svc, n, x)
+		wireChatSearch(svc, x)
 	}
 
 	return nil
 }
 
-// wireChatExtras indexes chat messages for search, notifies members mentioned in chat,
-// and gives the search page its chat tab: forum and chat do not know each other.
-func wireChatExtras(svc *chat.Service, n *account.Notifier, x *forum.Extras) {
-	svc.AfterMessage(func(tx *storage.Tx, m *chat.Message) error {
-		key := fmt.Sprintf("chat:%d", m.ID)
-		if m.Deleted {
-			return n.Retract(tx, key)
-		}
-		if err := svc.IndexText(tx, m); err != nil {
-			return err
-		}
-		if m.Hidden || m.AuthorID == 0 {
-			return nil
-		}
-		return n.NotifyMentioned(tx, m.Mentions, account.Notification{Kind: account.NotifyChatMention,
-			ActorID: m.AuthorID, Subject: "#" + m.Room, URL: m.URL(), Key: key})
-	})
+// wireChatSearch gives the search page its chat tab: forum and chat do not know each other.
+func wireChatSearch(svc *chat.Service, x *forum.Extras) {
 	x.SetChatSearch(func(ctx context.Context, match, author string, limit, offset int) ([]forum.ChatHit, int, error) {
-		hits, total, err := svc.Store().Search(ctx, match, author, limit, offset)
+		hits, total, err := svc.Search(ctx, match, author, limit, offset)
 		out := make([]forum.ChatHit, 0, len(hits))
 		for _, h := range hits {
 			out = append(out, forum.ChatHit{URL: h.URL(), Room: h.RoomName, RoomURL: "/chat/" + h.Room,

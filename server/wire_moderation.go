@@ -89,5 +89,6 @@ func (c chatMessages) Message(ctx context.Context, id int64) (*moderation.ChatMe
 }
 
 func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) (func(), error) {
-	return c.s.DeleteByStaffTx(tx, id)
+	// Chat tells its clients itself once tx commits.
+	return nil, c.s.DeleteByStaffTx(tx, id)
 }
