@@ -75,7 +75,7 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 		return nil
 	})
 	if err != nil {
-		return nil, closedAsRefusal(err)
+		return nil, s.writeFailed(err)
 	}
 	return m, nil
 }
@@ -97,7 +97,7 @@ func (s *Service) delete(ctx context.Context, u *account.User, id, roomID int64)
 	}
 	now := s.now()
 	if err := s.db.Write(ctx, func(tx *storage.Tx) error { return s.markDeleted(tx, m, now, false) }); err != nil {
-		return nil, closedAsRefusal(err)
+		return nil, s.writeFailed(err)
 	}
 	return m, nil
 }

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -46,9 +47,11 @@ func restricted(err error) error {
 	return web.Refused(http.StatusForbidden, err.Error()).Because(fmt.Errorf("%w: %w", errSilenced, err))
 }
 
-// closedAsRefusal turns the database's refusal of writes during shutdown into chat's.
-func closedAsRefusal(err error) error {
-	if errors.Is(err, storage.ErrClosed) {
+// writeFailed turns a write that failed because the server is shutting down (the
+// database refused it, or Close ended the connection's context before it was queued)
+// into ErrClosed.
+func (s *Service) writeFailed(err error) error {
+	if errors.Is(err, storage.ErrClosed) || s.closed() && errors.Is(err, context.Canceled) {
 		return ErrClosed
 	}
 	return err

@@ -56,6 +56,10 @@ type room struct {
 // maxDrain bounds the events the room queues before it starts the clients' writes.
 const maxDrain = 64
 
+// maxKeptEvents bounds the list of committed events a room keeps for reuse, so that one
+// burst does not hold its memory for good.
+const maxKeptEvents = 1024
+
 // enqueue queues it for c; c's writes start when the room has queued every event
 // already waiting (start), so that a burst reaches each client in one write.
 func (r *room) enqueue(c *client, it outItem) {
@@ -154,7 +158,9 @@ func (r *room) run() {
 				r.handle(evs[i])
 			}
 			clear(evs) // the messages they point to are not kept alive until the next batch
-			r.spare = evs[:0]
+			if cap(evs) <= maxKeptEvents {
+				r.spare = evs[:0]
+			}
 			r.start()
 		case <-ping.C:
 			it := outItem{frame: pingFrame(), ping: true, droppable: true}

@@ -139,8 +139,8 @@ func (s *Service) Shutdown(ctx context.Context) { s.hub.shutdown(ctx) }
 func (s *Service) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s.cancel()
 	s.hub.shutdown(ctx)
+	s.cancel()
 }
 
 // closed reports whether Close has begun.
@@ -275,7 +275,7 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 		}
 	}
 	if err != nil {
-		return nil, closedAsRefusal(err)
+		return nil, s.writeFailed(err)
 	}
 	if ack && origin != nil {
 		origin.ackVersion = version
