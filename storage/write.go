@@ -13,12 +13,12 @@ import (
 // A TxFunc may run twice. The writes queued together share one savepoint, which is what
 // makes a batch cheap: a savepoint per write costs a copy of every page it touches, and
 // makes FTS5 write its pending terms out once per write instead of once per batch. When
-// one write of a batch fails, the batch is undone and every write runs again, each in a
-// savepoint of its own, so that the failure undoes only its own changes. A TxFunc must
-// therefore change nothing but the database, through tx; values it hands back to its
-// caller are assigned, never accumulated (a slice it appends to would hold the first
-// run's items too), and work for after the commit goes to tx.AfterCommit, which forgets
-// what an undone run registered.
+// one write of a batch fails, that savepoint undoes them all; the failing write keeps its
+// error and the others run again, so that a failure undoes only its own changes. A
+// TxFunc must therefore change nothing but the database, through tx; values it hands
+// back to its caller are assigned, never accumulated (a slice it appends to would hold
+// the first run's items too), and work for after the commit goes to tx.AfterCommit,
+// which forgets what an undone run registered.
 type TxFunc func(tx *Tx) error
 
 type writeReq struct {
