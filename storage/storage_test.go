@@ -183,3 +183,17 @@ func TestCachedStatementsReadAndWrite(t *testing.T) {
 		t.Fatalf("TxQueryRow: %d %v", n, err)
 	}
 }
+
+// The writer keeps its savepoint journals in memory (see newWriterConnector).
+func TestWriterKeepsTempStoreInMemory(t *testing.T) {
+	db := openTest(t)
+	var store int
+	if err := db.Write(context.Background(), func(tx *Tx) error {
+		return tx.QueryRow("pragma temp_store").Scan(&store)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if store != 2 {
+		t.Fatalf("temp_store = %d, want 2 (memory)", store)
+	}
+}
