@@ -57,7 +57,8 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		func() float64 { return float64(svc.Hub().Delivered()) })
 	a.accounts.AddDataSource(svc.DataSource())
 	// Shutdown sends every client a 1001 close before the HTTP server stops; Close (after
-	// the server stopped, before the database closes) commits the chat writes in flight.
+	// the server stopped, before the database closes) refuses new chat writes, and those
+	// in flight commit as the database closes.
 	a.onShutdown = append(a.onShutdown, svc.Shutdown)
 	a.closers = append(a.closers, svc.Close)
 	// The site's own public URL may differ from the Host a proxy forwards.
