@@ -10,11 +10,10 @@ import (
 	"stoa/account"
 )
 
-// outItem is one frame waiting for a client: a broadcast framed once for everyone (pm),
-// a frame for this client alone (data), or a ping.
+// outItem is one frame waiting for a client. A broadcast's frame is built once and shared
+// by every client it goes to.
 type outItem struct {
-	pm        *websocket.PreparedMessage
-	data      []byte
+	frame     []byte
 	ping      bool
 	droppable bool  // typing, presence and pings go first when the client falls behind
 	id        int64 // the message id of a new message, to drop duplicates after a replay
@@ -25,8 +24,8 @@ type outItem struct {
 // writes happen in a goroutine that exists only while frames are queued, so an idle
 // connection costs its reader and a few small buffers, nothing more.
 type client struct {
-	conn   *websocket.Conn
-	batch  *batchConn // conn's network connection, when it can hold frames (nil: it cannot)
+	conn   *websocket.Conn // reads; closing it closes the connection
+	wire   *wireConn       // writes
 	room   *room
 	user   *account.User // nil for an anonymous reader
 	addr   string
@@ -94,6 +93,7 @@ func (c *client) push(it outItem) bool {
 }
 
 // flush writes queued frames until the queue is empty, then lets its goroutine end.
+// Whatever was queued while the last write was under way goes out in the next one.
 func (c *client) flush() {
 	for {
 		c.mu.Lock()
@@ -106,41 +106,29 @@ func (c *client) flush() {
 		items := c.queue
 		c.queue = nil
 		c.mu.Unlock()
-		for i := range items {
-			// All but the last frame are held and go out with the last, in one write.
-			if c.batch != nil {
-				c.batch.hold.Store(i < len(items)-1)
-			}
-			if err := c.write(&items[i]); err != nil {
-				if c.batch != nil {
-					c.batch.hold.Store(false)
-				}
-				c.log.Debug("chat: write failed", "room", c.room.slug, "err", err)
-				c.fail()
-				return
-			}
+		if err := c.write(items); err != nil {
+			c.log.Debug("chat: write failed", "room", c.room.slug, "err", err)
+			c.fail()
+			return
 		}
 	}
 }
 
-// write sends one frame with a deadline; only one goroutine writes at a time (the flush
-// goroutine, or the handler while replaying).
-func (c *client) write(it *outItem) error {
-	deadline := time.Now().Add(c.limits.WriteWait)
-	if it.ping {
-		return c.conn.WriteControl(websocket.PingMessage, nil, deadline)
+// write sends frames in one write with a deadline; only one goroutine writes at a time
+// (the flush goroutine, or the handler while replaying).
+func (c *client) write(items []outItem) error {
+	frames := c.room.hub.frameList()
+	messages := 0
+	for i := range items {
+		*frames = append(*frames, items[i].frame)
+		if !items[i].ping {
+			messages++
+		}
 	}
-	if err := c.conn.SetWriteDeadline(deadline); err != nil {
-		return err
-	}
-	var err error
-	if it.pm != nil {
-		err = c.conn.WritePreparedMessage(it.pm)
-	} else {
-		err = c.conn.WriteMessage(websocket.TextMessage, it.data)
-	}
-	if err == nil && c.room != nil {
-		c.room.hub.delivered.Add(1)
+	err := c.wire.writeFrames(*frames, c.limits.WriteWait)
+	c.room.hub.releaseFrameList(frames)
+	if err == nil {
+		c.room.hub.delivered.Add(int64(messages))
 	}
 	return err
 }
@@ -176,15 +164,18 @@ func (c *client) fail() {
 	c.conn.Close()
 }
 
-// shut sends a close frame with code and reason, then closes the connection. The close
-// frame may wait up to a second for a write in progress; closing then frees it.
+// shut sends a close frame with code and reason, then closes the connection. A write in
+// progress may hold the connection for up to WriteWait; after a second the connection is
+// closed anyway, which ends that write, and the close frame is given up.
 func (c *client) shut(code int, reason string) {
 	c.mu.Lock()
 	c.closed, c.queue = true, nil
 	c.mu.Unlock()
-	c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	stop := time.AfterFunc(time.Second, func() { c.conn.Close() })
+	c.wire.writeFrames([][]byte{closeFrame(code, reason)}, time.Second)
+	stop.Stop()
 	c.conn.Close()
 }
 
-// send queues a frame meant for this client alone, such as an error.
-func (c *client) send(frame []byte) { c.enqueue(outItem{data: frame}) }
+// send queues a payload meant for this client alone, such as an error.
+func (c *client) send(payload []byte) { c.enqueue(outItem{frame: textFrame(payload)}) }

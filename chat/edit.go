@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"stoa/account"
@@ -14,17 +13,17 @@ import (
 // ownMessage loads u's own message (in room roomID unless 0) and its room.
 func (s *Service) ownMessage(ctx context.Context, u *account.User, id, roomID int64) (*Message, *Room, error) {
 	if u == nil {
-		return nil, nil, &Error{CodeForbidden, "Log in to change your messages."}
+		return nil, nil, errLogInToEdit
 	}
 	m, err := s.store.MessageByID(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || err == nil && (m.Deleted || roomID != 0 && m.RoomID != roomID) {
-		return nil, nil, &Error{CodeBadRequest, "That message does not exist or was deleted."}
+		return nil, nil, errNoMessage
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if m.AuthorID != u.ID || m.Hidden {
-		return nil, nil, &Error{CodeForbidden, "You can only change your own messages."}
+		return nil, nil, errNotYours
 	}
 	room, err := s.roomByID(ctx, m.RoomID)
 	if err != nil {
@@ -39,6 +38,9 @@ func (s *Service) Edit(ctx context.Context, u *account.User, id int64, body stri
 }
 
 func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, body, nonce string, confirm bool, origin *client) (*Message, error) {
+	if s.closed() {
+		return nil, ErrClosed
+	}
 	m, room, err := s.ownMessage(ctx, u, id, roomID)
 	if err != nil {
 		return nil, err
@@ -60,19 +62,20 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 	if body == m.Source {
 		return m, nil
 	}
-	res := s.render.Render(body)
-	m.Source, m.HTML, m.Mentions, m.EditedAt = body, res.HTML, res.Mentions, s.now().UTC().Truncate(time.Second)
-	err = s.persist.submit(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("update chat_messages set source = ?, html = ?, edited_at = ? where id = ?",
-			m.Source, m.HTML, m.EditedAt.Unix(), m.ID); err != nil {
-			return fmt.Errorf("chat: edit message %d: %w", m.ID, err)
+	m.Source, m.EditedAt = body, s.now().UTC().Truncate(time.Second)
+	s.prepare(m)
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		if err := s.store.updateMessage(tx, m); err != nil {
+			return err
 		}
-		// The source changed (body != m.Source above), so the update trigger indexed it.
-		m.sourceIndexed = true
-		return s.runAfterMessage(tx, m)
-	}, func() { s.hub.publishMessage(m, origin, nonce, true) })
+		if err := s.notifyMentioned(tx, m); err != nil {
+			return err
+		}
+		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, nonce, true) })
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, s.writeFailed(err)
 	}
 	return m, nil
 }
@@ -83,25 +86,32 @@ func (s *Service) Delete(ctx context.Context, u *account.User, id int64) (*Messa
 }
 
 func (s *Service) delete(ctx context.Context, u *account.User, id, roomID int64) (*Message, error) {
+	if s.closed() {
+		return nil, ErrClosed
+	}
 	// Deleting needs no more than authorship: a silenced member, or one in an archived
 	// room, may still take back what they wrote.
 	m, _, err := s.ownMessage(ctx, u, id, roomID)
 	if err != nil {
 		return nil, err
 	}
-	err = s.persist.submit(ctx, func(tx *storage.Tx) error { return s.markDeleted(tx, m, false) },
-		func() { s.hub.publishDeleted(m.RoomID, m.ID) })
-	if err != nil {
-		return nil, err
+	now := s.now()
+	if err := s.db.Write(ctx, func(tx *storage.Tx) error { return s.markDeleted(tx, m, now, false) }); err != nil {
+		return nil, s.writeFailed(err)
 	}
 	return m, nil
 }
 
-func (s *Service) markDeleted(tx *storage.Tx, m *Message, staff bool) error {
-	if _, err := tx.Exec("update chat_messages set deleted_at = ?, deleted_by_staff = ? where id = ? and deleted_at is null",
-		s.now().Unix(), staff, m.ID); err != nil {
-		return fmt.Errorf("chat: delete message %d: %w", m.ID, err)
+// markDeleted deletes m inside tx, takes back the notifications it caused, and tells the
+// room's clients to drop it once the write is durable.
+func (s *Service) markDeleted(tx *storage.Tx, m *Message, now time.Time, byStaff bool) error {
+	if err := s.store.markDeleted(tx, m.ID, now, byStaff); err != nil {
+		return err
 	}
 	m.Deleted = true
-	return s.runAfterMessage(tx, m)
+	if err := s.notifier.Retract(tx, notificationKey(m.ID)); err != nil {
+		return err
+	}
+	tx.AfterCommit(func() { s.hub.publishDeleted(m.RoomID, m.ID) })
+	return nil
 }

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"stoa/account"
@@ -44,7 +43,7 @@ func stamp(t time.Time) string {
 // ExportUser hands over every chat message the member wrote, deleted ones included while
 // they are still stored, and their acknowledgements.
 func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name string, v any) error) error {
-	msgs, err := d.s.store.queryMessages(ctx, "where m.author_id = ? order by m.id", userID)
+	msgs, err := d.s.store.messagesByAuthor(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -56,24 +55,13 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	if err := put("chat_messages.json", out); err != nil {
 		return err
 	}
-	rows, err := d.s.db.Query(ctx, `select r.slug, a.policy_version, a.acked_at from chat_acks a
-		join chat_rooms r on r.id = a.room_id where a.user_id = ? order by a.acked_at`, userID)
+	records, err := d.s.store.acksByUser(ctx, userID)
 	if err != nil {
-		return fmt.Errorf("chat: export acknowledgements of %d: %w", userID, err)
+		return err
 	}
-	defer rows.Close()
-	acks := []ExportedAck{}
-	for rows.Next() {
-		var a ExportedAck
-		var at int64
-		if err := rows.Scan(&a.Room, &a.PolicyVersion, &at); err != nil {
-			return fmt.Errorf("chat: export acknowledgements of %d: %w", userID, err)
-		}
-		a.Acknowledged = stamp(time.Unix(at, 0))
-		acks = append(acks, a)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("chat: export acknowledgements of %d: %w", userID, err)
+	acks := make([]ExportedAck, 0, len(records))
+	for _, a := range records {
+		acks = append(acks, ExportedAck{Room: a.Room, PolicyVersion: a.Version, Acknowledged: stamp(a.At)})
 	}
 	return put("chat_acknowledgements.json", acks)
 }
@@ -85,16 +73,12 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	var err error
 	if erase {
-		_, err = tx.Exec(`update chat_messages set source = '', html = '', nonce = null, submit_token = null,
-			deleted_at = coalesce(deleted_at, ?), author_id = null where author_id = ?`, d.s.now().Unix(), userID)
+		err = d.s.store.eraseAuthor(tx, userID, d.s.now())
 	} else {
-		_, err = tx.Exec("update chat_messages set author_id = null, nonce = null, submit_token = null where author_id = ?", userID)
+		err = d.s.store.detachAuthor(tx, userID)
 	}
 	if err != nil {
-		return fmt.Errorf("chat: erase messages of %d: %w", userID, err)
+		return err
 	}
-	if _, err := tx.Exec("delete from chat_acks where user_id = ?", userID); err != nil {
-		return fmt.Errorf("chat: erase acknowledgements of %d: %w", userID, err)
-	}
-	return nil
+	return d.s.store.deleteAcks(tx, userID)
 }

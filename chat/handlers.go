@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"stoa/account"
-	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -17,10 +16,11 @@ const PageSize = 50
 
 // Handlers serves chat's pages and its WebSocket endpoint.
 type Handlers struct {
-	svc  *Service
-	web  *web.Responder
-	ws   *wsUpgrader
-	page int
+	svc   *Service
+	web   *web.Responder
+	guard account.Guard
+	ws    *wsUpgrader
+	page  int
 }
 
 // HandlerConfig configures chat's handlers.
@@ -32,24 +32,24 @@ type HandlerConfig struct {
 
 // NewHandlers returns chat's HTTP handlers.
 func NewHandlers(svc *Service, w *web.Responder, cfg HandlerConfig) *Handlers {
-	return &Handlers{svc: svc, web: w, ws: newUpgrader(svc.limits, cfg.AllowedOrigins), page: PageSize}
+	return &Handlers{svc: svc, web: w, guard: account.Guard{Web: w}, ws: newUpgrader(svc.limits, cfg.AllowedOrigins), page: PageSize}
 }
 
 // Routes mounts chat's pages.
 func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /chat", h.rooms)
 	mux.HandleFunc("GET /chat/{$}", h.rooms)
-	mux.HandleFunc("GET /chat/admin", h.admin)
-	mux.HandleFunc("POST /chat/admin/rooms", h.createRoom)
-	mux.HandleFunc("POST /chat/admin/rooms/{room}", h.updateRoom)
-	mux.HandleFunc("POST /chat/admin/rooms/{room}/archive", h.archiveRoom)
-	mux.HandleFunc("GET /chat/{room}", h.room)
+	mux.HandleFunc("GET /chat/admin", h.guard.Admin(h.admin))
+	mux.HandleFunc("POST /chat/admin/rooms", h.guard.Admin(h.createRoom))
+	mux.HandleFunc("POST /chat/admin/rooms/{room}", h.guard.Admin(h.updateRoom))
+	mux.HandleFunc("POST /chat/admin/rooms/{room}/archive", h.guard.Admin(h.archiveRoom))
+	mux.HandleFunc("GET /chat/{room}", h.roomPage)
 	mux.HandleFunc("GET /chat/{room}/ws", h.socket)
-	mux.HandleFunc("POST /chat/{room}/messages", h.post)
-	mux.HandleFunc("POST /chat/{room}/ack", h.ack)
-	mux.HandleFunc("GET /chat/{room}/messages/{id}/edit", h.editForm)
-	mux.HandleFunc("POST /chat/{room}/messages/{id}/edit", h.edit)
-	mux.HandleFunc("POST /chat/{room}/messages/{id}/delete", h.delete)
+	mux.HandleFunc("POST /chat/{room}/messages", h.guard.Member(h.post))
+	mux.HandleFunc("POST /chat/{room}/ack", h.guard.Member(h.ack))
+	mux.HandleFunc("GET /chat/{room}/messages/{id}/edit", h.guard.Member(h.editForm))
+	mux.HandleFunc("POST /chat/{room}/messages/{id}/edit", h.guard.Member(h.edit))
+	mux.HandleFunc("POST /chat/{room}/messages/{id}/delete", h.guard.Member(h.delete))
 }
 
 func roomItem(r *Room) views.ChatRoomItem {
@@ -59,7 +59,7 @@ func roomItem(r *Room) views.ChatRoomItem {
 func (h *Handlers) rooms(w http.ResponseWriter, r *http.Request) {
 	rooms, err := h.svc.store.Rooms(r.Context())
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.ChatRoomsData{Admin: account.UserFrom(r.Context()).IsAdmin()}
@@ -73,22 +73,15 @@ func (h *Handlers) rooms(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.ChatRooms(h.web.Page(r, "Chat", "chat"), d))
 }
 
-func (h *Handlers) loadRoom(w http.ResponseWriter, r *http.Request) (*Room, bool) {
-	room, err := h.svc.store.RoomBySlug(r.Context(), r.PathValue("room"))
-	if errors.Is(err, storage.ErrNotFound) {
-		h.web.NotFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		h.web.ServerError(w, r, err)
-		return nil, false
-	}
-	return room, true
+// loadRoom loads the room named in the path, or storage.ErrNotFound.
+func (h *Handlers) loadRoom(r *http.Request) (*Room, error) {
+	return h.svc.store.RoomBySlug(r.Context(), r.PathValue("room"))
 }
 
-func (h *Handlers) room(w http.ResponseWriter, r *http.Request) {
-	room, ok := h.loadRoom(w, r)
-	if !ok {
+func (h *Handlers) roomPage(w http.ResponseWriter, r *http.Request) {
+	room, err := h.loadRoom(r)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	h.renderRoom(w, r, room, http.StatusOK, views.ChatRoomData{Token: account.NewToken()})
@@ -104,7 +97,7 @@ func (h *Handlers) renderRoom(w http.ResponseWriter, r *http.Request, room *Room
 	}
 	msgs, more, err := h.svc.store.Latest(ctx, room.ID, before, h.page)
 	if err != nil {
-		h.web.ServerError(w, r, err)
+		h.web.Fail(w, r, err)
 		return
 	}
 	d.Room, d.Live = roomItem(room), before <= 0
@@ -119,7 +112,7 @@ func (h *Handlers) renderRoom(w http.ResponseWriter, r *http.Request, room *Room
 	}
 	switch {
 	case room.Archived():
-		d.SendReason = "This room is archived: its history stays readable, but it accepts no new messages."
+		d.SendReason = ErrArchived.Message
 	case u == nil:
 		d.SendReason = "Log in or create an account to chat. Reading and watching need no account and set no cookie."
 	default:
@@ -130,7 +123,7 @@ func (h *Handlers) renderRoom(w http.ResponseWriter, r *http.Request, room *Room
 		}
 		d.CanSend = true
 		if d.NeedsAck, err = h.svc.NeedsAck(ctx, u, room); err != nil {
-			h.web.ServerError(w, r, err)
+			h.web.Fail(w, r, err)
 			return
 		}
 	}
@@ -152,18 +145,10 @@ func messageView(u *account.User, m *Message) views.ChatMessage {
 
 // post sends a message from the plain form, for members without JavaScript: the same
 // rules as the WebSocket, answered with a page.
-func (h *Handlers) post(w http.ResponseWriter, r *http.Request) {
-	room, ok := h.loadRoom(w, r)
-	if !ok {
-		return
-	}
-	u := account.UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+func (h *Handlers) post(w http.ResponseWriter, r *http.Request, u *account.User) {
+	room, err := h.loadRoom(r)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	in := Input{Body: r.PostFormValue("body"), Token: r.PostFormValue("token"), Confirm: r.PostFormValue("confirm") == "1"}
@@ -181,104 +166,67 @@ func (h *Handlers) post(w http.ResponseWriter, r *http.Request) {
 }
 
 // formError turns a refusal into a message on the form, or answers itself and returns
-// false for an unexpected error.
+// false for any other error.
 func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, msg *string, held *[]string) (int, bool) {
-	var e *Error
 	var confirm *ConfirmError
-	switch {
-	case errors.As(err, &confirm):
+	if errors.As(err, &confirm) {
 		*held = confirm.Findings
 		return http.StatusOK, true
-	case errors.As(err, &e):
-		*msg = e.Message
-		switch e.Code {
-		case CodeRateLimited:
-			return http.StatusTooManyRequests, true
-		case CodeForbidden, CodeSilenced:
-			return http.StatusForbidden, true
-		case CodeTooLarge:
-			return http.StatusRequestEntityTooLarge, true
-		}
-		return http.StatusUnprocessableEntity, true
-	case errors.Is(err, ErrClosed):
-		*msg = "The server is restarting and did not keep this message. Send it again in a moment."
-		return http.StatusServiceUnavailable, true
 	}
-	h.web.ServerError(w, r, err)
-	return 0, false
+	fields, status, ok := web.FormErrors(w, err)
+	if !ok {
+		h.web.Fail(w, r, err)
+		return 0, false
+	}
+	*msg = fields["form"]
+	return status, true
 }
 
 // ack records the room page's "I understand" button: the member knows the room is public.
-func (h *Handlers) ack(w http.ResponseWriter, r *http.Request) {
-	room, ok := h.loadRoom(w, r)
-	if !ok {
-		return
+func (h *Handlers) ack(w http.ResponseWriter, r *http.Request, u *account.User) {
+	room, err := h.loadRoom(r)
+	if err == nil {
+		err = h.svc.Acknowledge(r.Context(), u, room)
 	}
-	u := account.UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return
-	}
-	if err := h.svc.Acknowledge(r.Context(), u, room); err != nil {
-		h.web.ServerError(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/chat/"+room.Slug+"#chat-form", http.StatusSeeOther)
 }
 
-// loadOwn loads the member's own message named in the path, or answers.
-func (h *Handlers) loadOwn(w http.ResponseWriter, r *http.Request) (*account.User, *Message, *Room, bool) {
-	room, ok := h.loadRoom(w, r)
-	if !ok {
-		return nil, nil, nil, false
-	}
-	u := account.UserFrom(r.Context())
-	if u == nil {
-		web.RequireLogin(w, r)
-		return nil, nil, nil, false
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+// ownMessage loads the member's own message named in the path, with its room.
+func (h *Handlers) ownMessage(r *http.Request, u *account.User) (*Message, *Room, error) {
+	room, err := h.loadRoom(r)
 	if err != nil {
-		h.web.NotFound(w, r)
-		return nil, nil, nil, false
+		return nil, nil, err
+	}
+	id, ok := web.PathID(r, "id")
+	if !ok {
+		return nil, nil, errNoMessage
 	}
 	m, _, err := h.svc.ownMessage(r.Context(), u, id, room.ID)
-	var e *Error
-	switch {
-	case errors.As(err, &e) && e.Code == CodeBadRequest:
-		h.web.NotFound(w, r)
-		return nil, nil, nil, false
-	case errors.As(err, &e):
-		h.web.Forbidden(w, r, e.Message)
-		return nil, nil, nil, false
-	case err != nil:
-		h.web.ServerError(w, r, err)
-		return nil, nil, nil, false
-	}
-	return u, m, room, true
+	return m, room, err
 }
 
-func (h *Handlers) editForm(w http.ResponseWriter, r *http.Request) {
-	_, m, room, ok := h.loadOwn(w, r)
-	if !ok {
+func (h *Handlers) editForm(w http.ResponseWriter, r *http.Request, u *account.User) {
+	m, room, err := h.ownMessage(r, u)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	d := views.ChatEditData{Room: roomItem(room), ID: m.ID, Body: m.Source}
 	h.web.Render(w, r, http.StatusOK, views.ChatEdit(h.web.Page(r, "Edit message", "chat"), d))
 }
 
-func (h *Handlers) edit(w http.ResponseWriter, r *http.Request) {
-	u, m, room, ok := h.loadOwn(w, r)
-	if !ok {
-		return
-	}
-	if err := web.ParseForm(w, r); err != nil {
-		h.web.BadInput(w, r, err)
+func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, u *account.User) {
+	m, room, err := h.ownMessage(r, u)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	body := r.PostFormValue("body")
-	_, err := h.svc.Edit(r.Context(), u, m.ID, body, r.PostFormValue("confirm") == "1")
-	if err == nil {
+	if _, err = h.svc.Edit(r.Context(), u, m.ID, body, r.PostFormValue("confirm") == "1"); err == nil {
 		http.Redirect(w, r, fmt.Sprintf("/chat/%s#m%d", room.Slug, m.ID), http.StatusSeeOther)
 		return
 	}
@@ -298,13 +246,13 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, status, views.ChatEdit(h.web.Page(r, "Edit message", "chat"), d))
 }
 
-func (h *Handlers) delete(w http.ResponseWriter, r *http.Request) {
-	u, m, room, ok := h.loadOwn(w, r)
-	if !ok {
-		return
+func (h *Handlers) delete(w http.ResponseWriter, r *http.Request, u *account.User) {
+	m, room, err := h.ownMessage(r, u)
+	if err == nil {
+		_, err = h.svc.Delete(r.Context(), u, m.ID)
 	}
-	if _, err := h.svc.Delete(r.Context(), u, m.ID); err != nil {
-		h.web.ServerError(w, r, err)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/chat/"+room.Slug, http.StatusSeeOther)

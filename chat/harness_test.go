@@ -87,8 +87,11 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 	accounts := account.NewService(account.NewStore(db), account.Options{Restrictions: sil, Outbox: mail.NewOutbox(db, mail.Config{}),
 		Policies: account.PoliciesFunc(func(*storage.Tx, int64) error { return nil })})
 	resp := &web.Responder{}
+	if o.policy == nil {
+		o.policy = func(context.Context) int { return 1 }
+	}
 	svc := chat.NewService(chat.Config{DB: db, Renderer: markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}),
-		Restrictions: sil, PolicyVersion: o.policy, Limits: o.limits,
+		Restrictions: sil, PolicyVersion: o.policy, Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}), Limits: o.limits,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)

@@ -4,12 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // Hub fans chat events out to the connected clients: one goroutine per room, which never
@@ -29,6 +25,26 @@ type Hub struct {
 
 	conns     atomic.Int64 // open WebSocket connections, for metrics
 	delivered atomic.Int64 // message frames written to clients, for metrics
+
+	// frameLists are the lists of frames that clients' writes hand to writev, kept
+	// between writes so that an idle client holds none.
+	frameLists sync.Pool
+}
+
+// frameList returns an empty list of frames to write.
+func (h *Hub) frameList() *[][]byte {
+	if l, ok := h.frameLists.Get().(*[][]byte); ok {
+		return l
+	}
+	return new([][]byte)
+}
+
+// releaseFrameList takes back a list from frameList; the frames it points to are
+// dropped, since they may be large.
+func (h *Hub) releaseFrameList(l *[][]byte) {
+	clear(*l)
+	*l = (*l)[:0]
+	h.frameLists.Put(l)
 }
 
 // Connections returns how many WebSocket clients are connected to all rooms.
@@ -50,8 +66,8 @@ func (h *Hub) room(id int64, slug string) (*room, error) {
 	}
 	r := h.rooms[id]
 	if r == nil {
-		r = &room{hub: h, id: id, slug: slug, inbox: make(chan roomEvent, 1024), quit: make(chan struct{}),
-			done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{}}
+		r = &room{hub: h, id: id, slug: slug, inbox: make(chan roomEvent, 1024), wake: make(chan struct{}, 1),
+			quit: make(chan struct{}), done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{}}
 		h.rooms[id] = r
 		h.rwg.Add(1)
 		go r.run()
@@ -67,15 +83,20 @@ func (h *Hub) running(id int64) *room {
 	return h.rooms[id]
 }
 
+// publishMessage tells the room's clients of a new or edited message; the database
+// writer calls it after the commit (storage.Tx.AfterCommit), in commit order, so it never
+// waits.
 func (h *Hub) publishMessage(m *Message, origin *client, nonce string, edited bool) {
 	if r := h.running(m.RoomID); r != nil {
-		r.send(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited})
+		r.publish(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited})
 	}
 }
 
+// publishDeleted tells the room's clients to drop a message; like publishMessage, it is
+// called after the commit and never waits.
 func (h *Hub) publishDeleted(roomID, id int64) {
 	if r := h.running(roomID); r != nil {
-		r.send(roomEvent{kind: evDeleted, id: id})
+		r.publish(roomEvent{kind: evDeleted, id: id})
 	}
 }
 
@@ -162,226 +183,4 @@ func (h *Hub) shutdown(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
-}
-
-type eventKind int
-
-const (
-	evJoin eventKind = iota
-	evLeave
-	evMessage
-	evDeleted
-	evTyping
-	evCount
-)
-
-type roomEvent struct {
-	kind   eventKind
-	c      *client
-	m      *Message
-	nonce  string
-	edited bool
-	id     int64
-	joined chan struct{}
-	count  chan int
-}
-
-// room is one room's goroutine and the clients it serves; only run touches clients.
-type room struct {
-	hub   *Hub
-	id    int64
-	slug  string
-	inbox chan roomEvent
-	quit  chan struct{}
-	done  chan struct{}
-
-	clients  map[*client]struct{}
-	users    map[string]int // connected members, by username, with their connection count
-	presence bool           // users changed since the last presence broadcast
-	starts   []*client      // clients whose flush goroutine starts once the waiting events are queued
-}
-
-// maxDrain bounds the events the room queues before it starts the clients' writes.
-const maxDrain = 64
-
-// enqueue queues it for c; c's writes start when the room has queued every event
-// already waiting (start), so that a burst reaches each client in one write.
-func (r *room) enqueue(c *client, it outItem) {
-	if c.push(it) {
-		r.starts = append(r.starts, c)
-	}
-}
-
-// start begins the writes of the clients that got frames.
-func (r *room) start() {
-	for i, c := range r.starts {
-		go c.flush()
-		r.starts[i] = nil
-	}
-	r.starts = r.starts[:0]
-}
-
-// send hands ev to the room, or reports false when the room has stopped.
-func (r *room) send(ev roomEvent) bool {
-	select {
-	case r.inbox <- ev:
-		return true
-	case <-r.done:
-		return false
-	}
-}
-
-// join adds c and returns once the room counts it: every event published after join
-// returns reaches c. It reports false when the room has stopped.
-func (r *room) join(c *client) bool {
-	joined := make(chan struct{})
-	if !r.send(roomEvent{kind: evJoin, c: c, joined: joined}) {
-		return false
-	}
-	select {
-	case <-joined:
-		return true
-	case <-r.done:
-		return false
-	}
-}
-
-func (r *room) leave(c *client) { r.send(roomEvent{kind: evLeave, c: c}) }
-
-// typing passes on that c's member is typing; under load it is dropped, never waited for.
-func (r *room) typing(c *client) {
-	select {
-	case r.inbox <- roomEvent{kind: evTyping, c: c}:
-	default:
-	}
-}
-
-func (r *room) run() {
-	defer r.hub.rwg.Done()
-	defer close(r.done)
-	ping := time.NewTicker(r.hub.limits.PingEvery)
-	defer ping.Stop()
-	var presence <-chan time.Time
-	for {
-		select {
-		case ev := <-r.inbox:
-			r.handle(ev)
-			for n := 1; n < maxDrain; n++ {
-				select {
-				case ev := <-r.inbox:
-					r.handle(ev)
-					continue
-				default:
-				}
-				break
-			}
-			r.start()
-		case <-ping.C:
-			for c := range r.clients {
-				c.enqueue(outItem{ping: true, droppable: true})
-			}
-		case <-presence:
-			presence = nil
-			r.presence = false
-			r.broadcast(outItem{pm: prepare(r.presenceFrame()), droppable: true})
-			r.start()
-		case <-r.quit:
-			for c := range r.clients {
-				r.hub.closing.Add(1)
-				go func() {
-					defer r.hub.closing.Done()
-					c.shut(websocket.CloseGoingAway, "The server is restarting. Reconnect in a moment.")
-				}()
-			}
-			return
-		}
-		if r.presence && presence == nil {
-			presence = time.After(r.hub.limits.PresenceEvery)
-		}
-	}
-}
-
-func (r *room) handle(ev roomEvent) {
-	switch ev.kind {
-	case evJoin:
-		r.clients[ev.c] = struct{}{}
-		if name := ev.c.name(); name != "" {
-			r.users[name]++
-			r.presence = r.presence || r.users[name] == 1
-		}
-		r.enqueue(ev.c, outItem{data: r.presenceFrame(), droppable: true})
-		close(ev.joined)
-	case evLeave:
-		if _, ok := r.clients[ev.c]; !ok {
-			return
-		}
-		delete(r.clients, ev.c)
-		if name := ev.c.name(); name != "" {
-			if r.users[name]--; r.users[name] <= 0 {
-				delete(r.users, name)
-				r.presence = true
-			}
-		}
-	case evMessage:
-		// The author's own connections get the copy with the nonce: it acknowledges the
-		// message to the one that sent it, and tells the others (or the same tab after a
-		// reconnect) that a message they may still show as pending arrived.
-		it := outItem{pm: prepare(messageFrame(ev.m, "", ev.edited)), id: ev.m.ID, fresh: !ev.edited}
-		var own outItem
-		if ev.nonce != "" {
-			own = outItem{data: messageFrame(ev.m, ev.nonce, ev.edited), id: ev.m.ID, fresh: !ev.edited}
-		}
-		for c := range r.clients {
-			if ev.nonce != "" && (c == ev.c || c.user != nil && c.user.ID == ev.m.AuthorID) {
-				r.enqueue(c, own)
-			} else {
-				r.enqueue(c, it)
-			}
-		}
-	case evDeleted:
-		r.broadcast(outItem{pm: prepare(encode(outDeleted{Type: "deleted", ID: ev.id}))})
-	case evTyping:
-		name := ev.c.name()
-		it := outItem{pm: prepare(encode(outTyping{Type: "typing", User: name})), droppable: true}
-		for c := range r.clients {
-			if c.name() != name {
-				r.enqueue(c, it)
-			}
-		}
-	case evCount:
-		ev.count <- len(r.clients)
-	}
-}
-
-func (r *room) broadcast(it outItem) {
-	for c := range r.clients {
-		r.enqueue(c, it)
-	}
-}
-
-// maxPresence bounds the names in a presence frame: in a crowded room everyone would
-// otherwise get a list of thousands every time someone comes or goes.
-const maxPresence = 100
-
-func (r *room) presenceFrame() []byte {
-	users := make([]string, 0, len(r.users))
-	for u := range r.users {
-		users = append(users, u)
-	}
-	slices.Sort(users)
-	others := 0
-	if len(users) > maxPresence {
-		users, others = users[:maxPresence], len(users)-maxPresence
-	}
-	return encode(outPresence{Type: "presence", Users: users, Others: others})
-}
-
-// prepare frames a broadcast once for every client (websocket.PreparedMessage).
-func prepare(frame []byte) *websocket.PreparedMessage {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, frame)
-	if err != nil {
-		// Only compression can fail, and the hub never compresses.
-		panic("chat: prepare frame: " + err.Error())
-	}
-	return pm
 }

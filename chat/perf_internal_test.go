@@ -3,13 +3,13 @@ package chat
 import (
 	"context"
 	"errors"
-	"net"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"stoa/account"
+	"stoa/mail"
 	"stoa/markup"
 	"stoa/storage"
 )
@@ -21,15 +21,24 @@ func internalService(t testing.TB, policy PolicyVersion) (*Service, *storage.DB)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if policy == nil {
+		policy = func(context.Context) int { return 1 }
+	}
 	svc := NewService(Config{DB: db, Renderer: markup.New(markup.Options{}), PolicyVersion: policy,
-		Restrictions: noSanctions{},
-		Limits:       Limits{SendBurst: 1 << 20, SendEvery: time.Microsecond}})
+		Restrictions: noRestrictions{}, Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}),
+		Limits: Limits{SendBurst: 1 << 20, SendEvery: time.Microsecond}})
 	t.Cleanup(func() { svc.Close(); db.Close() })
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return svc, db
 }
+
+// noRestrictions lets every member chat.
+type noRestrictions struct{}
+
+func (noRestrictions) CanLogIn(context.Context, int64) error { return nil }
+func (noRestrictions) CanPost(context.Context, int64) error  { return nil }
 
 // The policy version is reused for at most policyTTL, and not at all after
 // InvalidatePolicyVersion: a new version is never missed for longer than that.
@@ -126,64 +135,76 @@ func TestRoomCacheFollowsRenameAndArchive(t *testing.T) {
 	}
 }
 
-// A batch runs its jobs in one savepoint; when one fails, only that one is undone and
-// every other job of the batch still commits and publishes.
-func TestBatchWithFailingJobKeepsTheOthers(t *testing.T) {
+// Messages written at once share the database's batches; when one write fails, only
+// that one is undone: every other message still commits, is indexed and is published.
+func TestBatchWithFailingWriteKeepsTheOthers(t *testing.T) {
 	svc, db := internalService(t, nil)
 	ctx := context.Background()
-	general, _ := svc.store.RoomBySlug(ctx, "general")
+	general, err := svc.store.RoomBySlug(ctx, "general")
+	if err != nil {
+		t.Fatal(err)
+	}
 	u, err := account.AddUser(ctx, account.NewStore(db), "alice", "password-alice", account.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := svc.persist
 	const n = 20
 	var published sync.Map
-	jobs := make([]*job, n)
-	for i := range jobs {
-		i := i
-		jobs[i] = &job{done: make(chan error, 1), publish: func() { published.Store(i, true) },
-			apply: func(tx *storage.Tx) error {
-				m := &Message{RoomID: general.ID, AuthorID: u.ID, Source: "batch message", HTML: "<p>batch message</p>", CreatedAt: time.Now()}
-				if err := insertMessage(db, tx, m, ""); err != nil {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := &Message{RoomID: general.ID, AuthorID: u.ID, Source: "batch message", HTML: "<p>batch message</p>",
+				CreatedAt: time.Now(), searchText: "batch message"}
+			errs[i] = db.Write(ctx, func(tx *storage.Tx) error {
+				if err := svc.store.insertMessage(tx, m, ""); err != nil {
 					return err
 				}
-				if i == 7 {
-					return errors.New("job 7 fails")
+				switch i {
+				case 7:
+					return errors.New("write 7 fails")
+				case 11:
+					panic("write 11 panics")
 				}
-				if i == 11 {
-					panic("job 11 panics")
-				}
-				return svc.IndexText(tx, m)
-			}}
+				tx.AfterCommit(func() { published.Store(i, true) })
+				return nil
+			})
+		}()
 	}
-	p.commit(jobs)
-	for i, j := range jobs {
-		err := <-j.done
+	wg.Wait()
+	for i, err := range errs {
 		_, pub := published.Load(i)
 		if (i == 7 || i == 11) != (err != nil) || pub != (err == nil) {
-			t.Errorf("job %d: err %v, published %v", i, err, pub)
+			t.Errorf("write %d: err %v, published %v", i, err, pub)
 		}
 	}
 	var msgs, indexed int
-	db.Read().QueryRow("select count(*) from chat_messages").Scan(&msgs)
-	db.Read().QueryRow("select count(*) from chat_search where chat_search match 'batch'").Scan(&indexed)
+	if err := db.Read().QueryRow("select count(*) from chat_messages").Scan(&msgs); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Read().QueryRow("select count(*) from chat_search where chat_search match 'batch'").Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
 	if msgs != n-2 || indexed != n-2 {
 		t.Fatalf("%d messages, %d indexed; want %d of each", msgs, indexed, n-2)
 	}
 }
 
-// The search index holds the plain text of each message whether or not it was written
-// again: Markdown syntax and link targets are never indexed, plain text always is.
-func TestIndexTextSkipsOnlyWhenTheSourceIsThePlainText(t *testing.T) {
+// The search index holds the plain text of each message, as published and as edited:
+// Markdown syntax and link targets are never indexed, plain text always is.
+func TestSearchIndexHoldsThePlainText(t *testing.T) {
 	svc, db := internalService(t, nil)
-	svc.AfterMessage(svc.IndexText)
 	ctx := context.Background()
 	u, err := account.AddUser(ctx, account.NewStore(db), "alice", "password-alice", account.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}
-	general, _ := svc.store.RoomBySlug(ctx, "general")
+	general, err := svc.store.RoomBySlug(ctx, "general")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	bodies := []string{"plain words here", "see [the docs](https://example.com/hiddentarget)", "**bold** move", "a & b < c"}
 	msgs := make([]*Message, len(bodies))
@@ -221,48 +242,11 @@ func TestIndexTextSkipsOnlyWhenTheSourceIsThePlainText(t *testing.T) {
 	check()
 	for _, q := range []string{"hiddentarget", "other", "bold", "plain"} {
 		var n int
-		db.Read().QueryRow("select count(*) from chat_search where chat_search match ?", q).Scan(&n)
+		if err := db.Read().QueryRow("select count(*) from chat_search where chat_search match ?", q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if want := map[string]int{"bold": 1, "plain": 1}[q]; n != want {
 			t.Errorf("search %q found %d, want %d", q, n, want)
 		}
 	}
 }
-
-// Frames held while more are queued go out before a close frame sent from another
-// goroutine, in order, and nothing stays held once the batch ends.
-func TestBatchConnWritesHeldFramesInOrder(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
-	bc := &batchConn{Conn: a}
-	got := make(chan []byte, 1)
-	go func() {
-		var all []byte
-		buf := make([]byte, 1024)
-		for {
-			n, err := b.Read(buf)
-			all = append(all, buf[:n]...)
-			if err != nil || len(all) >= 9 {
-				got <- all
-				return
-			}
-		}
-	}()
-	bc.hold.Store(true)
-	bc.Write([]byte{0x81, 1, 'a'}) // text frames: held
-	bc.Write([]byte{0x81, 1, 'b'})
-	bc.Write([]byte{0x88, 1, 'c'}) // a close frame: written with what is held
-	all := <-got
-	if string(all) != "\x81\x01a\x81\x01b\x88\x01c" {
-		t.Fatalf("wire %q", all)
-	}
-	if bc.buf != nil {
-		t.Fatal("frames still held after the close frame")
-	}
-}
-
-// noSanctions stands in for moderation's sanctions: nobody is sanctioned.
-type noSanctions struct{}
-
-func (noSanctions) CanLogIn(context.Context, int64) error { return nil }
-func (noSanctions) CanPost(context.Context, int64) error  { return nil }

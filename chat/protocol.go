@@ -3,7 +3,11 @@ package chat
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"time"
+
+	"stoa/web"
 )
 
 // Error codes of the chat protocol (DESIGN.md, "Chat WebSocket").
@@ -21,14 +25,23 @@ const (
 // they have not acknowledged as public.
 const FindingPublicRoom = "public room"
 
-// Error is a refusal the chat protocol reports as {"type":"error"}; Message is a sentence
-// for the member.
-type Error struct {
-	Code    string
-	Message string
+// codeFor returns the protocol's error code for a refusal, from its HTTP status: the
+// same *web.Error answers a form post and a WebSocket frame.
+func codeFor(e *web.Error) string {
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		return CodeRateLimited
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return CodeTooLarge
+	case e.Status == http.StatusServiceUnavailable:
+		return CodeUnavailable
+	case e.Status == http.StatusForbidden && errors.Is(e, errSilenced):
+		return CodeSilenced
+	case e.Status == http.StatusForbidden:
+		return CodeForbidden
+	}
+	return CodeBadRequest
 }
-
-func (e *Error) Error() string { return "chat: " + e.Code + ": " + e.Message }
 
 // ConfirmError says a message was held until its author confirms it: because the room is
 // public and they have not acknowledged that yet, or because the personal-information

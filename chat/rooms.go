@@ -2,22 +2,14 @@ package chat
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/web"
 )
-
-// InputError is a problem with what an admin typed; Fields maps a form field to a message.
-type InputError struct{ Fields map[string]string }
-
-func (e *InputError) Error() string { return fmt.Sprintf("chat: invalid input %v", e.Fields) }
-
-// ErrNotAdmin is returned when someone other than an admin manages rooms.
-var ErrNotAdmin = errors.New("Only administrators can manage chat rooms.")
 
 // reservedSlugs would collide with chat's own addresses.
 var reservedSlugs = map[string]bool{"admin": true, "new": true, "ws": true}
@@ -55,7 +47,7 @@ func (s *Service) EnsureDefaultRoom(ctx context.Context) error {
 		return err
 	}
 	r := &Room{Slug: "general", Name: "General", Topic: "Say hello and talk about anything.", CreatedAt: s.now()}
-	return s.db.Write(ctx, func(tx *storage.Tx) error { return insertRoom(tx, r) })
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.insertRoom(tx, r) })
 }
 
 // CreateRoom adds a room (admins only).
@@ -69,14 +61,19 @@ func (s *Service) CreateRoom(ctx context.Context, u *account.User, slug, name, t
 		fields["slug"] = msg
 	}
 	checkRoomText(name, topic, fields)
-	if len(fields) > 0 {
-		return nil, &InputError{fields}
+	if err := web.InvalidFields(fields); err != nil {
+		return nil, err
 	}
 	if _, err := s.store.RoomBySlug(ctx, slug); err == nil {
-		return nil, &InputError{map[string]string{"slug": "A room with that address exists already. Choose another."}}
+		return nil, errRoomTaken
 	}
 	r := &Room{Slug: slug, Name: name, Topic: topic, CreatedAt: s.now()}
-	if err := s.db.Write(ctx, func(tx *storage.Tx) error { return insertRoom(tx, r) }); err != nil {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.insertRoom(tx, r) })
+	if storage.IsUniqueViolation(err) {
+		// Another admin created the same address a moment ago.
+		return nil, errRoomTaken
+	}
+	if err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -91,18 +88,13 @@ func (s *Service) UpdateRoom(ctx context.Context, u *account.User, room *Room, n
 	name, topic = strings.TrimSpace(name), strings.TrimSpace(topic)
 	fields := map[string]string{}
 	checkRoomText(name, topic, fields)
-	if len(fields) > 0 {
-		return &InputError{fields}
+	if err := web.InvalidFields(fields); err != nil {
+		return err
 	}
 	// Drop the cached room however the write ends: a failed commit may still have
 	// reached the disk.
 	defer s.rooms.invalidate(room.ID)
-	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("update chat_rooms set name = ?, topic = ? where id = ?", name, topic, room.ID); err != nil {
-			return fmt.Errorf("chat: rename room %d: %w", room.ID, err)
-		}
-		return nil
-	})
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.updateRoom(tx, room.ID, name, topic) })
 }
 
 // SetArchived archives a room (read-only) or opens it again (admins only).
@@ -110,17 +102,12 @@ func (s *Service) SetArchived(ctx context.Context, u *account.User, room *Room, 
 	if !u.IsAdmin() {
 		return ErrNotAdmin
 	}
-	var at any
+	var at time.Time
 	if archived {
-		at = s.now().Unix()
+		at = s.now()
 	}
 	// Drop the cached room however the write ends: a failed commit may still have
 	// reached the disk.
 	defer s.rooms.invalidate(room.ID)
-	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("update chat_rooms set archived_at = ? where id = ?", at, room.ID); err != nil {
-			return fmt.Errorf("chat: archive room %d: %w", room.ID, err)
-		}
-		return nil
-	})
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.setRoomArchived(tx, room.ID, at) })
 }

@@ -2,8 +2,8 @@ package chat
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,7 +34,6 @@ type Limits struct {
 	LimitLoopback   bool          // apply MaxConnsPerAddr to loopback too (tests)
 	TypingEvery     time.Duration // typing events passed on per connection (default one per 2 s)
 	PresenceEvery   time.Duration // presence broadcasts per room (default one per 1 s)
-	MaxBatch        int           // chat writes committed together (default 256)
 	ReadBufferSize  int           // per-connection read buffer (default 1 KiB)
 }
 
@@ -62,54 +61,62 @@ func (l *Limits) fill() {
 	def(&l.MaxConnsPerAddr, 32)
 	dur(&l.TypingEvery, 2*time.Second)
 	dur(&l.PresenceEvery, time.Second)
-	def(&l.MaxBatch, 256)
 	def(&l.ReadBufferSize, 1<<10)
 }
 
-// Config is what the chat service is built from.
+// Notifier tells members they were mentioned in a message and takes the notice back when
+// the message is deleted; *account.Notifier is one. Both run inside the message's write.
+type Notifier interface {
+	NotifyMentioned(tx *storage.Tx, names []string, n account.Notification) error
+	Retract(tx *storage.Tx, key string) error
+}
+
+// Config is what the chat service is built from; every field but Log and Limits is
+// required.
 type Config struct {
 	DB            *storage.DB
 	Renderer      *markup.Renderer
 	Restrictions  account.Restrictions // sanctions: a silenced member cannot chat
-	PolicyVersion PolicyVersion        // nil: version 1
-	Log           *slog.Logger
+	PolicyVersion PolicyVersion
+	Notifier      Notifier
+	Log           *slog.Logger // nil: discard
 	Limits        Limits
 }
 
-// Service holds chat's rules, its writer and its hub.
+// Service holds chat's rules and its hub.
 type Service struct {
 	store         *Store
 	db            *storage.DB
 	render        *markup.Renderer
 	restrictions  account.Restrictions
+	notifier      Notifier
 	policyVersion *policyCache
 	rooms         roomCache
 	log           *slog.Logger
 	limits        Limits
 	sendLimit     *ratelimit.Keyed
-	persist       *persister
 	hub           *Hub
-	afterMessage  []func(tx *storage.Tx, m *Message) error
 	now           func() time.Time
 	ctx           context.Context // ends at Close: the context of WebSocket readers
 	cancel        context.CancelFunc
 }
 
-// NewService starts chat's writer and hub.
+// NewService returns chat's service with its hub started. It panics when a required
+// dependency is missing: that is a wiring mistake, not something to run with.
 func NewService(cfg Config) *Service {
+	switch {
+	case cfg.DB == nil, cfg.Renderer == nil, cfg.Restrictions == nil, cfg.PolicyVersion == nil, cfg.Notifier == nil:
+		panic("chat: NewService needs DB, Renderer, Restrictions, PolicyVersion and Notifier")
+	}
 	cfg.Limits.fill()
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.PolicyVersion == nil {
-		cfg.PolicyVersion = func(context.Context) int { return 1 }
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: NewStore(cfg.DB), db: cfg.DB, render: cfg.Renderer, restrictions: cfg.Restrictions,
-		log: cfg.Log, limits: cfg.Limits,
+		notifier: cfg.Notifier, log: cfg.Log, limits: cfg.Limits,
 		sendLimit: ratelimit.New(cfg.Limits.SendEvery, cfg.Limits.SendBurst),
-		persist:   newPersister(cfg.DB, cfg.Limits.MaxBatch),
 		hub:       newHub(cfg.Limits, cfg.Log),
 		now:       time.Now, ctx: ctx, cancel: cancel,
 	}
@@ -123,35 +130,21 @@ func (s *Service) Store() *Store { return s.store }
 // Hub returns the WebSocket hub.
 func (s *Service) Hub() *Hub { return s.hub }
 
-// AfterMessage registers fn to run in the transaction that publishes, edits or deletes a
-// message (m.Mentions is set on publish and edit; m.Deleted on delete), for derived
-// records such as notifications of mentions.
-func (s *Service) AfterMessage(fn func(tx *storage.Tx, m *Message) error) {
-	s.afterMessage = append(s.afterMessage, fn)
-}
-
-func (s *Service) runAfterMessage(tx *storage.Tx, m *Message) error {
-	for _, fn := range s.afterMessage {
-		if err := fn(tx, m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Shutdown closes every WebSocket with 1001 (going away); the server calls it before it
 // stops serving HTTP.
 func (s *Service) Shutdown(ctx context.Context) { s.hub.shutdown(ctx) }
 
-// Close shuts the hub down if that has not happened yet and commits every chat write
-// already accepted; call it before the database closes.
+// Close shuts the hub down if that has not happened yet and refuses chat writes from now
+// on; writes already accepted commit when the database closes, so call Close before that.
 func (s *Service) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.hub.shutdown(ctx)
-	s.persist.close()
 	s.cancel()
 }
+
+// closed reports whether Close has begun.
+func (s *Service) closed() bool { return s.ctx.Err() != nil }
 
 // Input is a message as a member submits it.
 type Input struct {
@@ -169,11 +162,11 @@ func (s *Service) Send(ctx context.Context, u *account.User, room *Room, in Inpu
 func (s *Service) checkBody(body string) error {
 	switch {
 	case len(body) > s.limits.MaxBodyBytes:
-		return &Error{CodeTooLarge, fmt.Sprintf("This message is %d bytes; the limit is %d. Shorten it or split it into several messages.", len(body), s.limits.MaxBodyBytes)}
+		return errTooLarge(len(body), s.limits.MaxBodyBytes)
 	case !utf8.ValidString(body):
-		return &Error{CodeBadRequest, "This message contains characters that are not valid text. Remove them and try again."}
+		return errNotText
 	case strings.TrimSpace(body) == "":
-		return &Error{CodeBadRequest, "Write a message before sending."}
+		return errEmpty
 	}
 	return nil
 }
@@ -181,20 +174,20 @@ func (s *Service) checkBody(body string) error {
 // mayWrite checks who u is and what they may do in room, before anything is stored.
 func (s *Service) mayWrite(ctx context.Context, u *account.User, room *Room) error {
 	if u == nil {
-		return &Error{CodeForbidden, "Log in to chat. Reading needs no account, but writing does."}
+		return errLogInToChat
 	}
 	if room.Archived() {
-		return &Error{CodeForbidden, "This room is archived: its history stays readable, but it accepts no new messages."}
+		return ErrArchived
 	}
 	if err := s.restrictions.CanPost(ctx, u.ID); err != nil {
-		return &Error{CodeSilenced, err.Error()}
+		return restricted(err)
 	}
 	return nil
 }
 
 func (s *Service) rateLimit(u *account.User) error {
 	if !s.sendLimit.Allow(userKey(u.ID)) {
-		return &Error{CodeRateLimited, "You are sending messages faster than this room allows. Wait a few seconds, then send again."}
+		return ErrRateLimited
 	}
 	return nil
 }
@@ -216,7 +209,17 @@ func (s *Service) needsAck(ctx context.Context, u *account.User, room *Room, c *
 	return got < v, v, nil
 }
 
+// prepare renders a message and works out its search text: CPU work done before the
+// write, so that it never holds up the writer's transaction.
+func (s *Service) prepare(m *Message) {
+	res := s.render.Render(m.Source)
+	m.HTML, m.Mentions, m.searchText = res.HTML, res.Mentions, searchText(res.HTML)
+}
+
 func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Input, origin *client) (*Message, error) {
+	if s.closed() {
+		return nil, ErrClosed
+	}
 	if err := s.mayWrite(ctx, u, room); err != nil {
 		return nil, err
 	}
@@ -245,27 +248,34 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 			return nil, &ConfirmError{Findings: findings}
 		}
 	}
-	res := s.render.Render(in.Body)
 	m := &Message{RoomID: room.ID, Room: room.Slug, AuthorID: u.ID, Author: u.Username, Source: in.Body,
-		HTML: res.HTML, Nonce: in.Nonce, CreatedAt: s.now().UTC().Truncate(time.Second), Mentions: res.Mentions}
-	err = s.persist.submit(ctx, func(tx *storage.Tx) error {
+		Nonce: in.Nonce, CreatedAt: s.now().UTC().Truncate(time.Second)}
+	s.prepare(m)
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if ack {
-			if err := recordAck(s.db, tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
+			if err := s.store.recordAck(tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
 				return err
 			}
 		}
-		if err := insertMessage(s.db, tx, m, in.Token); err != nil {
+		if err := s.store.insertMessage(tx, m, in.Token); err != nil {
 			return err
 		}
-		return s.runAfterMessage(tx, m)
-	}, func() { s.hub.publishMessage(m, origin, in.Nonce, false) })
-	if err != nil && in.Token != "" {
+		if err := s.notifyMentioned(tx, m); err != nil {
+			return err
+		}
+		// The room hears of the message once it is durable, in commit order: ids reach
+		// every client strictly increasing, and the sender's copy is its acknowledgement.
+		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, in.Nonce, false) })
+		return nil
+	})
+	if storage.IsUniqueViolation(err) && in.Token != "" {
+		// The same form was submitted twice at once: the first submit's message stands.
 		if prev, err2 := s.store.messageBySubmitToken(ctx, u.ID, in.Token); err2 == nil {
 			return prev, nil
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, s.writeFailed(err)
 	}
 	if ack && origin != nil {
 		origin.ackVersion = version
@@ -273,12 +283,25 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 	return m, nil
 }
 
+// notifyMentioned notifies, inside the write that publishes or edits m, the members m
+// mentions.
+func (s *Service) notifyMentioned(tx *storage.Tx, m *Message) error {
+	if len(m.Mentions) == 0 || m.Hidden || m.AuthorID == 0 {
+		return nil
+	}
+	return s.notifier.NotifyMentioned(tx, m.Mentions, account.Notification{Kind: account.NotifyChatMention,
+		ActorID: m.AuthorID, Subject: "#" + m.Room, URL: m.URL(), Key: notificationKey(m.ID)})
+}
+
+// notificationKey names what a message's notifications came from, to retract them.
+func notificationKey(id int64) string { return "chat:" + strconv.FormatInt(id, 10) }
+
 // Acknowledge records that u knows room is public, so their first message there is not
 // held for that reason.
 func (s *Service) Acknowledge(ctx context.Context, u *account.User, room *Room) error {
 	version := s.policyVersion.get(ctx)
 	now := s.now()
-	return s.db.Write(ctx, func(tx *storage.Tx) error { return recordAck(s.db, tx, u.ID, room.ID, version, now) })
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.recordAck(tx, u.ID, room.ID, version, now) })
 }
 
 // NeedsAck reports whether u has yet to acknowledge that room is public.

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"stoa/account"
+	"stoa/web"
 )
 
 const maxNonce = 64
@@ -101,15 +102,12 @@ func decodeFrame(kind int, data []byte) (inbound, []byte) {
 // errorFrameFor turns a refusal into its frame; unexpected errors are logged and the
 // member is told to try again, with nothing internal revealed.
 func (s *Service) errorFrameFor(err error, nonce string) []byte {
-	var e *Error
 	var confirm *ConfirmError
-	switch {
-	case errors.As(err, &confirm):
+	if errors.As(err, &confirm) {
 		return encode(outConfirm{Type: "confirm_required", Nonce: nonce, Findings: confirm.Findings})
-	case errors.As(err, &e):
-		return errorFrame(e.Code, e.Message, nonce)
-	case errors.Is(err, ErrClosed):
-		return errorFrame(CodeUnavailable, "The server is restarting and did not keep this message. Send it again in a moment.", nonce)
+	}
+	if e := web.AsError(err); e != nil {
+		return errorFrame(codeFor(e), e.Message, nonce)
 	}
 	s.log.Error("chat: request failed", "err", err)
 	return errorFrame(CodeUnavailable, "The message could not be saved. Send it again in a moment.", nonce)
@@ -120,20 +118,26 @@ func (s *Service) errorFrameFor(err error, nonce string) []byte {
 // so a client can tell which of its unacknowledged messages arrived.
 func (s *Service) replay(ctx context.Context, c *client, room *Room, after int64) (int64, error) {
 	const page = 200
+	items := make([]outItem, 0, page)
 	for {
 		msgs, err := s.store.After(ctx, room.ID, after, page)
 		if err != nil {
 			return after, err
 		}
+		items = items[:0]
 		for _, m := range msgs {
 			nonce := ""
 			if c.user != nil && m.AuthorID == c.user.ID {
 				nonce = m.Nonce
 			}
-			if err := c.write(&outItem{data: messageFrame(m, nonce, !m.EditedAt.IsZero())}); err != nil {
+			items = append(items, outItem{frame: textFrame(messageFrame(m, nonce, !m.EditedAt.IsZero()))})
+		}
+		if len(items) > 0 {
+			// A page of history goes out in one write.
+			if err := c.write(items); err != nil {
 				return after, writeError{err}
 			}
-			after = m.ID
+			after = msgs[len(msgs)-1].ID
 		}
 		if len(msgs) < page {
 			return after, nil
@@ -143,9 +147,8 @@ func (s *Service) replay(ctx context.Context, c *client, room *Room, after int64
 
 // connect runs a WebSocket from the upgrade to the start of its reader: join the room,
 // replay what the client missed, then let live frames flow.
-func (s *Service) connect(r *http.Request, conn *websocket.Conn, rm *room, room *Room, addr string, after int64, resume bool) {
-	bc, _ := conn.UnderlyingConn().(*batchConn)
-	c := &client{conn: conn, batch: bc, room: rm, user: account.UserFrom(r.Context()), addr: addr, limits: &s.limits, log: s.log, paused: true}
+func (s *Service) connect(r *http.Request, conn *websocket.Conn, wire *wireConn, rm *room, room *Room, addr string, after int64, resume bool) {
+	c := &client{conn: conn, wire: wire, room: rm, user: account.UserFrom(r.Context()), addr: addr, limits: &s.limits, log: s.log, paused: true}
 	// Join before reading history: a message committed meanwhile is then both replayed
 	// and queued, and resume drops the copy, so nothing falls between the two.
 	if !rm.join(c) {
@@ -184,13 +187,19 @@ func (e writeError) Error() string { return "chat: write: " + e.err.Error() }
 func (e writeError) Unwrap() error { return e.err }
 
 // hijacker lets gorilla's upgrader reach the connection through response-writer wrappers
-// (such as the request logger's) that offer Unwrap but not Hijack.
-type hijacker struct{ http.ResponseWriter }
+// (such as the request logger's) that offer Unwrap but not Hijack, and hands gorilla the
+// connection as a wireConn, through which chat writes.
+type hijacker struct {
+	http.ResponseWriter
+	wait time.Duration // the longest one write may take
+	wire *wireConn     // set by Hijack
+}
 
-func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err != nil {
 		return conn, rw, err
 	}
-	return &batchConn{Conn: conn}, rw, nil
+	h.wire = &wireConn{Conn: conn, wait: h.wait}
+	return h.wire, rw, nil
 }

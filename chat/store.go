@@ -47,11 +47,11 @@ type Message struct {
 	Hidden    bool
 	Deleted   bool
 	// Mentions are the usernames the message mentions, set when it is published or
-	// edited so that AfterMessage hooks can notify them.
+	// edited, for notifying them.
 	Mentions []string
-	// sourceIndexed is set by the write that just put Source in chat_search (through
-	// the insert or update trigger), in the transaction that runs AfterMessage hooks.
-	sourceIndexed bool
+	// searchText is what the search index holds for the message: the plain text of its
+	// HTML, worked out before the write that stores it.
+	searchText string
 }
 
 // URL is an address that shows the message on its room's history page.
@@ -59,7 +59,8 @@ func (m *Message) URL() string {
 	return fmt.Sprintf("/chat/%s?before=%d#m%d", m.Room, m.ID+1, m.ID)
 }
 
-// Store is chat's SQL.
+// Store is chat's SQL. Reads go to the database's readers; writes take the transaction
+// they belong to.
 type Store struct {
 	db *storage.DB
 }
@@ -72,6 +73,22 @@ func unixTime(t sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(t.Int64, 0).UTC()
+}
+
+// nullUnix stores the zero time as null.
+func nullUnix(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Unix()
+}
+
+// nullString stores "" as null.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 const roomColumns = "id, slug, name, topic, created_at, archived_at"
@@ -145,14 +162,30 @@ func (s *Store) CountRooms(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func insertRoom(tx *storage.Tx, r *Room) error {
-	res, err := tx.Exec("insert into chat_rooms(slug, name, topic, created_at) values (?, ?, ?, ?)",
-		r.Slug, r.Name, r.Topic, r.CreatedAt.Unix())
+// insertRoom adds r and sets its ID.
+func (s *Store) insertRoom(tx *storage.Tx, r *Room) error {
+	err := tx.QueryRow("insert into chat_rooms(slug, name, topic, created_at) values (?, ?, ?, ?) returning id",
+		r.Slug, r.Name, r.Topic, r.CreatedAt.Unix()).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("chat: create room %q: %w", r.Slug, err)
 	}
-	r.ID, err = res.LastInsertId()
-	return err
+	return nil
+}
+
+// updateRoom changes a room's name and topic; its slug, and so its address, stays.
+func (s *Store) updateRoom(tx *storage.Tx, id int64, name, topic string) error {
+	if _, err := tx.Exec("update chat_rooms set name = ?, topic = ? where id = ?", name, topic, id); err != nil {
+		return fmt.Errorf("chat: rename room %d: %w", id, err)
+	}
+	return nil
+}
+
+// setRoomArchived archives a room at at, or opens it again when at is zero.
+func (s *Store) setRoomArchived(tx *storage.Tx, id int64, at time.Time) error {
+	if _, err := tx.Exec("update chat_rooms set archived_at = ? where id = ?", nullUnix(at), id); err != nil {
+		return fmt.Errorf("chat: archive room %d: %w", id, err)
+	}
+	return nil
 }
 
 const messageColumns = `m.id, m.room_id, r.slug, coalesce(m.author_id, 0), coalesce(u.username, 'former-member'),
@@ -201,7 +234,8 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (*Message, error) {
 	return m, nil
 }
 
-func messageByIDTx(tx *storage.Tx, id int64) (*Message, error) {
+// messageByIDTx is MessageByID inside a write.
+func (s *Store) messageByIDTx(tx *storage.Tx, id int64) (*Message, error) {
 	m, err := scanMessage(tx.QueryRow("select "+messageColumns+messageFrom+"where m.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
@@ -239,6 +273,11 @@ func (s *Store) After(ctx context.Context, roomID, after int64, limit int) ([]*M
 	return s.queryMessages(ctx, "where m.room_id = ? and m.id > ?"+visible+"order by m.id limit ?", roomID, after, limit)
 }
 
+// messagesByAuthor returns every message a member wrote, deleted and hidden ones included.
+func (s *Store) messagesByAuthor(ctx context.Context, userID int64) ([]*Message, error) {
+	return s.queryMessages(ctx, "where m.author_id = ? order by m.id", userID)
+}
+
 // messageBySubmitToken finds the message a member already posted with a form token.
 func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token string) (*Message, error) {
 	m, err := scanMessage(s.db.QueryRow(ctx, "select "+messageColumns+messageFrom+
@@ -252,22 +291,49 @@ func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token st
 	return m, nil
 }
 
-func insertMessage(db *storage.DB, tx *storage.Tx, m *Message, submitToken string) error {
-	var nonce, token any
-	if m.Nonce != "" {
-		nonce = m.Nonce
-	}
-	if submitToken != "" {
-		token = submitToken
-	}
+// insertMessage stores m with its search text and sets its ID; a submitToken already used
+// by the author fails as a unique violation.
+//
+// The id comes from LastInsertId rather than "returning id": on SQLite a returning insert
+// runs as a statement of its own, and each one makes FTS5 write the terms pending in the
+// transaction out to a new segment, which at chat ingest tripled the cost of a message.
+func (s *Store) insertMessage(tx *storage.Tx, m *Message, submitToken string) error {
 	res, err := tx.Exec(`insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
-		values (?, ?, ?, ?, ?, ?, ?)`, m.RoomID, m.AuthorID, m.Source, m.HTML, nonce, token, m.CreatedAt.Unix())
+		values (?, ?, ?, ?, ?, ?, ?)`, m.RoomID, m.AuthorID, m.Source, m.HTML, nullString(m.Nonce),
+		nullString(submitToken), m.CreatedAt.Unix())
 	if err != nil {
 		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
 	}
-	m.ID, err = res.LastInsertId()
-	m.sourceIndexed = err == nil // by the chat_search_insert trigger
-	return err
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
+	}
+	return s.indexMessage(tx, m.ID, m.searchText)
+}
+
+// updateMessage replaces a message's text and its search text.
+func (s *Store) updateMessage(tx *storage.Tx, m *Message) error {
+	if _, err := tx.Exec("update chat_messages set source = ?, html = ?, edited_at = ? where id = ?",
+		m.Source, m.HTML, m.EditedAt.Unix(), m.ID); err != nil {
+		return fmt.Errorf("chat: edit message %d: %w", m.ID, err)
+	}
+	return s.reindexMessage(tx, m.ID, m.searchText)
+}
+
+// markDeleted deletes a message at at; a message deleted already keeps its first deletion.
+func (s *Store) markDeleted(tx *storage.Tx, id int64, at time.Time, byStaff bool) error {
+	if _, err := tx.Exec("update chat_messages set deleted_at = ?, deleted_by_staff = ? where id = ? and deleted_at is null",
+		at.Unix(), byStaff, id); err != nil {
+		return fmt.Errorf("chat: delete message %d: %w", id, err)
+	}
+	return nil
+}
+
+// setHidden hides a message at at, or shows it again when at is zero.
+func (s *Store) setHidden(tx *storage.Tx, id int64, at time.Time) error {
+	if _, err := tx.Exec("update chat_messages set hidden_at = ? where id = ?", nullUnix(at), id); err != nil {
+		return fmt.Errorf("chat: hide message %d: %w", id, err)
+	}
+	return nil
 }
 
 // AckVersion returns the policy version with which a member acknowledged that a room is
@@ -284,7 +350,9 @@ func (s *Store) AckVersion(ctx context.Context, userID, roomID int64) (int, erro
 	return v, nil
 }
 
-func recordAck(db *storage.DB, tx *storage.Tx, userID, roomID int64, version int, at time.Time) error {
+// recordAck records that a member acknowledged, under policy version, that a room is
+// public.
+func (s *Store) recordAck(tx *storage.Tx, userID, roomID int64, version int, at time.Time) error {
 	_, err := tx.Exec(`insert into chat_acks(user_id, room_id, policy_version, acked_at) values (?, ?, ?, ?)
 		on conflict(user_id, room_id) do update set policy_version = excluded.policy_version, acked_at = excluded.acked_at`,
 		userID, roomID, version, at.Unix())

@@ -27,10 +27,10 @@ func newUpgrader(l Limits, allowed []string) *wsUpgrader {
 	}
 	u.Upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		// A small read buffer and pooled write buffers keep an idle connection cheap:
-		// write buffers are held only while a frame is being written.
+		// A small read buffer keeps an idle connection cheap. gorilla writes no data
+		// frames here (the client's writes frame them, frames.go), and a write buffer pool
+		// it never draws from keeps it from giving each connection a buffer of its own.
 		ReadBufferSize:  l.ReadBufferSize,
-		WriteBufferSize: 4 << 10,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     u.checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
@@ -74,14 +74,14 @@ func normalizeOrigin(s string) string {
 // socket upgrades /chat/{room}/ws?after=ID. Anyone may watch; sending is checked per
 // message.
 func (h *Handlers) socket(w http.ResponseWriter, r *http.Request) {
-	room, ok := h.loadRoom(w, r)
-	if !ok {
+	room, err := h.loadRoom(r)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
 	var after int64
 	v, resume := r.URL.Query().Get("after"), r.URL.Query().Has("after")
 	if resume {
-		var err error
 		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
 			http.Error(w, "after must be the id of the last message the client has, such as after=42.", http.StatusBadRequest)
 			return
@@ -99,10 +99,11 @@ func (h *Handlers) socket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The server is restarting. Reconnect in a moment.", http.StatusServiceUnavailable)
 		return
 	}
-	conn, err := h.ws.Upgrade(hijacker{w}, r, nil)
+	hj := &hijacker{ResponseWriter: w, wait: h.svc.limits.WriteWait}
+	conn, err := h.ws.Upgrade(hj, r, nil)
 	if err != nil {
 		h.svc.hub.release(addr) // the upgrader has answered the client
 		return
 	}
-	h.svc.connect(r, conn, rm, room, addr, after, resume)
+	h.svc.connect(r, conn, hj.wire, rm, room, addr, after, resume)
 }

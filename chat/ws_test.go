@@ -155,7 +155,9 @@ func TestReconnectWithAfterMissesNothing(t *testing.T) {
 	var want []int64
 	for rows.Next() {
 		var id int64
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		want = append(want, id)
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -152,13 +152,13 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 		q = quote{}
 	}
 	out := &Outcome{}
-	var after []func()
 	now := s.now()
 	entry := func(a Action) Entry {
 		return Entry{At: now, Action: a, TargetKind: string(t.Kind), TargetID: t.ID, TargetUserID: t.UserID,
 			TargetLabel: t.Label, TargetURL: t.URL, Reason: d.Reason}
 	}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		*out = Outcome{} // a write may run twice (storage.TxFunc): start afresh
 		closed := 0
 		// Closing the reports first tells whether another moderator got there meanwhile:
 		// then nothing is done twice.
@@ -180,7 +180,7 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			}
 			closed = int(n)
 		}
-		if err := s.contentActions(tx, actor, t, d, now, entry, out, &after); err != nil {
+		if err := s.contentActions(tx, actor, t, d, now, entry, out); err != nil {
 			return err
 		}
 		sanction := ""
@@ -206,21 +206,14 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 	if err != nil {
 		return nil, err
 	}
-	for _, fn := range after {
-		fn()
-	}
 	return out, nil
 }
 
 func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target, d Decision, now time.Time,
-	entry func(Action) Entry, out *Outcome, after *[]func()) error {
+	entry func(Action) Entry, out *Outcome) error {
 	if t.Kind == TargetMessage && d.Delete {
-		fn, err := s.chat.DeleteMessage(tx, t.ID)
-		if err != nil {
+		if err := s.chat.DeleteMessage(tx, t.ID); err != nil {
 			return err
-		}
-		if fn != nil {
-			*after = append(*after, fn)
 		}
 		out.Done = append(out.Done, "message deleted")
 		return s.audit.Record(tx, actor, entry(ActDeleteMessage))

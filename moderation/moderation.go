@@ -106,9 +106,9 @@ type Chat interface {
 	// Messages returns the messages with these ids, deleted or not; ids of no message
 	// are left out.
 	Messages(ctx context.Context, ids []int64) ([]*ChatMessage, error)
-	// DeleteMessage removes a message inside tx; after is called once tx committed, for
-	// telling connected clients.
-	DeleteMessage(tx *storage.Tx, id int64) (after func(), err error)
+	// DeleteMessage removes a message inside tx; chat tells connected clients once tx
+	// commits.
+	DeleteMessage(tx *storage.Tx, id int64) error
 }
 
 // Errors a person may see as they are.

@@ -189,14 +189,15 @@ func (c *fakeChat) Messages(_ context.Context, ids []int64) ([]*ChatMessage, err
 	return out, nil
 }
 
-func (c *fakeChat) DeleteMessage(_ *storage.Tx, id int64) (func(), error) {
+func (c *fakeChat) DeleteMessage(tx *storage.Tx, id int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.msgs[id]
 	if m == nil {
-		return nil, storage.ErrNotFound
+		return storage.ErrNotFound
 	}
-	return func() { c.mu.Lock(); m.Deleted = true; c.mu.Unlock() }, nil
+	tx.AfterCommit(func() { c.mu.Lock(); m.Deleted = true; c.mu.Unlock() })
+	return nil
 }
 
 // countingDB counts the queries read through it.

@@ -12,24 +12,25 @@ import (
 // chatParts holds what wireChat builds: chat rooms and the WebSocket hub (chat/).
 type chatParts struct {
 	// service is chat's rules, history and hub. Moderation uses MessageByID and
-	// DeleteByStaffTx; extras can watch AfterMessage for mentions.
+	// DeleteByStaffTx; the search page uses Search.
 	service *chat.Service
 }
 
 // wireChat builds chat rooms and the WebSocket hub (chat/) and mounts its routes.
 func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
-	var version chat.PolicyVersion
-	if policies := a.privacy.policies; policies != nil {
-		// Acknowledgements record the privacy policy's version; until privacy has seeded
-		// one they record version 1.
-		version = func(ctx context.Context) int {
-			v, err := policies.CurrentVersion(ctx, privacy.PrivacyPolicy)
-			if err != nil {
-				a.log.Warn("chat: privacy policy version unknown", "err", err)
-				return 1
-			}
-			return v
+	policies := a.privacy.policies
+	// Acknowledgements record the privacy policy's version; until privacy has seeded one
+	// they record version 1.
+	version := func(ctx context.Context) int {
+		if policies == nil {
+			return 1
 		}
+		v, err := policies.CurrentVersion(ctx, privacy.PrivacyPolicy)
+		if err != nil {
+			a.log.Warn("chat: privacy policy version unknown", "err", err)
+			return 1
+		}
+		return v
 	}
 	var limits chat.Limits
 	if a.cfg.NoRateLimits {
@@ -41,6 +42,7 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		Renderer:      a.renderer,
 		Restrictions:  a.moderation.sanctions,
 		PolicyVersion: version,
+		Notifier:      a.notifier,
 		Log:           a.log,
 		Limits:        limits,
 	})
@@ -54,7 +56,8 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 	a.metrics.counter("stoa_chat_frames_delivered_total", "Chat frames written to WebSocket clients.",
 		func() float64 { return float64(svc.Hub().Delivered()) })
 	// Shutdown sends every client a 1001 close before the HTTP server stops; Close (after
-	// the server stopped, before the database closes) commits the chat writes in flight.
+	// the server stopped, before the database closes) refuses new chat writes, and those
+	// in flight commit as the database closes.
 	a.onShutdown = append(a.onShutdown, svc.Shutdown)
 	a.closers = append(a.closers, svc.Close)
 	// The site's own public URL may differ from the Host a proxy forwards.

@@ -42,7 +42,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 // each other.
 func chatSearch(svc *chat.Service) forum.ChatSearch {
 	return func(ctx context.Context, match, author string, limit, offset int) ([]forum.ChatHit, int, error) {
-		hits, total, err := svc.Store().Search(ctx, match, author, limit, offset)
+		hits, total, err := svc.Search(ctx, match, author, limit, offset)
 		out := make([]forum.ChatHit, 0, len(hits))
 		for _, h := range hits {
 			out = append(out, forum.ChatHit{URL: h.URL(), Room: h.RoomName, RoomURL: "/chat/" + h.Room,

@@ -134,6 +134,6 @@ func (c chatMessages) Messages(ctx context.Context, ids []int64) ([]*moderation.
 	return out, nil
 }
 
-func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) (func(), error) {
+func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) error {
 	return c.s.DeleteByStaffTx(tx, id)
 }

@@ -5,15 +5,17 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (built with -tags sqlite_fts5)
+	"github.com/mattn/go-sqlite3" // built with -tags sqlite_fts5
 )
 
 // ErrNotFound is returned by stores when a row that was asked for does not exist.
@@ -33,6 +35,7 @@ type DB struct {
 	generation generation
 	writes     chan *writeReq
 	stop       chan struct{}
+	stopOnce   sync.Once
 	done       chan struct{}
 }
 
@@ -58,10 +61,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite3", "file:"+path+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("storage: open writer: %w", err)
-	}
+	write := sql.OpenDB(newWriterConnector("file:" + path + "?" + wq.Encode()))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -103,6 +103,28 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// writerConnector opens the writer's connection with the settings that go-sqlite3 takes
+// no DSN parameter for.
+type writerConnector struct {
+	dsn string
+	drv *sqlite3.SQLiteDriver
+}
+
+// newWriterConnector keeps the writer's savepoint journals in memory. Every write runs in
+// a savepoint, and SQLite copies each page a savepoint changes into a sub-journal, which
+// otherwise spills to a temporary file past 64 KiB: in chat ingest that file's writes
+// cost as much as the inserts themselves. A sub-journal holds at most one batch's pages.
+func newWriterConnector(dsn string) writerConnector {
+	return writerConnector{dsn: dsn, drv: &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("pragma temp_store = memory", nil)
+		return err
+	}}}
+}
+
+func (c writerConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+
+func (c writerConnector) Driver() driver.Driver { return c.drv }
+
 func cloneValues(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
@@ -119,11 +141,7 @@ func (db *DB) Path() string { return db.path }
 
 // Close commits writes already queued, then closes every connection.
 func (db *DB) Close() error {
-	select {
-	case <-db.stop:
-	default:
-		close(db.stop)
-	}
+	db.stopOnce.Do(func() { close(db.stop) })
 	<-db.done
 	db.readStmts.close()
 	db.writeStmts.close()

@@ -37,7 +37,9 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 			t.Fatalf("user_version = %d, want %d", v, want)
 		}
 		var mode string
-		db.Read().QueryRow("pragma journal_mode").Scan(&mode)
+		if err := db.Read().QueryRow("pragma journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
 		if mode != "wal" {
 			t.Fatalf("journal_mode = %q, want wal", mode)
 		}
@@ -81,8 +83,12 @@ func TestConcurrentWritesAllCommitAndFailuresStayIsolated(t *testing.T) {
 		}
 	}
 	var ok, bad int
-	db.Read().QueryRow("select count(*) from categories where name='ok'").Scan(&ok)
-	db.Read().QueryRow("select count(*) from categories where name='bad'").Scan(&bad)
+	if err := db.Read().QueryRow("select count(*) from categories where name='ok'").Scan(&ok); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Read().QueryRow("select count(*) from categories where name='bad'").Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
 	if ok != n-n/10 || bad != 0 {
 		t.Fatalf("ok=%d bad=%d, want %d and 0", ok, bad, n-n/10)
 	}
@@ -159,7 +165,9 @@ func TestCachedStatementsReadAndWrite(t *testing.T) {
 	var slugs []string
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
 		slugs = append(slugs, s)
 	}
 	rows.Close()
@@ -173,5 +181,19 @@ func TestCachedStatementsReadAndWrite(t *testing.T) {
 		return tx.QueryRow("select count(*) from categories").Scan(&n)
 	}); err != nil || n != 3 {
 		t.Fatalf("TxQueryRow: %d %v", n, err)
+	}
+}
+
+// The writer keeps its savepoint journals in memory (see newWriterConnector).
+func TestWriterKeepsTempStoreInMemory(t *testing.T) {
+	db := openTest(t)
+	var store int
+	if err := db.Write(context.Background(), func(tx *Tx) error {
+		return tx.QueryRow("pragma temp_store").Scan(&store)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if store != 2 {
+		t.Fatalf("temp_store = %d, want 2 (memory)", store)
 	}
 }

@@ -13,34 +13,54 @@ import (
 type Tx struct {
 	tx    *sql.Tx
 	stmts *stmtCache
+	// inTx holds the cached statements bound to this transaction: binding one
+	// (sql.Tx.Stmt) costs more than running it, and a batch runs the same few statements
+	// many times.
+	inTx  map[string]*sql.Stmt
 	after []func()
+}
+
+// stmt returns the prepared statement for query bound to this transaction, or nil when
+// query has not been prepared yet (it is noted, to be prepared after the commit).
+func (t *Tx) stmt(query string) *sql.Stmt {
+	if st := t.inTx[query]; st != nil {
+		return st
+	}
+	st := t.stmts.cached(query)
+	if st == nil {
+		t.stmts.want(query)
+		return nil
+	}
+	st = t.tx.Stmt(st)
+	if t.inTx == nil {
+		t.inTx = map[string]*sql.Stmt{}
+	}
+	t.inTx[query] = st
+	return st
 }
 
 // Exec runs a statement, through a cached prepared statement from its second use on.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	if st := t.stmts.cached(query); st != nil {
-		return t.tx.Stmt(st).Exec(args...)
+	if st := t.stmt(query); st != nil {
+		return st.Exec(args...)
 	}
-	t.stmts.want(query)
 	return t.tx.Exec(query, args...)
 }
 
 // QueryRow runs a query that returns at most one row, through a cached prepared statement
 // from its second use on.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
-	if st := t.stmts.cached(query); st != nil {
-		return t.tx.Stmt(st).QueryRow(args...)
+	if st := t.stmt(query); st != nil {
+		return st.QueryRow(args...)
 	}
-	t.stmts.want(query)
 	return t.tx.QueryRow(query, args...)
 }
 
 // Query runs a query inside the transaction. Close the rows before the next statement.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	if st := t.stmts.cached(query); st != nil {
-		return t.tx.Stmt(st).Query(args...)
+	if st := t.stmt(query); st != nil {
+		return st.Query(args...)
 	}
-	t.stmts.want(query)
 	return t.tx.Query(query, args...)
 }
 

@@ -9,6 +9,16 @@ import (
 
 // TxFunc is one unit of work inside a write transaction. Its changes are kept only if
 // it returns nil.
+//
+// A TxFunc may run twice. The writes queued together share one savepoint, which is what
+// makes a batch cheap: a savepoint per write costs a copy of every page it touches, and
+// makes FTS5 write its pending terms out once per write instead of once per batch. When
+// one write of a batch fails, that savepoint undoes them all; the failing write keeps its
+// error and the others run again, so that a failure undoes only its own changes. A
+// TxFunc must therefore change nothing but the database, through tx; values it hands
+// back to its caller are assigned, never accumulated (a slice it appends to would hold
+// the first run's items too), and work for after the commit goes to tx.AfterCommit,
+// which forgets what an undone run registered.
 type TxFunc func(tx *Tx) error
 
 type writeReq struct {
@@ -19,7 +29,7 @@ type writeReq struct {
 
 // Write runs fn in a write transaction and returns once its changes are durable on disk
 // (or were rolled back). Writes that queue up while one commit is in flight share the
-// next transaction (group commit), each inside its own savepoint, so one failing write
+// next transaction (group commit), so many writers pay for one fsync; one failing write
 // never undoes another.
 func (db *DB) Write(ctx context.Context, fn TxFunc) error {
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
@@ -37,7 +47,29 @@ func (db *DB) Write(ctx context.Context, fn TxFunc) error {
 	}
 	// Once queued the write is carried out even if ctx ends meanwhile: the caller cannot
 	// know whether it happened otherwise.
-	return <-req.done
+	select {
+	case err := <-req.done:
+		return err
+	case <-db.done:
+		// The writer has stopped, but this write may have been queued after it took
+		// the last one (Close raced the send above). Nobody else will answer it.
+		db.refuseQueued()
+		return <-req.done
+	}
+}
+
+// refuseQueued answers every write still queued once the writer has stopped. A write's
+// own Write call runs this, so no write is left waiting; any of them may answer the
+// others, and each is answered once, by whoever takes it from the queue.
+func (db *DB) refuseQueued() {
+	for {
+		select {
+		case req := <-db.writes:
+			req.done <- ErrClosed
+		default:
+			return
+		}
+	}
 }
 
 func (db *DB) writer(maxBatch int) {
@@ -48,27 +80,28 @@ func (db *DB) writer(maxBatch int) {
 		case req := <-db.writes:
 			batch = append(batch[:0], req)
 		case <-db.stop:
-			// Drain what was queued before Close so no accepted write is dropped.
-			for {
-				select {
-				case req := <-db.writes:
-					db.commit([]*writeReq{req})
-				default:
-					return
-				}
+			// Commit what was queued before Close so that no accepted write is dropped;
+			// a write queued after this drain is refused by its own Write call.
+			for batch = db.fill(batch[:0], maxBatch); len(batch) > 0; batch = db.fill(batch[:0], maxBatch) {
+				db.commit(batch)
 			}
+			return
 		}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case req := <-db.writes:
-				batch = append(batch, req)
-			default:
-				break fill
-			}
-		}
-		db.commit(batch)
+		db.commit(db.fill(batch, maxBatch))
 	}
+}
+
+// fill adds the writes already queued to batch, up to maxBatch.
+func (db *DB) fill(batch []*writeReq, maxBatch int) []*writeReq {
+	for len(batch) < maxBatch {
+		select {
+		case req := <-db.writes:
+			batch = append(batch, req)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (db *DB) commit(batch []*writeReq) {
@@ -82,12 +115,9 @@ func (db *DB) commit(batch []*writeReq) {
 	}
 	t := &Tx{tx: tx, stmts: db.writeStmts}
 	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		errs[i] = runSavepoint(t, r.fn)
+		errs[i] = r.ctx.Err()
 	}
+	runGroup(t, batch, errs)
 	if err := tx.Commit(); err != nil {
 		err = fmt.Errorf("storage: commit: %w", err)
 		for _, r := range batch {
@@ -107,6 +137,61 @@ func (db *DB) commit(batch []*writeReq) {
 	db.writeStmts.preparePending()
 }
 
+// runGroup runs the writes of batch that have not failed (errs[i] == nil) in one
+// savepoint. If one of them fails, that savepoint undoes them all; the failing write keeps
+// its error, and the writes before it and after it are run again as groups of their own,
+// so that each failure costs its neighbours one more run, never their changes.
+func runGroup(t *Tx, batch []*writeReq, errs []error) {
+	live := -1
+	for i := range batch {
+		if errs[i] == nil {
+			if live >= 0 {
+				live = len(batch) // two or more
+				break
+			}
+			live = i
+		}
+	}
+	switch {
+	case live < 0:
+		return
+	case live < len(batch):
+		// One write alone needs no group: its own savepoint undoes its failure.
+		errs[live] = runSavepoint(t, batch[live].fn)
+		return
+	}
+	failed := -1
+	err := runSavepoint(t, func(t *Tx) error {
+		for i, r := range batch {
+			if errs[i] != nil {
+				continue
+			}
+			failed = i // should fn panic, the panic is this write's
+			if err := r.fn(t); err != nil {
+				return err
+			}
+		}
+		failed = -1
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	if failed < 0 {
+		// The savepoint itself failed: every write of the group gets that error.
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return
+	}
+	errs[failed] = err
+	runGroup(t, batch[:failed], errs[:failed])
+	runGroup(t, batch[failed+1:], errs[failed+1:])
+}
+
+// runSavepoint runs fn so that its failure, or its panic, undoes only its own changes.
 func runSavepoint(t *Tx, fn TxFunc) (err error) {
 	tx := t.tx
 	registered := len(t.after)

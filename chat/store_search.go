@@ -1,0 +1,89 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"stoa/storage"
+)
+
+// This file holds chat's full-text search, which is engine-specific: on SQLite the index
+// is the FTS5 table chat_search, whose rowid is the message's id.
+
+// SearchHit is a chat message that matches a search. Snippet is the message's text with
+// each match between the characters \x02 and \x03 (FTS5's snippet() with char(2) and
+// char(3)): the search page escapes the text and then turns the marks into <mark>.
+type SearchHit struct {
+	MessageID int64
+	Room      string // the room's slug
+	RoomName  string
+	Author    string // "" once the author's account is gone
+	Snippet   string
+	CreatedAt time.Time
+}
+
+// URL is the address that shows the message in its room's history.
+func (h SearchHit) URL() string { return (&Message{ID: h.MessageID, Room: h.Room}).URL() }
+
+// search finds visible messages for match, an FTS5 query, written by author when author is
+// not "", best match first, and returns one page and the number of matches.
+func (s *Store) search(ctx context.Context, match, author string, limit, offset int) ([]SearchHit, int, error) {
+	where := "chat_search match ? and m.deleted_at is null and m.hidden_at is null"
+	args := []any{match}
+	if author != "" {
+		where += " and u.username_key = lower(?)"
+		args = append(args, author)
+	}
+	from := ` from chat_search s join chat_messages m on m.id = s.rowid join chat_rooms r on r.id = m.room_id
+		left join users u on u.id = m.author_id and u.deleted_at is null where ` + where
+	var total int
+	if err := s.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("chat: count search %q: %w", match, err)
+	}
+	rows, err := s.db.Query(ctx, `select m.id, r.slug, r.name, coalesce(u.username, ''),
+		snippet(chat_search, 0, char(2), char(3), '…', 24), m.created_at`+from+`
+		order by bm25(chat_search), m.id desc limit ? offset ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
+	}
+	defer rows.Close()
+	var out []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		var at int64
+		if err := rows.Scan(&h.MessageID, &h.Room, &h.RoomName, &h.Author, &h.Snippet, &at); err != nil {
+			return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
+		}
+		h.CreatedAt = time.Unix(at, 0).UTC()
+		out = append(out, h)
+	}
+	return out, total, rows.Err()
+}
+
+// indexMessage adds a new message's search text to the index. It is a plain insert
+// beside the message's, in the same transaction: a trigger would make FTS5 write its
+// pending terms out for every message instead of once per commit.
+func (s *Store) indexMessage(tx *storage.Tx, id int64, text string) error {
+	if _, err := tx.Exec("insert into chat_search(rowid, body) values (?, ?)", id, text); err != nil {
+		return fmt.Errorf("chat: index message %d: %w", id, err)
+	}
+	return nil
+}
+
+// reindexMessage replaces an edited message's search text.
+func (s *Store) reindexMessage(tx *storage.Tx, id int64, text string) error {
+	if _, err := tx.Exec("update chat_search set body = ? where rowid = ?", text, id); err != nil {
+		return fmt.Errorf("chat: index message %d: %w", id, err)
+	}
+	return nil
+}
+
+// unindexAuthor removes every message of a member from the index, before their text is
+// erased.
+func (s *Store) unindexAuthor(tx *storage.Tx, userID int64) error {
+	if _, err := tx.Exec("delete from chat_search where rowid in (select id from chat_messages where author_id = ?)", userID); err != nil {
+		return fmt.Errorf("chat: unindex messages of %d: %w", userID, err)
+	}
+	return nil
+}
