@@ -118,7 +118,11 @@ func (s *Store) eraseMemberPosts(tx *storage.Tx, userID int64, at time.Time) err
 		{`update threads set title = '(title removed)', slug = 'thread' where author_id = ?`, []any{userID}},
 		{`update posts set source = '', html = '', edited_at = null, submit_token = null, deleted_at = coalesce(deleted_at, ?)
 			where author_id = ?`, []any{now, userID}},
-		{`update threads set post_count = (select count(*) from posts p where p.thread_id = threads.id and p.deleted_at is null)
+		// A thread's count includes its opening post, which the thread's listing leaves
+		// out as the one that is not a reply: it stays counted while the thread stands,
+		// erased or not, so "replies" counts exactly the replies still shown.
+		{`update threads set post_count = (select count(*) from posts p where p.thread_id = threads.id
+			and (p.deleted_at is null or p.number = 1))
 			where id in (select thread_id from posts where author_id = ?)`, []any{userID}},
 	}
 	for _, st := range steps {
