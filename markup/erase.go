@@ -3,7 +3,6 @@ package markup
 import (
 	"bytes"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -83,21 +82,32 @@ func (r *Renderer) Erase(src string, e Erasure) (string, bool) {
 		return src, false
 	}
 	// Walk order is source order, and edits never overlap: a replaced quote's children
-	// were skipped. Apply them back to front so earlier offsets stay right.
-	out := slices.Clone(source)
-	for i := len(edits) - 1; i >= 0; i-- {
-		ed := edits[i]
-		out = slices.Concat(out[:ed.start], []byte(ed.text), out[ed.end:])
+	// were skipped.
+	var out strings.Builder
+	out.Grow(len(source) + len(edits))
+	at := 0
+	for _, ed := range edits {
+		out.Write(source[at:ed.start])
+		out.WriteString(ed.text)
+		at = ed.end
 	}
-	return string(out), true
+	out.Write(source[at:])
+	return out.String(), true
 }
+
+// maxQuoteDepth is the deepest quote Erase looks at on its own. Deeper ones go with a
+// quote around them that holds the account's words, and are otherwise left alone: each
+// level costs a pass over its lines, and people do not nest quotes this deep.
+const maxQuoteDepth = 8
 
 // quoteDepth returns how deep a block quote is nested in other block quotes (1 for one
 // at the top of the text), and false for a quote inside anything else (a list item),
 // whose lines carry markers this rewrite does not reproduce.
+// Deeper than maxQuoteDepth it gives up at once, so that a pile of nested quotes costs
+// no more than a few steps each.
 func quoteDepth(n ast.Node) (int, bool) {
 	depth := 0
-	for ; n != nil; n = n.Parent() {
+	for ; n != nil && depth <= maxQuoteDepth; n = n.Parent() {
 		switch n.Kind() {
 		case ast.KindBlockquote:
 			depth++
