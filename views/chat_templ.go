@@ -1099,7 +1099,7 @@ func chatHold(held []string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if heldPublic(held) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, "<p><strong>Your message is not sent yet.</strong> It is still in the box below. This is your first message in this room, and it will be public.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, "<p><strong>Your message is not sent yet:</strong> this is your first message in this room, and it will be public.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

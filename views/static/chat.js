@@ -6,6 +6,14 @@
   if (!root) return;
   var log = document.getElementById('chat-log');
   if (log) log.scrollTop = log.scrollHeight;
+  // On a phone the composer is pinned to the bottom of the screen (stoa.css); the page
+  // starts scrolled to the end of the room, so that the newest messages sit just above it
+  // rather than under it.
+  var main = root.querySelector('.chat-main');
+  if (main && document.getElementById('chat-compose') && window.matchMedia && window.matchMedia('(max-width: 720px)').matches) {
+    var below = main.getBoundingClientRect().bottom - window.innerHeight;
+    if (below > 0) window.scrollBy(0, below);
+  }
 
   // Times: the server writes each as <time datetime> in one fixed format (UTC); here they
   // are shown in the reader's own locale and time zone, all in the same way.
@@ -225,8 +233,8 @@
     var others = held.findings.filter(function (x) { return x !== 'public room'; });
     confirmText.textContent = '';
     if (first) {
-      confirmText.appendChild(el('strong', '', 'Your message is not sent yet.'));
-      confirmText.appendChild(document.createTextNode(' It is still in the box below. This is your first message in this room, and it will be public. '));
+      confirmText.appendChild(el('strong', '', 'Your message is not sent yet:'));
+      confirmText.appendChild(document.createTextNode(' this is your first message in this room, and it will be public. '));
     }
     if (others.length) {
       confirmText.appendChild(el('strong', '', 'Check before you send:'));
