@@ -20,7 +20,7 @@ func TestRenderFormatting(t *testing.T) {
 		{name: "strikethrough", src: "~~gone~~", tag: "del", text: "gone"},
 		{name: "heading without id", src: "## Title", tag: "h2", text: "Title"},
 		{name: "table header aligned", src: "| a | b |\n|:-:|--:|\n| 1 | 2 |", tag: "th", text: "a",
-			attrs: map[string]string{"align": "center"}},
+			attrs: map[string]string{"class": "align-center"}},
 		{name: "table cell aligned", src: "| a | b |\n|---|--:|\n| 1 | 2 |", tag: "td", text: "1"},
 		{name: "autolink", src: "see https://example.com/x?y=1 now", tag: "a", text: "https://example.com/x?y=1",
 			attrs: map[string]string{"href": "https://example.com/x?y=1"}},
