@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"stoa/account"
 	"stoa/internal/stoatest"
@@ -35,5 +39,35 @@ func TestTableColumnsAlignInTheBrowser(t *testing.T) {
 	}
 	if strings.Contains(eval[string](tb, `document.querySelector('.prose table').outerHTML`), "style=") {
 		t.Error("the table carries inline styles; the sanitiser allows none")
+	}
+}
+
+// Chat times read one way, in the reader's locale, whether the server drew the message or
+// it arrived live (issue 16, point 7: "06:55" beside "06:55 AM"). Without the script the
+// server writes one fixed format.
+func TestChatTimesOneFormat(t *testing.T) {
+	site := stoatest.Start(t)
+	site.Member(t, "alice", account.RoleMember)
+	site.Member(t, "bob", account.RoleMember)
+	b := newBrowser(t)
+	bob := openRoom(t, b, site, "bob")
+	bob.do(chromedp.Click(chromedp.CSS("#chat-ack-button"), chromedp.NodeVisible))
+	chatWait(bob, `!document.getElementById('chat-ack')`, "bob's acknowledgement")
+	chatSend(bob, "drawn by the server")
+	chatWait(bob, chatShows("drawn by the server"), "the first message")
+
+	raw := site.Anonymous(t).Doc("/chat/general", http.StatusOK).Find("#chat-log time").First().Text()
+	if !regexp.MustCompile(`^\d{2}:\d{2}$`).MatchString(raw) {
+		t.Errorf("without the script the time reads %q, want HH:MM", raw)
+	}
+
+	alice := openRoom(t, b, site, "alice")
+	chatSend(bob, "arrived live")
+	chatWait(alice, chatShows("arrived live"), "the live message")
+	same := `(() => { const f = new Intl.DateTimeFormat(undefined, {hour: 'numeric', minute: '2-digit'});
+		const times = [...document.querySelectorAll('#chat-log time')];
+		return times.length === 2 && times.every(t => t.textContent === f.format(new Date(t.dateTime)) && t.title !== ''); })()`
+	if !eval[bool](alice, same) {
+		t.Errorf("the times read %q", eval[string](alice, `[...document.querySelectorAll('#chat-log time')].map(t => t.textContent).join(' | ')`))
 	}
 }
