@@ -71,3 +71,39 @@ func TestChatTimesOneFormat(t *testing.T) {
 		t.Errorf("the times read %q", eval[string](alice, `[...document.querySelectorAll('#chat-log time')].map(t => t.textContent).join(' | ')`))
 	}
 }
+
+// An image shown as a link is marked by an icon the site ships, not by an emoji that a
+// machine without an emoji font draws as an empty box (issue 16, point 7); screen readers
+// hear "Image:" before its label.
+func TestImageLinksCarryAnIcon(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	tok := alice.FormToken("/c/general/new")
+	alice.PostForm("/c/general/new", url.Values{"title": {"Pictures"}, "token": {tok},
+		"body": {"Look: ![our cat](https://img.example/cat.png) and [![badge](https://img.example/b.svg)](https://example.org)"}})
+	tb := newBrowser(t).tab(site)
+	tb.open(alice.Path())
+	text := eval[string](tb, `document.querySelector('.post .prose').textContent`)
+	if strings.ContainsRune(text, '🖼') {
+		t.Errorf("the post still marks images with an emoji: %q", text)
+	}
+	if n := tb.count(".post .prose a.img-link"); n != 2 {
+		t.Fatalf("%d image links, want 2 (an image, and a link holding one)", n)
+	}
+	icon := `(() => { const s = getComputedStyle(document.querySelector('.post .prose a.img-link'), '::before');
+		return s.maskImage + ' ' + s.width; })()`
+	if got := eval[string](tb, icon); !strings.Contains(got, "/static/image.svg") || strings.HasSuffix(got, " 0px") {
+		t.Errorf("the image link's icon is %q", got)
+	}
+	chatWait(tb, `performance.getEntriesByType('resource').some(e => e.name.endsWith('/static/image.svg'))`, "the icon to load")
+	if w := eval[float64](tb, `document.querySelector('.post .prose a.img-link .img-label').getBoundingClientRect().width`); w > 1 {
+		t.Errorf("the word for screen readers takes %.0f px on screen", w)
+	}
+	if got := tb.text(".post .prose a.img-link .img-label"); got != "Image:" {
+		t.Errorf("screen readers hear %q before the label", got)
+	}
+	resp := site.Anonymous(t).Get("/static/image.svg")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/svg+xml") {
+		t.Errorf("/static/image.svg: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

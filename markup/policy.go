@@ -63,6 +63,9 @@ func newPolicy() *bluemonday.Policy {
 	// Our two link classes: img-link (an image shown as a link, see
 	// transform.go) and mention (an @name profile link).
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(img-link|mention)$`)).OnElements("a")
+	// The hidden word "Image:" inside an image link, for screen readers (the
+	// stylesheet draws an icon for everyone else). A span only with this class.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^img-label$`)).OnElements("span")
 
 	return p
 }
