@@ -61,3 +61,14 @@ func TestEraseQuotesAndMentions(t *testing.T) {
 		t.Errorf("an unlinked mention still notifies %v", res.Mentions)
 	}
 }
+
+func TestOwnTextLeavesQuotesOut(t *testing.T) {
+	r := newTestRenderer()
+	html := r.Render("@alice wrote:\n> The zeppelin lands\n> > at noon\n\nI'll be there, **zeppelin** or not.").HTML
+	if got, want := OwnText(html, 200), "@alice wrote: I'll be there, zeppelin or not."; got != want {
+		t.Errorf("OwnText = %q, want %q", got, want)
+	}
+	if got := Excerpt(html, 200); !strings.Contains(got, "lands") {
+		t.Errorf("Excerpt lost the quote: %q", got)
+	}
+}
