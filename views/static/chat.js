@@ -251,6 +251,7 @@
   function onError(f) {
     var p = takePending(f.nonce);
     settle(p);
+    if (ackActions && confirmBox.hidden) ackActions.hidden = false;
     status(f.message, true);
   }
 
@@ -351,8 +352,9 @@
       var body = input.value;
       if (!body.trim()) return;
       status('');
-      // The box keeps the text until the server has it: busy() locks it meanwhile.
-      send(body, !!held && held.body === body);
+      // The box keeps the text until the server has it: busy() locks it meanwhile. Only
+      // the notice's own button confirms a held message; Send asks the server again.
+      send(body, false);
       held = null;
       confirmBox.hidden = true;
     });
