@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -23,7 +24,9 @@ var errWrongPassword = web.Invalid("password", "That is not your password. Nothi
 // DeleteAccount erases a member (P15) after checking their password. Every data source
 // erases or anonymises its share in the same transaction (erase says which, for content
 // others can see); the account's personal fields, sessions and one-time links go. The row
-// itself stays, emptied, because kept posts still point at it.
+// itself stays, emptied, because kept posts still point at it. What changes in others'
+// content (quotes of the member, mentions) is prepared before the write by the data
+// sources that are ErasePlanners, and prepared again if it changed meanwhile.
 func (s *Service) DeleteAccount(ctx context.Context, userID int64, password string, erase bool) error {
 	u, err := s.store.ByID(ctx, userID)
 	if err != nil {
@@ -40,6 +43,34 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 	if !ok {
 		return errWrongPassword
 	}
+	for attempt := 1; ; attempt++ {
+		err := s.deleteAccount(ctx, u, erase)
+		if !errors.Is(err, ErrContentChanged) {
+			return err
+		}
+		if attempt == eraseAttempts {
+			return errBusyDeleting.Because(err)
+		}
+	}
+}
+
+// errBusyDeleting answers a deletion that others' writing kept overtaking.
+var errBusyDeleting = web.Refused(http.StatusConflict, "Others were writing about you at that very moment. Nothing was deleted; try again.")
+
+// deleteAccount prepares what the data sources change in others' content, then deletes
+// the account in one write.
+func (s *Service) deleteAccount(ctx context.Context, u *User, erase bool) error {
+	userID := u.ID
+	var plans []func(tx *storage.Tx) error
+	for _, ds := range s.dataSources {
+		if p, ok := ds.(ErasePlanner); ok {
+			plan, err := p.PlanErase(ctx, DeletedMember{ID: u.ID, Username: u.Username, Erase: erase})
+			if err != nil {
+				return fmt.Errorf("account: delete member %d: %w", userID, err)
+			}
+			plans = append(plans, plan)
+		}
+	}
 	now := s.now()
 	return s.store.db.Write(ctx, func(tx *storage.Tx) error {
 		// Checked inside the write, which is serialised, so two admins deleting their
@@ -50,6 +81,12 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 		}
 		if u.IsAdmin() && others == 0 {
 			return ErrLastAdmin
+		}
+		// Others' content first, while the member's own is still there to compare with.
+		for _, plan := range plans {
+			if err := plan(tx); err != nil {
+				return fmt.Errorf("account: delete member %d: %w", userID, err)
+			}
 		}
 		for _, ds := range s.dataSources {
 			if err := ds.EraseUser(tx, userID, erase); err != nil {

@@ -74,6 +74,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login/check", h.cookieCheck)
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("GET /me", h.guard.Member(h.me))
+	mux.HandleFunc("GET /me/password", h.guard.Member(h.passwordForm))
+	mux.HandleFunc("POST /me/password", h.guard.Member(h.changePassword))
 	mux.HandleFunc("GET /me/export", h.guard.Member(h.export))
 	mux.HandleFunc("GET /me/delete", h.guard.Member(h.deleteForm))
 	mux.HandleFunc("POST /me/delete", h.guard.Member(h.deleteAccount))

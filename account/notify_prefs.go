@@ -64,8 +64,9 @@ func (n *Notifier) ExportUser(ctx context.Context, userID int64, put func(name s
 	return put("notification_settings.json", prefs)
 }
 
-// EraseUser deletes the member's notifications and settings, and removes their name from
-// notifications they caused for others, whether their content is erased or kept.
+// EraseUser deletes the member's notifications and settings. Notifications they caused
+// for others lose their name when their content is kept, and go with it when it is
+// erased: they would lead to posts and messages that are no longer there.
 func (n *Notifier) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
-	return n.store.eraseNotifications(tx, userID)
+	return n.store.eraseNotifications(tx, userID, erase)
 }

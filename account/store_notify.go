@@ -221,12 +221,17 @@ func (s *Store) setNotificationPrefs(ctx context.Context, userID int64, prefs ma
 }
 
 // eraseNotifications deletes, inside tx, a member's notifications and settings, and
-// removes their name from notifications they caused for others.
-func (s *Store) eraseNotifications(tx *storage.Tx, userID int64) error {
+// removes their name from notifications they caused for others, or with erase those
+// notifications themselves.
+func (s *Store) eraseNotifications(tx *storage.Tx, userID int64, erase bool) error {
+	caused := "update notifications set actor_id = null where actor_id = ?"
+	if erase {
+		caused = "delete from notifications where actor_id = ?"
+	}
 	for _, q := range []string{
 		"delete from notifications where user_id = ?",
 		"delete from notification_prefs where user_id = ?",
-		"update notifications set actor_id = null where actor_id = ?",
+		caused,
 	} {
 		if _, err := tx.Exec(q, userID); err != nil {
 			return fmt.Errorf("account: erase notifications of %d: %w", userID, err)

@@ -9,6 +9,12 @@ import (
 	"stoa/web"
 )
 
+// AdminLink is chat's entry on the administration dashboard: the page that manages rooms.
+func AdminLink() views.MeLink {
+	return views.MeLink{URL: "/chat/admin", Title: "Chat rooms",
+		Text: "Create chat rooms, rename them, change their topics, and archive or reopen them."}
+}
+
 // savedText says what the admin's last change did.
 var savedText = map[string]string{
 	"created":  "Room created.",

@@ -41,7 +41,8 @@ func stamp(t time.Time) string {
 }
 
 // ExportUser hands over every chat message the member wrote, deleted ones included while
-// they are still stored, and their acknowledgements.
+// their text is still stored (a message staff deleted, until the retention period ends),
+// and their acknowledgements.
 func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name string, v any) error) error {
 	msgs, err := d.s.store.messagesByAuthor(ctx, userID)
 	if err != nil {
@@ -49,6 +50,9 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	}
 	out := make([]ExportedMessage, 0, len(msgs))
 	for _, m := range msgs {
+		if m.Deleted && m.Source == "" {
+			continue // deleted, and its text is gone: there is nothing left to hand over
+		}
 		out = append(out, ExportedMessage{ID: m.ID, Room: m.Room, Markdown: m.Source, HTML: m.HTML,
 			Sent: stamp(m.CreatedAt), Edited: stamp(m.EditedAt), Deleted: m.Deleted, Hidden: m.Hidden})
 	}
@@ -64,6 +68,14 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 		acks = append(acks, ExportedAck{Room: a.Room, PolicyVersion: a.Version, Acknowledged: stamp(a.At)})
 	}
 	return put("chat_acknowledgements.json", acks)
+}
+
+var _ account.ErasePlanner = dataSource{}
+
+// PurgeDeleted empties the messages deleted before cutoff that still have text: those
+// staff deleted, kept for the moderators' review until then (P3).
+func (s *Service) PurgeDeleted(ctx context.Context, cutoff time.Time) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.purgeDeleted(tx, cutoff) })
 }
 
 // EraseUser blanks the member's messages when erase is true (the rows stay, marked

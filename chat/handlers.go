@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"stoa/account"
 	"stoa/views"
@@ -183,6 +184,8 @@ func (h *Handlers) formError(w http.ResponseWriter, r *http.Request, err error, 
 }
 
 // ack records the room page's "I understand" button: the member knows the room is public.
+// The button belongs to the message form, so a message typed before it was pressed comes
+// along and is shown again, unsent, in the box.
 func (h *Handlers) ack(w http.ResponseWriter, r *http.Request, u *account.User) {
 	room, err := h.loadRoom(r)
 	if err == nil {
@@ -190,6 +193,14 @@ func (h *Handlers) ack(w http.ResponseWriter, r *http.Request, u *account.User) 
 	}
 	if err != nil {
 		h.web.Fail(w, r, err)
+		return
+	}
+	if body := r.PostFormValue("body"); strings.TrimSpace(body) != "" {
+		token := r.PostFormValue("token")
+		if token == "" {
+			token = account.NewToken()
+		}
+		h.renderRoom(w, r, room, http.StatusOK, views.ChatRoomData{Body: body, Token: token})
 		return
 	}
 	http.Redirect(w, r, "/chat/"+room.Slug+"#chat-form", http.StatusSeeOther)

@@ -32,7 +32,7 @@ func TestP6_ChatRoomShowsDisclosure(t *testing.T) {
 	if ack.Length() != 1 || !strings.Contains(ack.Text(), "recorded, archived and republished by anyone") {
 		t.Fatalf("a member's first visit shows no prominent disclosure: %q", ack.Text())
 	}
-	if doc.Find(`#chat-ack button`).Text() != "I understand" {
+	if doc.Find(`#chat-ack-button`).Text() != "I understand" {
 		t.Fatal("no acknowledgement button")
 	}
 	if doc.Find(`label[for="f-body"]`).Text() != "Message" || doc.Find(`#chat-form button[type=submit]`).Text() != "Send" {
@@ -284,6 +284,76 @@ func TestEditAndDeleteWithoutJavaScript(t *testing.T) {
 	alice.post(del, url.Values{})
 	if alice.parse().Find(fmt.Sprintf("#m%d", m.ID)).Length() != 0 {
 		t.Fatal("the deleted message is still shown")
+	}
+}
+
+// Pressing "I understand" after typing a first message, without JavaScript, keeps the
+// message in the box: the button belongs to the message form (issue 16, bug 1).
+func TestAckKeepsTypedMessage(t *testing.T) {
+	s := newSite(t)
+	alice := s.member("alice", account.RoleMember)
+	doc := alice.doc("/chat/general", http.StatusOK)
+	button := doc.Find("#chat-ack-button")
+	form, _ := button.Attr("form")
+	action, _ := button.Attr("formaction")
+	token, _ := doc.Find(`#chat-form input[name="token"]`).Attr("value")
+	if button.Text() != "I understand" || form != "chat-form" || action != "/chat/general/ack" {
+		t.Fatalf("the acknowledgement button is %q, form=%q formaction=%q; want it to submit the message form to /chat/general/ack", button.Text(), form, action)
+	}
+	body := "My first words here, typed before reading the notice"
+	alice.post(action, url.Values{"body": {body}, "token": {token}})
+	if alice.resp.StatusCode != http.StatusOK {
+		t.Fatalf("acknowledging with a typed message answered %d", alice.resp.StatusCode)
+	}
+	doc = alice.parse()
+	if got := doc.Find("#f-body").Text(); got != body {
+		t.Fatalf("after acknowledging, the box holds %q, want the typed message", got)
+	}
+	if kept, _ := doc.Find(`#chat-form input[name="token"]`).Attr("value"); kept != token {
+		t.Errorf("the form's token changed from %q to %q", token, kept)
+	}
+	if doc.Find("#chat-ack").Length() != 0 || doc.Find(`.chat-line [data-disclosure="public"]`).Length() != 1 {
+		t.Fatal("after acknowledging, the page should show the one-line disclosure, not the notice")
+	}
+	if n := s.count("select count(*) from chat_messages"); n != 0 {
+		t.Fatal("acknowledging sent the message; it should only keep it in the box")
+	}
+	if n := s.count("select count(*) from chat_acks where user_id = ?", alice.user.ID); n != 1 {
+		t.Fatal("the acknowledgement was not recorded")
+	}
+	alice.post("/chat/general/messages", url.Values{"body": {body}, "token": {token}})
+	if alice.resp.StatusCode != http.StatusOK || alice.resp.Request.URL.Path != "/chat/general" {
+		t.Fatalf("sending after acknowledging answered %d at %s", alice.resp.StatusCode, alice.resp.Request.URL)
+	}
+	if n := s.count("select count(*) from chat_messages where source = ?", body); n != 1 {
+		t.Fatal("the kept message was not sent")
+	}
+}
+
+// A held first message is one notice: the disclosure with what holds the message and the
+// box to tick, not a second box under an "I understand" button (issue 16, bug 1).
+func TestHeldFirstMessageIsOneNotice(t *testing.T) {
+	s := newSite(t)
+	alice := s.member("alice", account.RoleMember)
+	doc := alice.doc("/chat/general", http.StatusOK)
+	token, _ := doc.Find(`#chat-form input[name="token"]`).Attr("value")
+	body := "Write to me at alice.private@example.com"
+	alice.post("/chat/general/messages", url.Values{"body": {body}, "token": {token}})
+	doc = alice.parse()
+	if n := doc.Find("[data-hold]").Length(); n != 1 {
+		t.Fatalf("the held first message shows %d hold notices, want 1", n)
+	}
+	if doc.Find("#chat-ack [data-hold]").Length() != 1 || doc.Find("#chat-ack-button").Length() != 0 {
+		t.Fatal("the hold should sit in the disclosure notice, in place of its I understand button")
+	}
+	if got := doc.Find("[data-hold] b").Text(); got != "email address" {
+		t.Errorf("the notice names %q, want the email address it found", got)
+	}
+	if f, _ := doc.Find("[data-hold] input[name=confirm]").Attr("form"); f != "chat-form" {
+		t.Errorf("the confirm box belongs to form %q, want chat-form", f)
+	}
+	if got := doc.Find("#f-body").Text(); got != body {
+		t.Fatalf("the held message is not in the box: %q", got)
 	}
 }
 

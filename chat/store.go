@@ -320,10 +320,36 @@ func (s *Store) updateMessage(tx *storage.Tx, m *Message) error {
 }
 
 // markDeleted deletes a message at at; a message deleted already keeps its first deletion.
+// A message its author deletes loses its text at once, here and in the search index; one
+// deleted by staff keeps it for the moderators until purgeDeleted.
 func (s *Store) markDeleted(tx *storage.Tx, id int64, at time.Time, byStaff bool) error {
 	if _, err := tx.Exec("update chat_messages set deleted_at = ?, deleted_by_staff = ? where id = ? and deleted_at is null",
 		at.Unix(), byStaff, id); err != nil {
 		return fmt.Errorf("chat: delete message %d: %w", id, err)
+	}
+	if byStaff {
+		return nil
+	}
+	if _, err := tx.Exec("delete from chat_search where rowid = ?", id); err != nil {
+		return fmt.Errorf("chat: unindex message %d: %w", id, err)
+	}
+	if _, err := tx.Exec(`update chat_messages set source = '', html = '', nonce = null, submit_token = null
+		where id = ? and deleted_by_staff = 0`, id); err != nil {
+		return fmt.Errorf("chat: empty message %d: %w", id, err)
+	}
+	return nil
+}
+
+// purgeDeleted empties the messages deleted before cutoff that still have text (those
+// staff deleted), and takes them out of the search index.
+func (s *Store) purgeDeleted(tx *storage.Tx, cutoff time.Time) error {
+	for _, q := range []string{
+		"delete from chat_search where rowid in (select id from chat_messages where deleted_at < ? and source != '')",
+		"update chat_messages set source = '', html = '', nonce = null, submit_token = null where deleted_at < ? and source != ''",
+	} {
+		if _, err := tx.Exec(q, cutoff.Unix()); err != nil {
+			return fmt.Errorf("chat: purge deleted messages: %w", err)
+		}
 	}
 	return nil
 }

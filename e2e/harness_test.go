@@ -245,9 +245,12 @@ func (tb *tab) login(name string) {
 	}
 }
 
-// screenshot saves a PNG of the whole page when dir is set.
+// screenshot saves a PNG of the whole page when dir is set. The page is scrolled to the
+// top first: a full-page capture draws sticky parts (the header) where the scroll left
+// them, and the chat room scrolls itself on a phone.
 func (tb *tab) screenshot(dir, name string) {
 	tb.t.Helper()
+	eval[bool](tb, "window.scrollTo(0, 0), true")
 	ctx, cancel := tb.timeout()
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -21,7 +21,12 @@ type CategoryAdmin struct {
 }
 
 func (h *CategoryAdmin) list(w http.ResponseWriter, r *http.Request, _ *account.User) {
-	h.render(w, r, http.StatusOK, views.CategoryForm{}, nil)
+	next, err := h.store.NextCategoryPosition(r.Context())
+	if err != nil {
+		h.web.ServerError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, views.CategoryForm{Position: next}, nil)
 }
 
 func (h *CategoryAdmin) render(w http.ResponseWriter, r *http.Request, status int, form views.CategoryForm, errs views.FieldError) {
@@ -40,10 +45,17 @@ func (h *CategoryAdmin) render(w http.ResponseWriter, r *http.Request, status in
 
 func (h *CategoryAdmin) save(w http.ResponseWriter, r *http.Request, _ *account.User) {
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	pos, _ := strconv.Atoi(r.PostFormValue("position"))
+	pos, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("position")))
+	if err != nil && id == 0 {
+		// No position given: a new category goes after the others.
+		if pos, err = h.store.NextCategoryPosition(r.Context()); err != nil {
+			h.web.ServerError(w, r, err)
+			return
+		}
+	}
 	c := &Category{ID: id, Name: r.PostFormValue("name"), Slug: r.PostFormValue("slug"),
 		Description: r.PostFormValue("description"), Position: pos}
-	err := h.svc.SaveCategory(r.Context(), c)
+	err = h.svc.SaveCategory(r.Context(), c)
 	if err == nil {
 		http.Redirect(w, r, "/admin/categories", http.StatusSeeOther)
 		return

@@ -14,6 +14,8 @@ import (
 // member wrote or chose.
 type dataSource struct{ s *Service }
 
+var _ account.ErasePlanner = dataSource{}
+
 // DataSource is the forum's share of a member's data for the export and account deletion.
 func (s *Service) DataSource() account.DataSource { return dataSource{s} }
 

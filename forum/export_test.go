@@ -105,3 +105,46 @@ func toJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// The export says a member watches what the thread page says they watch: the threads
+// they started, unless they stopped, as well as those they chose (issue 16, point 7).
+func TestExportWatchesMatchTheThreadPage(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	bob := site.Member(t, "bob", account.RoleMember)
+	own := startThread(t, alice, "Alice asks", "A question.")
+	stopped := startThread(t, alice, "Alice muted", "Another question.")
+	other := startThread(t, bob, "Bob asks", "Bob's question.")
+	id := func(path string) string { return strings.Split(path, "/")[2] }
+	alice.PostForm("/t/"+id(stopped)+"/watch", url.Values{"watch": {"0"}})
+	alice.PostForm("/t/"+id(other)+"/watch", url.Values{"watch": {"1"}})
+
+	u := queryInt(t, site, "select id from users where username = 'alice'")
+	var watches []struct {
+		Thread   string `json:"thread"`
+		Watching bool   `json:"watching"`
+	}
+	err := forumOn(t, site).DataSource().ExportUser(context.Background(), u, func(name string, v any) error {
+		if name == "watched_threads.json" {
+			return json.Unmarshal([]byte(toJSON(t, v)), &watches)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, w := range watches {
+		got[w.Thread[strings.LastIndex(w.Thread, "/")+1:]] = w.Watching
+	}
+	for _, c := range []struct {
+		path string
+	}{{own}, {stopped}, {other}} {
+		page := alice.Doc(c.path, http.StatusOK).Find(`form[action$="/watch"] button`).Text()
+		pageWatching := strings.Contains(page, "Stop watching")
+		exported, listed := got[id(c.path)]
+		if !listed || exported != pageWatching {
+			t.Errorf("%s: the thread page offers %q, the export says watching=%v (listed %v)", c.path, page, exported, listed)
+		}
+	}
+}

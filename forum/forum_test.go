@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"stoa/account"
 	"stoa/forum"
 	"stoa/internal/stoatest"
@@ -399,5 +401,31 @@ func TestMembersPostingTooFastAreSlowedDownWithoutLosingText(t *testing.T) {
 		if s := reply(t, mod, thread, fmt.Sprintf("staff reply %d", i)); s != http.StatusOK {
 			t.Fatalf("staff reply %d refused: %d", i, s)
 		}
+	}
+}
+
+// A new category goes after the others unless the admin says otherwise: its position is
+// the next one, both as the form suggests it and when the field is left empty (issue 16,
+// point 7: it took General's position).
+func TestNewCategoryTakesTheNextPosition(t *testing.T) {
+	site := stoatest.Start(t)
+	admin := site.Member(t, "boss", account.RoleAdmin)
+	general := queryInt(t, site, "select position from categories where slug = 'general'")
+	next := fmt.Sprint(general + 1)
+	doc := admin.Doc("/admin/categories", http.StatusOK)
+	if got, _ := doc.Find(`form:has(button:contains("Create category")) input[name=position]`).Attr("value"); got != next {
+		t.Errorf("the new-category form suggests position %q, want %s (after General)", got, next)
+	}
+	admin.PostForm("/admin/categories", url.Values{"name": {"Announcements"}, "position": {""}})
+	admin.PostForm("/admin/categories", url.Values{"name": {"Off topic"}})
+	got := []int64{queryInt(t, site, "select position from categories where slug = 'announcements'"),
+		queryInt(t, site, "select position from categories where slug = 'off-topic'")}
+	if got[0] != general+1 || got[1] != general+2 {
+		t.Errorf("new categories took positions %v, want %d and %d", got, general+1, general+2)
+	}
+	var names []string
+	site.Anonymous(t).Doc("/", http.StatusOK).Find("li.category .title").Each(func(_ int, s *goquery.Selection) { names = append(names, s.Text()) })
+	if strings.Join(names, ", ") != "General, Announcements, Off topic" {
+		t.Errorf("the home page lists the categories as %v", names)
 	}
 }

@@ -48,7 +48,8 @@ func (s *Service) draft(u *account.User, body string, at time.Time) draft {
 	}
 }
 
-// searchText is the text of a post's HTML as search indexes it, without the two control
+// searchText is the text of a post's HTML as search indexes it: its author's own words,
+// without what it quotes (found in the post that wrote it), and without the two control
 // characters that mark matches in search results.
 func searchText(html string) string {
 	return strings.Map(func(r rune) rune {
@@ -56,7 +57,7 @@ func searchText(html string) string {
 			return ' '
 		}
 		return r
-	}, markup.Excerpt(html, MaxBodyBytes))
+	}, markup.OwnText(html, MaxBodyBytes))
 }
 
 // CreateThread publishes a thread and its first post.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stoa/account"
+	"stoa/forum"
 	"stoa/internal/stoatest"
 	"stoa/server"
 )
@@ -181,5 +182,25 @@ func TestSearchFiltersByCategoryAndAuthorAndPages(t *testing.T) {
 	doc = reader.Doc(next, http.StatusOK)
 	if n := doc.Find(".search-hit").Length(); n != 2 {
 		t.Errorf("page 2 has %d hits, want 2", n)
+	}
+}
+
+// A passage quoted in a reply is found once, in the post that wrote it: a post's quotes
+// are not searched as its own text (issue 16, point 7). The reply is still found by what
+// it says itself, and edited quotes follow.
+func TestSearchShowsAQuotedPassageOnce(t *testing.T) {
+	site := stoatest.Start(t)
+	alice := site.Member(t, "alice", account.RoleMember)
+	bob := site.Member(t, "bob", account.RoleMember)
+	text := "The zeppelin lands at noon on the old airfield."
+	thread := xThread(t, alice, "general", "Arrivals", text)
+	xReply(t, bob, thread, forum.Quote("alice", text)+"Then I will bring the periscope.")
+	reader := site.Anonymous(t)
+	doc := xSearch(t, reader, url.Values{"q": {"zeppelin"}})
+	if n := doc.Find(".search-hit").Length(); n != 1 {
+		t.Errorf("the quoted passage is found %d times, want once", n)
+	}
+	if n := xSearch(t, reader, url.Values{"q": {"periscope"}}).Find(".search-hit").Length(); n != 1 {
+		t.Errorf("the reply's own words are found %d times, want once", n)
 	}
 }

@@ -141,6 +141,16 @@ func (s *Store) CategoryByID(ctx context.Context, id int64) (*Category, error) {
 	return &c, nil
 }
 
+// NextCategoryPosition returns the position after every category's: where a new one goes
+// unless the admin chooses another.
+func (s *Store) NextCategoryPosition(ctx context.Context) (int, error) {
+	var pos int
+	if err := s.db.QueryRow(ctx, "select coalesce(max(position) + 1, 0) from categories").Scan(&pos); err != nil {
+		return 0, fmt.Errorf("forum: next category position: %w", err)
+	}
+	return pos, nil
+}
+
 // errSlugTaken is returned when a category's address is already used.
 var errSlugTaken = errors.New("forum: category slug taken")
 

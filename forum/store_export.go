@@ -79,9 +79,14 @@ func (s *Store) memberReactions(ctx context.Context, userID int64, baseURL strin
 	return out, rows.Err()
 }
 
-// memberWatches lists the threads a member watches or stopped watching.
+// memberWatches lists the threads a member watches or stopped watching, as the thread
+// pages say (Watches.Watching): their choices, and the threads they started and never
+// chose about, which they watch as their author.
 func (s *Store) memberWatches(ctx context.Context, userID int64, baseURL string) ([]exportedWatch, error) {
-	rows, err := s.db.Query(ctx, "select thread_id, watching from thread_watches where user_id = ? order by thread_id", userID)
+	rows, err := s.db.Query(ctx, `select thread_id, watching from thread_watches where user_id = ?
+		union all select t.id, 1 from threads t where t.author_id = ? and t.deleted_at is null
+			and not exists (select 1 from thread_watches w where w.user_id = ? and w.thread_id = t.id)
+		order by 1`, userID, userID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("forum: export watches of %d: %w", userID, err)
 	}
@@ -118,7 +123,11 @@ func (s *Store) eraseMemberPosts(tx *storage.Tx, userID int64, at time.Time) err
 		{`update threads set title = '(title removed)', slug = 'thread' where author_id = ?`, []any{userID}},
 		{`update posts set source = '', html = '', edited_at = null, submit_token = null, deleted_at = coalesce(deleted_at, ?)
 			where author_id = ?`, []any{now, userID}},
-		{`update threads set post_count = (select count(*) from posts p where p.thread_id = threads.id and p.deleted_at is null)
+		// A thread's count includes its opening post, which the thread's listing leaves
+		// out as the one that is not a reply: it stays counted while the thread stands,
+		// erased or not, so "replies" counts exactly the replies still shown.
+		{`update threads set post_count = (select count(*) from posts p where p.thread_id = threads.id
+			and (p.deleted_at is null or p.number = 1))
 			where id in (select thread_id from posts where author_id = ?)`, []any{userID}},
 	}
 	for _, st := range steps {

@@ -14,6 +14,17 @@ import (
 // boundaries become spaces, and a cut is marked with "…" (counted in n). The
 // result is text, not HTML: escape it when printing it into a page.
 func Excerpt(htmlSrc string, n int) string {
+	return excerpt(htmlSrc, n, false)
+}
+
+// OwnText is Excerpt without what the HTML quotes (its block quotes): the words of its
+// author alone, as search indexes a post, so that a passage quoted in a reply is found
+// once, where it was written.
+func OwnText(htmlSrc string, n int) string {
+	return excerpt(htmlSrc, n, true)
+}
+
+func excerpt(htmlSrc string, n int, skipQuotes bool) string {
 	if n <= 0 {
 		return ""
 	}
@@ -30,7 +41,7 @@ func Excerpt(htmlSrc string, n int) string {
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
-			if a == atom.Script || a == atom.Style {
+			if a == atom.Script || a == atom.Style || skipQuotes && a == atom.Blockquote {
 				if tt == html.StartTagToken {
 					skip++
 				} else if skip > 0 {

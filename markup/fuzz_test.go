@@ -4,7 +4,7 @@ import "testing"
 
 // FuzzRender checks that no input, however malformed, yields markup that can
 // run script, embed content or restyle the page, or output that is not valid
-// UTF-8.
+// UTF-8, rendered as written or rewritten by an account erasure.
 func FuzzRender(f *testing.F) {
 	for _, v := range xssVectors() {
 		f.Add(v)
@@ -15,5 +15,9 @@ func FuzzRender(f *testing.F) {
 		res := r.Render(src)
 		checkSafe(t, src, res.HTML)
 		_ = Excerpt(res.HTML, 50)
+		// An account erasure rewrites others' text: it must cope with any text, and its
+		// result must render as safely.
+		out, _ := r.Erase(src, Erasure{Name: "alice", Quoted: func(Quote) bool { return true }})
+		checkSafe(t, out, r.Render(out).HTML)
 	})
 }

@@ -73,7 +73,7 @@ func textOf(n *html.Node) string {
 // allowedElements is every element our pipeline may emit.
 func allowedElements() map[string]bool {
 	m := map[string]bool{}
-	for _, e := range strings.Fields("p h1 h2 h3 h4 h5 h6 blockquote hr br em strong del pre code ul ol li input table thead tbody tr th td a") {
+	for _, e := range strings.Fields("p h1 h2 h3 h4 h5 h6 blockquote hr br em strong del pre code ul ol li input table thead tbody tr th td a span") {
 		m[e] = true
 	}
 	return m
@@ -113,6 +113,9 @@ func checkSafe(tb testing.TB, src, out string) {
 		}
 		if !allowed[n.Data] || n.Namespace != "" {
 			tb.Errorf("Render(%q) has unexpected element %s:<%s>: %s", src, n.Namespace, n.Data, out)
+		}
+		if c, _ := attr(n, "class"); n.Data == "span" && c != "img-label" {
+			tb.Errorf("Render(%q) has a span that is not the image label: %s", src, out)
 		}
 		if n.Data == "input" {
 			if typ, _ := attr(n, "type"); typ != "checkbox" {

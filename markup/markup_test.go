@@ -20,7 +20,7 @@ func TestRenderFormatting(t *testing.T) {
 		{name: "strikethrough", src: "~~gone~~", tag: "del", text: "gone"},
 		{name: "heading without id", src: "## Title", tag: "h2", text: "Title"},
 		{name: "table header aligned", src: "| a | b |\n|:-:|--:|\n| 1 | 2 |", tag: "th", text: "a",
-			attrs: map[string]string{"align": "center"}},
+			attrs: map[string]string{"class": "align-center"}},
 		{name: "table cell aligned", src: "| a | b |\n|---|--:|\n| 1 | 2 |", tag: "td", text: "1"},
 		{name: "autolink", src: "see https://example.com/x?y=1 now", tag: "a", text: "https://example.com/x?y=1",
 			attrs: map[string]string{"href": "https://example.com/x?y=1"}},
@@ -112,7 +112,7 @@ func TestImageIsLink(t *testing.T) {
 			t.Errorf("Render(%q) = %q: %s=%q, want %q", src, out, k, got, want)
 		}
 	}
-	if got := textOf(a); got != "🖼 a cat" {
+	if got := textOf(a); got != "Image: a cat" {
 		t.Errorf("Render(%q) = %q: link text %q", src, out, got)
 	}
 
@@ -121,8 +121,11 @@ func TestImageIsLink(t *testing.T) {
 	src = "[![badge](https://img.example/b.svg)](https://example.com)"
 	out = r.Render(src).HTML
 	links = elements(parseFragment(t, out), "a")
-	if len(links) != 1 || textOf(links[0]) != "🖼 badge" {
-		t.Errorf("Render(%q) = %q: want one link labelled \"🖼 badge\"", src, out)
+	if len(links) != 1 || textOf(links[0]) != "Image: badge" {
+		t.Errorf("Render(%q) = %q: want one link labelled \"Image: badge\"", src, out)
+	}
+	if got, _ := attr(links[0], "class"); got != "img-link" {
+		t.Errorf("Render(%q) = %q: the link holding the image is not marked img-link", src, out)
 	}
 	if got, _ := attr(links[0], "href"); got != "https://example.com" {
 		t.Errorf("Render(%q) = %q: href %q", src, out, got)

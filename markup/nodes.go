@@ -32,6 +32,7 @@ func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindRawHTML, r.renderRawHTML)
 	reg.Register(ast.KindHTMLBlock, r.renderHTMLBlock)
 	reg.Register(kindMention, r.renderMention)
+	reg.Register(kindImageLabel, renderImageLabel)
 	reg.Register(east.KindTableCell, renderTableCell)
 }
 
@@ -158,5 +159,14 @@ func (r *nodeRenderer) renderMention(w util.BufWriter, source []byte, node ast.N
 	_, _ = w.WriteString(` class="mention">`)
 	_, _ = w.Write(util.EscapeHTML(written))
 	_, _ = w.WriteString("</a>")
+	return ast.WalkContinue, nil
+}
+
+// renderImageLabel writes the word that tells screen readers a link stands for an image;
+// the stylesheet hides it and draws an icon instead.
+func renderImageLabel(w util.BufWriter, _ []byte, _ ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		_, _ = w.WriteString(`<span class="img-label">Image: </span>`)
+	}
 	return ast.WalkContinue, nil
 }

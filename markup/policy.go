@@ -44,10 +44,11 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^(|checked|disabled)$`)).OnElements("input")
 
-	// GFM tables; column alignment as align="left|center|right" (the table
-	// extension is configured to emit the attribute, not inline CSS).
+	// GFM tables; a column's alignment as class="align-left|center|right" on its
+	// cells (tables.go), which the stylesheet styles: no inline CSS, and no other
+	// class names, so authors cannot borrow the site's own styles.
 	p.AllowElements("table", "thead", "tbody", "tr", "th", "td")
-	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^align-(left|center|right)$`)).OnElements("th", "td")
 
 	// Links: href is checked by the URL policy above. rel is allowed only as
 	// the exact value our renderer writes, so every link is nofollow (no SEO
@@ -62,6 +63,9 @@ func newPolicy() *bluemonday.Policy {
 	// Our two link classes: img-link (an image shown as a link, see
 	// transform.go) and mention (an @name profile link).
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(img-link|mention)$`)).OnElements("a")
+	// The hidden word "Image:" inside an image link, for screen readers (the
+	// stylesheet draws an icon for everyone else). A span only with this class.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^img-label$`)).OnElements("span")
 
 	return p
 }

@@ -30,7 +30,7 @@ func (boundedTable) Extend(m goldmark.Markdown) {
 		parser.WithASTTransformers(util.Prioritized(extension.NewTableASTTransformer(), 0)),
 	)
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(
-		// Alignment as align="…" rather than style="…": the policy allows no CSS.
+		// renderTableCell (priority 100) writes the cells; alignment is a class there.
 		extension.NewTableHTMLRenderer(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)), 500)))
 }
 
@@ -55,8 +55,8 @@ func (t boundedTableTransformer) Transform(node *gast.Paragraph, reader text.Rea
 	t.inner.Transform(node, reader, pc)
 }
 
-// renderTableCell writes <th>/<td> with align="…" as the table extension's
-// own renderer does, without the fmt.Fprintf calls that made it one of the
+// renderTableCell writes <th>/<td> with its column's alignment, as the table
+// extension's own renderer does, without the fmt.Fprintf calls that made it one of the
 // largest sources of allocations in a long post. Authors cannot set cell
 // attributes (the attribute syntax is off), so alignment is the only one.
 func renderTableCell(w util.BufWriter, _ []byte, node gast.Node, entering bool) (gast.WalkStatus, error) {
@@ -75,13 +75,15 @@ func renderTableCell(w util.BufWriter, _ []byte, node gast.Node, entering bool) 
 	} else {
 		_, _ = w.WriteString("<td")
 	}
+	// A class, not align="…": the stylesheet's own text-align on cells would override
+	// the old presentational attribute, so right-aligned columns rendered left.
 	switch n.Alignment {
 	case east.AlignLeft:
-		_, _ = w.WriteString(` align="left"`)
+		_, _ = w.WriteString(` class="align-left"`)
 	case east.AlignCenter:
-		_, _ = w.WriteString(` align="center"`)
+		_, _ = w.WriteString(` class="align-center"`)
 	case east.AlignRight:
-		_, _ = w.WriteString(` align="right"`)
+		_, _ = w.WriteString(` class="align-right"`)
 	}
 	_ = w.WriteByte('>')
 	return gast.WalkContinue, nil

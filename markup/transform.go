@@ -13,14 +13,26 @@ import (
 // is assigned once at init and never changes.
 var mentionsKey = parser.NewContextKey()
 
-// imageMarker precedes the alt text of an image shown as a link.
-var imageMarker = []byte("🖼 ")
+// kindImageLabel is the AST kind of the word that tells screen readers a link stands
+// for an image; it is assigned once at init and never changes. Others see an icon that
+// the stylesheet draws before the link (an emoji is an empty box without an emoji font).
+var kindImageLabel = ast.NewNodeKind("ImageLabel")
+
+// imageLabel renders as <span class="img-label">Image: </span>, hidden on screen.
+type imageLabel struct{ ast.BaseInline }
+
+// Kind implements ast.Node.
+func (n *imageLabel) Kind() ast.NodeKind { return kindImageLabel }
+
+// Dump implements ast.Node.
+func (n *imageLabel) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
 
 // transformer rewrites the parsed document before rendering:
 //   - every image becomes a link to the image's URL labelled with its alt
 //     text (class="img-link"), so readers' browsers never fetch third-party
 //     images and leak their IP addresses; an image inside a link becomes
-//     just its label, because links cannot nest;
+//     just its label, because links cannot nest, and marks that link as an
+//     image link; either way "Image:" before the label tells screen readers;
 //   - an @mention inside link text becomes plain text again, for the same
 //     reason;
 //   - the remaining mentions are collected, lowercased and deduplicated,
@@ -67,11 +79,15 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 }
 
 // imageToLink replaces img in its parent with a link to the image's URL, or
-// with its bare label when it already sits inside a link.
+// with its bare label when it already sits inside a link, which is then marked
+// as an image link.
 func imageToLink(img *ast.Image) {
 	parent := img.Parent()
 	if inLink(img) {
-		parent.InsertBefore(parent, img, ast.NewString(imageMarker))
+		if link := enclosingLink(img); link != nil {
+			link.SetAttributeString("class", []byte("img-link"))
+		}
+		parent.InsertBefore(parent, img, &imageLabel{})
 		for c := img.FirstChild(); c != nil; {
 			next := c.NextSibling()
 			parent.InsertBefore(parent, img, c)
@@ -84,13 +100,23 @@ func imageToLink(img *ast.Image) {
 	link.Destination = img.Destination
 	link.Title = img.Title
 	link.SetAttributeString("class", []byte("img-link"))
-	link.AppendChild(link, ast.NewString(imageMarker))
+	link.AppendChild(link, &imageLabel{})
 	for c := img.FirstChild(); c != nil; {
 		next := c.NextSibling()
 		link.AppendChild(link, c)
 		c = next
 	}
 	parent.ReplaceChild(parent, img, link)
+}
+
+// enclosingLink returns the link n sits in, or nil (an autolink holds no images).
+func enclosingLink(n ast.Node) *ast.Link {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if l, ok := p.(*ast.Link); ok {
+			return l
+		}
+	}
+	return nil
 }
 
 // inLink reports whether n sits inside a link or autolink.

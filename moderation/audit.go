@@ -35,6 +35,7 @@ const (
 	ActViewEmail        Action = "view_email"
 	ActExportMemberData Action = "export_member_data"
 	ActEditPost         Action = "edit_post"
+	ActResetLink        Action = "password_reset_link"
 )
 
 // Actions lists every action in the order they were added, for filters.
@@ -42,7 +43,7 @@ func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
 		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
-		ActEditPost}
+		ActEditPost, ActResetLink}
 }
 
 // Label is the action in words, for the audit and moderation logs.
@@ -88,6 +89,8 @@ func (a Action) Label() string {
 		return "Member data exported"
 	case ActEditPost:
 		return "Post edited by staff"
+	case ActResetLink:
+		return "Password reset link made"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }

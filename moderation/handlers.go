@@ -52,6 +52,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	// Admins.
 	mux.HandleFunc("GET /admin", admin(h.adminHome))
 	mux.HandleFunc("GET /admin/users", admin(h.adminUsers))
+	mux.HandleFunc("GET /admin/users/{name}", admin(h.adminMember))
+	mux.HandleFunc("POST /admin/users/{name}/reset-link", admin(h.resetLink))
 	mux.HandleFunc("POST /admin/users/{name}/role", admin(h.setRole))
 	mux.HandleFunc("GET /admin/audit", admin(h.audit))
 }

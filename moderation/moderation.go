@@ -57,6 +57,9 @@ type Accounts interface {
 	// SetRoleTx changes a member's role inside tx, refusing to demote the last
 	// administrator with an error the admin can read.
 	SetRoleTx(tx *storage.Tx, id int64, role account.Role) error
+	// ResetLinkTx makes a single-use password reset link for a member inside tx and
+	// returns its token (the link is /reset/TOKEN).
+	ResetLinkTx(tx *storage.Tx, id int64, now time.Time) (string, error)
 }
 
 // ForumPost is a forum post as moderation reviews it, with the state of its thread.

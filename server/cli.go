@@ -32,6 +32,8 @@ Usage:
   stoa [serve] [flags]                       start the server (default)
   stoa user add [--role ROLE] NAME           add a member, moderator or admin;
                                              password from STOA_PASSWORD or standard input
+  stoa user passwd NAME                      set a member's password (from STOA_PASSWORD
+                                             or standard input) and log them out everywhere
   stoa backup [--data DIR] FILE              write a consistent copy of the live database
   stoa version                               print the version
   stoa help                                  print this text
@@ -231,17 +233,28 @@ func (a *App) redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, a.cfg.BaseURL+r.URL.RequestURI(), http.StatusMovedPermanently)
 }
 
-const userUsage = "usage: stoa user add [--role admin|moderator|member] NAME"
+const userUsage = `usage: stoa user add [--role admin|moderator|member] [--data DIR] NAME
+       stoa user passwd [--data DIR] NAME`
 
 func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
+	if len(args) == 0 {
 		return errors.New(userUsage)
 	}
+	switch args[0] {
+	case "add":
+		return userAdd(args[1:], stdin, stdout)
+	case "passwd":
+		return userPasswd(args[1:], stdin, stdout)
+	}
+	return errors.New(userUsage)
+}
+
+func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	var cfg Config
 	fs := flag.NewFlagSet("stoa user add", flag.ContinueOnError)
 	bindDataFlag(fs, &cfg)
 	roleName := fs.String("role", "member", "role: admin, moderator or member")
-	names, err := parseInterspersed(fs, args[1:])
+	names, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
@@ -253,13 +266,9 @@ func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown role %q: use admin, moderator or member", *roleName)
 	}
-	password, ok := os.LookupEnv("STOA_PASSWORD")
-	if !ok {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return errors.New("give the password in STOA_PASSWORD or on standard input")
-		}
-		password = strings.TrimRight(line, "\r\n")
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
@@ -276,6 +285,52 @@ func userCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Added %s %q (id %d).\n", u.Role, u.Username, u.ID)
 	return nil
+}
+
+// userPasswd sets a member's password for an operator helping someone who cannot log in
+// and whom mail cannot reach; it works while the server runs.
+func userPasswd(args []string, stdin io.Reader, stdout io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("stoa user passwd", flag.ContinueOnError)
+	bindDataFlag(fs, &cfg)
+	names, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(names) != 1 {
+		return errors.New(userUsage)
+	}
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := account.SetPassword(ctx, account.NewStore(db), names[0], password)
+	if errors.Is(err, account.ErrNoSuchMember) {
+		return fmt.Errorf("there is no member called %q", names[0])
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Changed the password of %s %q; every device logged in to the account was logged out.\n", u.Role, u.Username)
+	return nil
+}
+
+// readPassword reads a password from STOA_PASSWORD or else the first line of stdin.
+func readPassword(stdin io.Reader) (string, error) {
+	if password, ok := os.LookupEnv("STOA_PASSWORD"); ok {
+		return password, nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("give the password in STOA_PASSWORD or on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 func backupCmd(args []string, stdout io.Writer) error {

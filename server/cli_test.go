@@ -73,3 +73,64 @@ func TestBusyPortSaysHowToChooseAnother(t *testing.T) {
 		t.Fatalf("listening on a busy port: %v; want advice on choosing another address", err)
 	}
 }
+
+// stoa user passwd sets a member's password while the server runs, logs them out
+// everywhere, and takes its flags before or after the name (issue 16, bug 2).
+func TestUserPasswd(t *testing.T) {
+	dir := t.TempDir()
+	if code := run([]string{"user", "add", "alice", "--data", dir}, strings.NewReader("the first password\n"), io.Discard, io.Discard); code != 0 {
+		t.Fatal("could not add alice")
+	}
+	cfg := Config{Addr: "127.0.0.1:0", DataDir: dir, Quiet: true, LogFormat: "text"}
+	app, err := NewApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	ctx := context.Background()
+	_, session, err := app.accounts.LogIn(ctx, "alice", "the first password")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errOut bytes.Buffer
+	if code := run([]string{"user", "passwd", "alice", "--data", dir}, strings.NewReader("short\n"), &out, &errOut); code == 0 ||
+		!strings.Contains(errOut.String(), "at least 8 characters") {
+		t.Fatalf("a short password: code %d, %q; want it refused with the rule", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run([]string{"user", "passwd", "--data", dir, "nobody"}, strings.NewReader("a new password\n"), &out, &errOut); code == 0 ||
+		!strings.Contains(errOut.String(), `no member called "nobody"`) {
+		t.Fatalf("an unknown member: code %d, %q", code, errOut.String())
+	}
+	t.Setenv("STOA_PASSWORD", "the second password")
+	out.Reset()
+	if code := run([]string{"user", "passwd", "alice", "--data", dir}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("stoa user passwd alice: code %d: %s", code, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), `Changed the password of member "alice"`) {
+		t.Errorf("stoa user passwd printed %q", out.String())
+	}
+	if _, err := app.accounts.SessionUser(ctx, session); err == nil {
+		t.Error("alice's session still works after her password was set")
+	}
+	if _, _, err := app.accounts.LogIn(ctx, "alice", "the first password"); err == nil {
+		t.Error("the old password still logs in")
+	}
+	if _, _, err := app.accounts.LogIn(ctx, "alice", "the second password"); err != nil {
+		t.Errorf("the new password does not log in: %v", err)
+	}
+	// Flags first works too.
+	t.Setenv("STOA_PASSWORD", "the third password")
+	if code := run([]string{"user", "passwd", "--data", dir, "alice"}, nil, io.Discard, &errOut); code != 0 {
+		t.Fatalf("flags before the name: code %d: %s", code, errOut.String())
+	}
+	if _, _, err := app.accounts.LogIn(ctx, "alice", "the third password"); err != nil {
+		t.Errorf("the third password does not log in: %v", err)
+	}
+	out.Reset()
+	run([]string{"--help"}, nil, &out, io.Discard)
+	if !strings.Contains(out.String(), "stoa user passwd NAME") {
+		t.Errorf("stoa --help does not list user passwd:\n%s", out.String())
+	}
+}

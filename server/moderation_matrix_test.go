@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // modCases is the authorisation matrix: every route, one request each, with the status
@@ -62,6 +63,8 @@ func modCases() []modCase {
 		get("/me/export", "/me/export", modMembers),
 		get("/me/delete", "/me/delete", modMembers),
 		post("/me/delete", "/me/delete", nil, invalid),
+		get("/me/password", "/me/password", modMembers),
+		post("/me/password", "/me/password", nil, invalid),
 		get("/me/email", "/me/email", modMembers),
 		post("/me/email", "/me/email", url.Values{"email": {"not an address"}}, invalid),
 		post("/me/email/resend", "/me/email/resend", nil, modMembers),
@@ -150,6 +153,8 @@ func modCases() []modCase {
 		get("/admin", "/admin", modAdmins),
 		get("/admin/users", "/admin/users", modAdmins),
 		post("/admin/users/{name}/role", "/admin/users/alice/role", url.Values{"role": {"king"}}, adminInvalid),
+		get("/admin/users/{name}", "/admin/users/alice", modAdmins),
+		post("/admin/users/{name}/reset-link", "/admin/users/alice/reset-link", url.Values{"reason": {strings.Repeat("x", 600)}}, adminInvalid),
 		get("/admin/audit", "/admin/audit", modAdmins),
 
 		// The site itself; metrics and profiles live on a private address, never here.

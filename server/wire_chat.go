@@ -63,5 +63,6 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 	// The site's own public URL may differ from the Host a proxy forwards.
 	origins := append([]string{a.cfg.BaseURL}, a.cfg.AllowedOrigins...)
 	chat.NewHandlers(svc, a.web, chat.HandlerConfig{AllowedOrigins: origins}).Routes(mux)
+	a.moderation.AdminLinks = append(a.moderation.AdminLinks, chat.AdminLink())
 	return nil
 }

@@ -73,6 +73,9 @@ func (a *App) startRetention() {
 		privacy.Purge{Name: "expired sessions", Run: a.accountStore.DeleteExpiredSessions},
 		privacy.Purge{Name: "deleted forum posts", Run: func(ctx context.Context, now time.Time) error {
 			return a.forum.Service.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
+		}},
+		privacy.Purge{Name: "deleted chat messages", Run: func(ctx context.Context, now time.Time) error {
+			return a.chat.service.PurgeDeleted(ctx, now.Add(-privacy.DeletedContentRetention))
 		}})
 	r.Start(retentionEvery)
 	a.closers = append(a.closers, r.Stop)

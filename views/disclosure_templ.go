@@ -46,12 +46,12 @@ func Disclosure(audience string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if audience == "members" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<strong>Visible to every member.</strong> What you write here can be read by all members of this site, and may be recorded, archived and republished by anyone who can read it. ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<strong>Visible to every member.</strong> <span class=\"disclosure-text\">What you write here can be read by all members of this site, and may be recorded, archived and republished by anyone who can read it.</span> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<strong>This is public.</strong> What you write here can be read by anyone on the internet and may be recorded, archived and republished by anyone, even after you delete it. ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<strong>This is public.</strong> <span class=\"disclosure-text\">What you write here can be read by anyone on the internet and may be recorded, archived and republished by anyone, even after you delete it.</span> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -91,7 +91,7 @@ func HoldWarning(h *Hold) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(joinAnd(h.Findings))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/disclosure.templ`, Line: 28, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/disclosure.templ`, Line: 31, Col: 56}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {

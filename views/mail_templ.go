@@ -54,7 +54,7 @@ func Forgot(p Page, f ForgotForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if f.MailOff {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"form-error\" role=\"alert\">This site is not set up to send email yet, so the link cannot arrive. Ask the site's administrators to reset your password.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"form-error\" role=\"alert\">This site is not set up to send email yet, so the link cannot arrive. Ask the site's administrators for a reset link: they can make one for your account and give it to you.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

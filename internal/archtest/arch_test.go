@@ -1,5 +1,6 @@
 // Package archtest checks the rules of ../../README.md "How it is built" that a compiler
-// does not: which package may import which, and where SQL may be written.
+// does not: which package may import which, and where SQL may be written; and that the
+// README's own links work in a clone.
 package archtest
 
 import (

@@ -6,6 +6,32 @@
   if (!root) return;
   var log = document.getElementById('chat-log');
   if (log) log.scrollTop = log.scrollHeight;
+  // On a phone the composer is pinned to the bottom of the screen (stoa.css); the page
+  // starts scrolled to the end of the room, so that the newest messages sit just above it
+  // rather than under it.
+  var main = root.querySelector('.chat-main');
+  if (main && document.getElementById('chat-compose') && window.matchMedia && window.matchMedia('(max-width: 720px)').matches) {
+    var below = main.getBoundingClientRect().bottom - window.innerHeight;
+    if (below > 0) window.scrollBy(0, below);
+  }
+
+  // Times: the server writes each as <time datetime> in one fixed format (UTC); here they
+  // are shown in the reader's own locale and time zone, all in the same way.
+  var clock = null, dayClock = null, fullClock = null;
+  if (window.Intl && Intl.DateTimeFormat) {
+    clock = new Intl.DateTimeFormat(undefined, {hour: 'numeric', minute: '2-digit'});
+    dayClock = new Intl.DateTimeFormat(undefined, {day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit'});
+    fullClock = new Intl.DateTimeFormat(undefined, {weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit'});
+  }
+  function showTime(t) {
+    var at = new Date(t.dateTime || t.getAttribute('datetime'));
+    if (!clock || isNaN(at.getTime())) return;
+    var today = at.toDateString() === new Date().toDateString();
+    t.textContent = (today ? clock : dayClock).format(at);
+    t.title = fullClock.format(at);
+  }
+  if (log) Array.prototype.forEach.call(log.querySelectorAll('time[datetime]'), showTime);
+
   if (!root.dataset.live || !window.WebSocket || !window.JSON) return;
 
   var room = root.dataset.room;
@@ -13,6 +39,9 @@
   var lastID = parseInt(root.dataset.last, 10) || 0;
   var form = document.getElementById('chat-form');
   var input = form ? form.querySelector('textarea[name="body"]') : null;
+  var sendButton = document.getElementById('chat-send');
+  var ackBox = document.getElementById('chat-ack');
+  var ackActions = document.getElementById('chat-ack-actions');
   var statusEl = document.getElementById('chat-status');
   var typingEl = document.getElementById('chat-typing');
   var presenceEl = document.getElementById('chat-presence');
@@ -21,7 +50,10 @@
   var ws = null;
   var backoff = 500;
   var replaying = false;
-  var pending = {};   // nonce -> {body, el}: sent, not yet acknowledged
+  // A message stays in the box until the server acknowledges it: pending holds what was
+  // sent and not yet acknowledged, and sending is the one the box is waiting for.
+  var pending = {};   // nonce -> {body, confirm}
+  var sending = null;
   var held = null;    // {body, findings}: waiting for the member to confirm
   var lastTyping = 0;
   var typists = {};   // username -> time their typing notice expires
@@ -52,8 +84,7 @@
     var stick = nearBottom();
     var empty = log.querySelector('.chat-empty');
     if (empty) empty.remove();
-    var firstPending = log.querySelector('.chat-msg.pending');
-    log.insertBefore(node, node.classList.contains('pending') ? null : firstPending);
+    log.appendChild(node);
     if (stick) log.scrollTop = log.scrollHeight;
   }
 
@@ -80,10 +111,9 @@
     var when = el('a', 'when');
     when.href = '#m' + f.id;
     var time = el('time');
-    var at = new Date(f.at);
     time.dateTime = f.at;
-    time.title = at.toLocaleString();
-    time.textContent = at.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+    time.textContent = f.at;
+    showTime(time);
     when.appendChild(time);
     head.appendChild(document.createTextNode(' '));
     head.appendChild(when);
@@ -123,13 +153,14 @@
     var p = f.nonce && pending[f.nonce];
     if (p) {
       delete pending[f.nonce];
-      p.el.remove();
+      acknowledged(p);
     }
     var old = document.getElementById('m' + f.id);
     if (old) {
       old.replaceWith(render(f));
     } else if (!f.edited) {
       append(render(f));
+      if (p) log.scrollTop = log.scrollHeight;
     }
     if (f.id > lastID) lastID = f.id;
     if (typists[f.author]) {
@@ -138,13 +169,31 @@
     }
   }
 
-  function addPending(nonce, body) {
-    var li = el('li', 'chat-msg pending');
-    li.appendChild(el('div', 'chat-msg-head muted', me + ' · sending…'));
-    li.appendChild(el('div', 'prose chat-body', body));
-    pending[nonce] = {body: body, el: li};
-    append(li);
-    log.scrollTop = log.scrollHeight;
+  // busy marks the box while the message in it is on its way: it cannot be changed or
+  // sent twice, and it is emptied only once the server has stored the message.
+  function busy(on) {
+    form.classList.toggle('is-sending', on);
+    input.readOnly = on;
+    if (sendButton) {
+      sendButton.disabled = on;
+      sendButton.textContent = on ? 'Sending…' : 'Send';
+    }
+  }
+
+  function acknowledged(p) {
+    if (p.confirm && ackBox) ackDone();
+    if (sending !== p) return;
+    sending = null;
+    busy(false);
+    if (input.value === p.body) input.value = '';
+  }
+
+  // settle ends the wait for p without an acknowledgement; the text stays in the box.
+  function settle(p) {
+    if (!p || sending !== p) return;
+    sending = null;
+    busy(false);
+    if (!input.value) input.value = p.body;
   }
 
   function send(body, confirm) {
@@ -152,37 +201,57 @@
     var frame = {type: 'send', body: body, nonce: nonce};
     if (confirm) frame.confirm = true;
     ws.send(JSON.stringify(frame));
-    addPending(nonce, body);
+    sending = pending[nonce] = {body: body, confirm: !!confirm};
+    busy(true);
   }
 
   function takePending(nonce) {
     var p = nonce && pending[nonce];
     if (!p) return null;
     delete pending[nonce];
-    p.el.remove();
     return p;
   }
 
+  // ackDone turns the notice before a first message into the one-line disclosure.
+  function ackDone() {
+    if (!ackBox) return;
+    if (ackActions) ackActions.remove();
+    ackActions = null;
+    ackBox.className = 'chat-line';
+    ackBox.id = 'chat-line';
+    ackBox = null;
+  }
+
+  // onConfirm shows why the server held the message: one notice, in the disclosure
+  // before a first message, naming what the detector found. The message stays in the box.
   function onConfirm(f) {
     var p = takePending(f.nonce);
     if (!p) return;
-    held = {body: p.body, findings: f.findings};
-    var text = [];
-    var others = f.findings.filter(function (x) { return x !== 'public room'; });
-    if (f.findings.indexOf('public room') >= 0) {
-      text.push('This is your first message in this room. Everything written here is public: anyone can read it, and it may be recorded, archived and republished by anyone.');
+    settle(p);
+    held = {body: p.body, findings: f.findings || []};
+    var first = held.findings.indexOf('public room') >= 0;
+    var others = held.findings.filter(function (x) { return x !== 'public room'; });
+    confirmText.textContent = '';
+    if (first) {
+      confirmText.appendChild(el('strong', '', 'Your message is not sent yet:'));
+      confirmText.appendChild(document.createTextNode(' this is your first message in this room, and it will be public. '));
     }
     if (others.length) {
-      text.push('This looks like it contains ' + others.join(', ') + '. Once sent it is public. Edit it out, or send anyway.');
+      confirmText.appendChild(el('strong', '', 'Check before you send:'));
+      confirmText.appendChild(document.createTextNode(' this looks like it contains '));
+      confirmText.appendChild(el('b', '', others.length > 1 ? others.slice(0, -1).join(', ') + ' and ' + others[others.length - 1] : others[0]));
+      confirmText.appendChild(document.createTextNode('. Edit it out, or send anyway.'));
     }
-    confirmText.textContent = text.join(' ');
+    document.getElementById('chat-confirm-send').textContent = others.length ? 'Send anyway' : 'Send';
+    if (first && ackActions) ackActions.hidden = true;
     confirmBox.hidden = false;
     document.getElementById('chat-confirm-send').focus();
   }
 
   function onError(f) {
     var p = takePending(f.nonce);
-    if (p && input && !input.value) input.value = p.body;
+    settle(p);
+    if (ackActions && confirmBox.hidden) ackActions.hidden = false;
     status(f.message, true);
   }
 
@@ -208,21 +277,16 @@
   }
 
   // markUnsent runs once a reconnection has replayed what was missed: a message still
-  // pending then was not stored, and the member decides whether to send it again.
+  // pending then was not stored. It is still in the box, to be sent again.
   function markUnsent() {
+    var lost = false;
     Object.keys(pending).forEach(function (nonce) {
       var p = pending[nonce];
       delete pending[nonce];
-      p.el.classList.add('failed');
-      p.el.firstChild.textContent = 'Not sent. ';
-      var retry = el('button', 'link', 'Send again');
-      retry.type = 'button';
-      retry.addEventListener('click', function () {
-        p.el.remove();
-        if (ws && ws.readyState === 1) send(p.body, false);
-      });
-      p.el.firstChild.appendChild(retry);
+      if (sending === p) lost = true;
+      settle(p);
     });
+    if (lost) status('Your message was not sent. It is still in the box: press Send to try again.', true);
   }
 
   function handle(f) {
@@ -267,6 +331,12 @@
     };
     sock.onclose = function () {
       if (ws === sock) ws = null;
+      // A message on its way stays pending until the replay says whether it was stored;
+      // the box opens again meanwhile, so nothing typed is locked away.
+      if (sending) {
+        sending = null;
+        busy(false);
+      }
       root.classList.remove('is-live');
       status('Connection lost. Reconnecting…');
       setTimeout(connect, backoff);
@@ -278,12 +348,15 @@
     form.addEventListener('submit', function (e) {
       if (!ws || ws.readyState !== 1) return; // the plain form post still works
       e.preventDefault();
+      if (sending) return;
       var body = input.value;
       if (!body.trim()) return;
       status('');
-      confirmBox.hidden = true;
+      // The box keeps the text until the server has it: busy() locks it meanwhile. Only
+      // the notice's own button confirms a held message; Send asks the server again.
       send(body, false);
-      input.value = '';
+      held = null;
+      confirmBox.hidden = true;
     });
     input.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -299,27 +372,41 @@
       }
     });
     document.getElementById('chat-confirm-send').addEventListener('click', function () {
-      if (!held || !ws || ws.readyState !== 1) return;
-      var body = held.body;
-      if (held.findings.indexOf('public room') >= 0) {
-        // Acknowledged: the warning becomes the persistent line above the input.
-        var ack = document.getElementById('chat-ack');
-        if (ack) {
-          var button = ack.querySelector('form');
-          if (button) button.remove();
-          ack.className = 'chat-line';
-        }
-      }
+      if (!held || sending || !ws || ws.readyState !== 1) return;
+      var body = input.value;
+      if (!body.trim()) body = held.body;
+      // Confirmed as it was held; a message changed since is checked again.
+      var confirm = body === held.body;
       held = null;
       confirmBox.hidden = true;
-      send(body, true);
+      status('');
+      send(body, confirm);
     });
     document.getElementById('chat-confirm-edit').addEventListener('click', function () {
-      if (held) input.value = held.body;
+      if (held && !input.value) input.value = held.body;
       held = null;
       confirmBox.hidden = true;
+      if (ackActions) ackActions.hidden = false;
       input.focus();
     });
+    // "I understand" records the acknowledgement without leaving the page, so whatever
+    // is already typed stays in the box.
+    var ackButton = document.getElementById('chat-ack-button');
+    if (ackButton) {
+      ackButton.addEventListener('click', function (e) {
+        if (!window.fetch) return; // the button then posts the form, text and all
+        e.preventDefault();
+        fetch(ackButton.formAction, {method: 'POST', body: new URLSearchParams(), credentials: 'same-origin', redirect: 'manual'})
+          .then(function (res) {
+            if (!res.ok && res.type !== 'opaqueredirect') throw new Error('status ' + res.status);
+            ackDone();
+            input.focus();
+          })
+          .catch(function () {
+            status('Your acknowledgement was not recorded. Check your connection and try again.', true);
+          });
+      });
+    }
   }
   connect();
 })();
