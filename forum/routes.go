@@ -23,6 +23,7 @@ func (f *Forum) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /u/{name}", f.pages.profile)
 
 	// Writing.
+	mux.HandleFunc("GET /new", guard.Member(f.posting.pickCategory))
 	mux.HandleFunc("GET /c/{slug}/new", f.posting.composer)
 	mux.HandleFunc("POST /c/{slug}/new", guard.Member(f.posting.createThread))
 	mux.HandleFunc("POST /t/{id}/reply", guard.Member(f.posting.reply))

@@ -35,6 +35,8 @@ const (
 	ActViewEmail        Action = "view_email"
 	ActExportMemberData Action = "export_member_data"
 	ActEditPost         Action = "edit_post"
+	// ActChangeSiteSettings: an admin renamed or described the site (site/).
+	ActChangeSiteSettings Action = "change_site_settings"
 )
 
 // Actions lists every action in the order they were added, for filters.
@@ -42,7 +44,7 @@ func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
 		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
-		ActEditPost}
+		ActEditPost, ActChangeSiteSettings}
 }
 
 // Label is the action in words, for the audit and moderation logs.
@@ -88,6 +90,8 @@ func (a Action) Label() string {
 		return "Member data exported"
 	case ActEditPost:
 		return "Post edited by staff"
+	case ActChangeSiteSettings:
+		return "Site settings changed"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }

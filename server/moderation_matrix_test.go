@@ -49,6 +49,7 @@ func modCases() []modCase {
 		get("/search", "/search?q=welcome", modPublic),
 		get("/feed.atom", "/feed.atom", modPublic),
 		post("/read-all", "/read-all", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
+		get("/new", "/new", modPosters),
 		get("/admin/categories", "/admin/categories", modAdmins),
 		post("/admin/categories", "/admin/categories", nil, adminInvalid),
 
@@ -151,6 +152,10 @@ func modCases() []modCase {
 		get("/admin/users", "/admin/users", modAdmins),
 		post("/admin/users/{name}/role", "/admin/users/alice/role", url.Values{"role": {"king"}}, adminInvalid),
 		get("/admin/audit", "/admin/audit", modAdmins),
+		get("/admin/site", "/admin/site", modAdmins),
+		post("/admin/site", "/admin/site", nil, adminInvalid),
+		get("/admin/setup", "/admin/setup", modAdmins),
+		post("/admin/setup", "/admin/setup", nil, [modRoles]int{303, 403, 403, 303, 403, 303}),
 
 		// The site itself; metrics and profiles live on a private address, never here.
 		get("/healthz", "/healthz", modPublic),
