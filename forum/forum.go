@@ -122,6 +122,7 @@ type Forum struct {
 	index      *searchIndex
 	pages      *Pages
 	posting    *Posting
+	preview    *Preview
 	categories *CategoryAdmin
 }
 
@@ -151,6 +152,7 @@ func New(o Options) (*Forum, error) {
 	f.pages = &Pages{svc: svc, store: store, db: o.DB, accounts: o.Accounts, web: o.Web, cache: newPageCache(),
 		reactions: f.Reactions, watches: f.Watches, unread: f.Unread}
 	f.posting = &Posting{svc: svc, store: store, web: o.Web, pages: f.pages}
+	f.preview = newPreview(svc, o.Web)
 	return f, nil
 }
 

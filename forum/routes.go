@@ -30,6 +30,7 @@ func (f *Forum) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /p/{id}/edit", f.posting.editForm)
 	mux.HandleFunc("POST /p/{id}/edit", guard.Member(f.posting.edit))
 	mux.HandleFunc("POST /p/{id}/delete", guard.Member(f.posting.delete))
+	mux.HandleFunc("POST /preview", guard.Member(f.preview.render))
 
 	// Search and feeds.
 	mux.HandleFunc("GET /search", f.Search.page)

@@ -50,6 +50,7 @@ func modCases() []modCase {
 		get("/feed.atom", "/feed.atom", modPublic),
 		post("/read-all", "/read-all", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
 		get("/new", "/new", modPosters),
+		post("/preview", "/preview", nil, modMembers),
 		get("/admin/categories", "/admin/categories", modAdmins),
 		post("/admin/categories", "/admin/categories", nil, adminInvalid),
 
