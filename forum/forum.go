@@ -36,6 +36,8 @@ type Notifier interface {
 	UnreadKeys(ctx context.Context, userID int64, keys []string) ([]string, error)
 	// MarkKeysRead marks the member's notifications caused by keys read.
 	MarkKeysRead(tx *storage.Tx, userID int64, keys []string) error
+	// AutoWatch reports whether replying to a thread makes the member watch it.
+	AutoWatch(tx *storage.Tx, userID int64) (bool, error)
 }
 
 // Audit records a staff member's action on the forum in the moderation audit log, inside
