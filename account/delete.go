@@ -59,6 +59,9 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 		if err := DeleteSessionsOf(tx, userID); err != nil {
 			return err
 		}
+		if err := s.store.deleteAvatar(tx, userID); err != nil {
+			return err
+		}
 		// One-time links (password reset, address confirmation) carry the address too.
 		if err := s.store.deleteAllMailTokens(tx, userID); err != nil {
 			return err

@@ -239,7 +239,7 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 	})
 	email := account.NewEmailHandlers(a.accounts, a.web)
 	notify := account.NewNotifyHandlers(a.notifier, a.web)
-	meLinks := append([]views.MeLink{email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
+	meLinks := append([]views.MeLink{account.AvatarLink(), email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
 	meLinks = append(meLinks, account.DeleteLink(), moderation.MeLink(), notify.MeLink())
 	h := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
 		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits,

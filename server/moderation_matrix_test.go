@@ -80,6 +80,10 @@ func modCases() []modCase {
 		post("/notifications/read", "/notifications/read", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
 		get("/notifications/{id}", "/notifications/999", [modRoles]int{303, 404, 404, 303, 404, 404}),
 		get("/me/notifications", "/me/notifications", modMembers),
+		get("/avatar/{name}", "/avatar/alice", modPublic),
+		get("/me/avatar", "/me/avatar", modMembers),
+		post("/me/avatar", "/me/avatar", nil, [modRoles]int{303, 422, 403, 303, 422, 422}),
+		post("/me/avatar/remove", "/me/avatar/remove", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
 		post("/me/notifications", "/me/notifications", nil, invalid),
 
 		// Chat: reading is open; writing needs an account that is not silenced.

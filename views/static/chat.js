@@ -61,6 +61,17 @@
     return '/chat/' + room + '/messages/' + id + '/' + action;
   }
 
+  // avatar is the author's picture as views.Avatar draws it: served by this site only,
+  // uploaded or drawn from the name.
+  function avatar(name) {
+    var img = el('img', 'avatar');
+    img.src = '/avatar/' + encodeURIComponent(name);
+    img.width = img.height = 24;
+    img.alt = '';
+    img.loading = 'lazy';
+    return img;
+  }
+
   // render builds a message like the server's own markup (views/chat.templ). html is the
   // server's stored, sanitised HTML.
   function render(f) {
@@ -69,6 +80,7 @@
     li.dataset.id = f.id;
     li.dataset.author = f.author;
     var head = el('div', 'chat-msg-head');
+    head.appendChild(avatar(f.author));
     var author;
     if (f.author === 'former-member') {
       author = el('span', 'author', f.author);
