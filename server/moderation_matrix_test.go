@@ -96,6 +96,7 @@ func modCases() []modCase {
 		// Only its author edits a chat message; staff delete it from the review queue.
 		get("/chat/{room}/messages/{id}/edit", "/chat/general/messages/1/edit", [modRoles]int{303, 200, 403, 303, 403, 403}),
 		post("/chat/{room}/messages/{id}/edit", "/chat/general/messages/1/edit", nil, [modRoles]int{303, 422, 403, 303, 403, 403}),
+		get("/chat/{room}/messages/{id}/delete", "/chat/general/messages/1/delete", [modRoles]int{303, 200, 403, 303, 403, 403}),
 		get("/chat/admin", "/chat/admin", modAdmins),
 		post("/chat/admin/rooms", "/chat/admin/rooms", nil, adminInvalid),
 		post("/chat/admin/rooms/{room}", "/chat/admin/rooms/general", nil, adminInvalid),
