@@ -64,12 +64,12 @@ func TestChatInlineEditDeleteAndModeratorDelete(t *testing.T) {
 	first := chatMsgID(ann, "first thought")
 	ann.do(chromedp.Click(chromedp.CSS(`#`+first+` a.chat-delete`), chromedp.NodeReady))
 	chatWait(ann, `!!document.querySelector('#`+first+` .chat-ask')`, "the question before deleting")
-	ann.do(chromedp.Click(chromedp.Search(`//*[@id="`+first+`"]//button[normalize-space(.)="Cancel"]`)))
+	ann.do(chromedp.Click(chromedp.Search(`//*[@id="` + first + `"]//button[normalize-space(.)="Cancel"]`)))
 	if ann.count(`#`+first) != 1 || ann.count(`#`+first+` .chat-ask`) != 0 {
 		t.Fatal("Cancel did not keep the message")
 	}
 	ann.do(chromedp.Click(chromedp.CSS(`#`+first+` a.chat-delete`), chromedp.NodeReady))
-	ann.do(chromedp.Click(chromedp.Search(`//*[@id="`+first+`"]//button[normalize-space(.)="Delete"]`)))
+	ann.do(chromedp.Click(chromedp.Search(`//*[@id="` + first + `"]//button[normalize-space(.)="Delete"]`)))
 	gone := `!document.getElementById(` + quoteJS(first) + `)`
 	chatWait(ann, gone, "the deleted message to leave ann's page")
 	chatWait(mona, gone, "the deleted message to leave mona's page")
@@ -83,7 +83,7 @@ func TestChatInlineEditDeleteAndModeratorDelete(t *testing.T) {
 	if got := mona.text(`#` + second + ` .chat-ask`); !strings.Contains(got, "moderation log") {
 		t.Errorf("the moderator is asked %q", got)
 	}
-	mona.do(chromedp.Click(chromedp.Search(`//*[@id="`+second+`"]//button[normalize-space(.)="Delete"]`)))
+	mona.do(chromedp.Click(chromedp.Search(`//*[@id="` + second + `"]//button[normalize-space(.)="Delete"]`)))
 	gone = `!document.getElementById(` + quoteJS(second) + `)`
 	chatWait(mona, gone, "the message to leave mona's page")
 	chatWait(ann, gone, "the moderator's deletion to reach ann's page")
