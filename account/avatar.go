@@ -91,7 +91,7 @@ func PrepareAvatar(data []byte) (Avatar, error) {
 	crop := image.Rect(b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2, 0, 0)
 	crop.Max = crop.Min.Add(image.Pt(side, side))
 	out := min(side, AvatarSize)
-	dst := image.NewNRGBA(image.Rect(0, 0, out, out))
+	dst := image.NewRGBA(image.Rect(0, 0, out, out))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Src, nil)
 	var buf bytes.Buffer
 	if kind == "image/png" {

@@ -95,6 +95,11 @@ func TestReactionsNotifyTheAuthor(t *testing.T) {
 	if got := notifications(t, alice); len(got) != 1 || got[0] != "Unread: bob reacted to your post in “Harvest”" {
 		t.Errorf("alice's notifications: %q", got)
 	}
+	// Seeing the reactions under her post reads the notification.
+	alice.Get(fmt.Sprintf("/t/%d", thread))
+	if got := notifications(t, alice); len(got) != 1 || strings.HasPrefix(got[0], "Unread") {
+		t.Errorf("after alice saw her post: %q", got)
+	}
 	react(bob, "heart", "0")
 	if got := notifications(t, alice); len(got) != 1 {
 		t.Errorf("taking back one of two reactions: %q", got)

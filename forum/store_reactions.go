@@ -73,3 +73,26 @@ func (s *Store) reactionCounts(ctx context.Context, userID int64, postIDs []int6
 	}
 	return out, rows.Err()
 }
+
+// reactors returns, for each of the posts, the members who reacted to it.
+func (s *Store) reactors(ctx context.Context, postIDs []int64) (map[int64][]int64, error) {
+	args := make([]any, 0, len(postIDs))
+	for _, id := range postIDs {
+		args = append(args, id)
+	}
+	rows, err := s.db.Query(ctx, `select distinct post_id, user_id from post_reactions
+		where post_id in (?`+strings.Repeat(", ?", len(postIDs)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("forum: reactors: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var post, user int64
+		if err := rows.Scan(&post, &user); err != nil {
+			return nil, fmt.Errorf("forum: reactors: %w", err)
+		}
+		out[post] = append(out[post], user)
+	}
+	return out, rows.Err()
+}
