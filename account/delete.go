@@ -96,6 +96,9 @@ func (s *Service) deleteAccount(ctx context.Context, u *User, erase bool) error 
 		if err := DeleteSessionsOf(tx, userID); err != nil {
 			return err
 		}
+		if err := s.store.deleteAvatar(tx, userID); err != nil {
+			return err
+		}
 		// One-time links (password reset, address confirmation) carry the address too.
 		if err := s.store.deleteAllMailTokens(tx, userID); err != nil {
 			return err

@@ -4,11 +4,14 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
 	"time"
+
+	"stoa/storage"
 )
 
 // exportedProfile is profile.json in a member's export.
@@ -81,6 +84,9 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
 	if err := put("sessions.json", sessions); err != nil {
 		return err
 	}
+	if err := s.exportAvatar(ctx, z, userID, now, put); err != nil {
+		return err
+	}
 	for _, ds := range s.dataSources {
 		if err := ds.ExportUser(ctx, userID, put); err != nil {
 			return fmt.Errorf("account: export member %d: %w", userID, err)
@@ -114,4 +120,32 @@ func countRecords(data []byte) int {
 		return len(list)
 	}
 	return 1
+}
+
+// exportedAvatar is avatar.json: the member's uploaded picture, also in the archive as
+// the image file it names.
+type exportedAvatar struct {
+	File        string    `json:"file"`
+	ContentType string    `json:"content_type"`
+	Uploaded    time.Time `json:"uploaded"`
+	Image       []byte    `json:"image_base64"`
+}
+
+// exportAvatar puts the member's uploaded picture, if any, into the archive.
+func (s *Service) exportAvatar(ctx context.Context, z *zip.Writer, userID int64, now time.Time, put func(string, any) error) error {
+	a, err := s.store.avatarByID(ctx, userID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	file := "avatar.png"
+	if a.ContentType == "image/jpeg" {
+		file = "avatar.jpg"
+	}
+	if err := writeZip(z, file, now, a.Image); err != nil {
+		return err
+	}
+	return put("avatar.json", exportedAvatar{File: file, ContentType: a.ContentType, Uploaded: a.UpdatedAt, Image: a.Image})
 }

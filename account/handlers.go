@@ -79,6 +79,10 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /me/export", h.guard.Member(h.export))
 	mux.HandleFunc("GET /me/delete", h.guard.Member(h.deleteForm))
 	mux.HandleFunc("POST /me/delete", h.guard.Member(h.deleteAccount))
+	mux.HandleFunc("GET /avatar/{name}", h.avatar)
+	mux.HandleFunc("GET /me/avatar", h.guard.Member(h.avatarForm))
+	mux.HandleFunc("POST /me/avatar", h.uploadAvatar)
+	mux.HandleFunc("POST /me/avatar/remove", h.guard.Member(h.removeAvatar))
 	mux.HandleFunc("GET /setup/{token}", h.setupForm)
 	mux.HandleFunc("POST /setup/{token}", h.setupCreate)
 }

@@ -17,6 +17,7 @@ const (
 	NotifyReply       = "reply"
 	NotifyWatching    = "watching"
 	NotifyChatMention = "chat_mention"
+	NotifyReaction    = "reaction"
 )
 
 // NotificationKind describes one kind of notification on the preferences page.
@@ -33,6 +34,7 @@ func NotificationKinds() []NotificationKind {
 		{NotifyReply, "Replies to your threads", "Someone replies in a thread you started."},
 		{NotifyWatching, "Threads you watch", "Someone posts in a thread you chose to watch."},
 		{NotifyChatMention, "Mentions in chat", "Someone writes @yourname in a chat room."},
+		{NotifyReaction, "Reactions to your posts", "Someone reacts to a post you wrote."},
 	}
 }
 
@@ -150,6 +152,8 @@ func Describe(kind, actor, subject string) string {
 		return fmt.Sprintf("%s posted in “%s”, which you watch", actor, subject)
 	case NotifyChatMention:
 		return fmt.Sprintf("%s mentioned you in the chat room %s", actor, subject)
+	case NotifyReaction:
+		return fmt.Sprintf("%s reacted to your post in “%s”", actor, subject)
 	}
 	return fmt.Sprintf("%s: %s", actor, subject)
 }

@@ -97,6 +97,12 @@ func (h *NotifyHandlers) prefsForm(w http.ResponseWriter, r *http.Request, u *Us
 	}
 	d := prefsData(u, prefs)
 	d.Saved = r.URL.Query().Get("saved") == "1"
+	settings, err := h.n.Settings(r.Context(), u.ID)
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d.AutoWatch = settings.AutoWatch
 	h.web.Render(w, r, http.StatusOK, views.NotificationPrefs(h.web.Page(r, "Notification settings", "me"), d))
 }
 
@@ -122,8 +128,13 @@ func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request, u *Us
 			errs[k.Kind] = "Choose one of the options."
 		}
 	}
+	// The form says it carries the member's other settings, so that a form without the
+	// checkbox (an older page) does not turn auto-watch off.
+	withSettings := r.PostFormValue("settings") == "1"
+	settings := MemberSettings{AutoWatch: r.PostFormValue("auto_watch") == "1"}
 	if len(errs) > 0 {
 		d := prefsData(u, prefs)
+		d.AutoWatch = settings.AutoWatch
 		for i := range d.Prefs {
 			if d.Prefs[i].Delivery == "" {
 				d.Prefs[i].Delivery = r.PostFormValue(d.Prefs[i].Kind)
@@ -137,6 +148,12 @@ func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request, u *Us
 	if err := h.n.SetPreferences(r.Context(), u.ID, prefs); err != nil {
 		h.web.Fail(w, r, err)
 		return
+	}
+	if withSettings {
+		if err := h.n.SetSettings(r.Context(), u.ID, settings); err != nil {
+			h.web.Fail(w, r, err)
+			return
+		}
 	}
 	http.Redirect(w, r, "/me/notifications?saved=1", http.StatusSeeOther)
 }

@@ -43,8 +43,8 @@ type exportedNotification struct {
 	Read      bool      `json:"read"`
 }
 
-// ExportUser puts the member's notifications and notification settings into their export
-// (P15).
+// ExportUser puts the member's notifications, notification settings and other settings
+// into their export (P15).
 func (n *Notifier) ExportUser(ctx context.Context, userID int64, put func(name string, v any) error) error {
 	items, _, err := n.Notifications(ctx, userID, -1, 0)
 	if err != nil {
@@ -61,12 +61,24 @@ func (n *Notifier) ExportUser(ctx context.Context, userID int64, put func(name s
 	if err != nil {
 		return err
 	}
-	return put("notification_settings.json", prefs)
+	if err := put("notification_settings.json", prefs); err != nil {
+		return err
+	}
+	settings, err := n.Settings(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return put("settings.json", struct {
+		WatchThreadsIReplyTo bool `json:"watch_threads_i_reply_to"`
+	}{settings.AutoWatch})
 }
 
-// EraseUser deletes the member's notifications and settings. Notifications they caused
-// for others lose their name when their content is kept, and go with it when it is
-// erased: they would lead to posts and messages that are no longer there.
+// EraseUser deletes the member's notifications and settings (auto-watch too).
+// Notifications they caused for others lose their name when their content is kept, and go
+// with it when it is erased: they would lead to posts and messages that are no longer there.
 func (n *Notifier) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
+	if err := n.store.deleteMemberSettings(tx, userID); err != nil {
+		return err
+	}
 	return n.store.eraseNotifications(tx, userID, erase)
 }

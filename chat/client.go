@@ -45,6 +45,10 @@ type client struct {
 	// Used by the reader goroutine only.
 	lastTyping time.Time
 	ackVersion int
+	// readID and lastRead are the reading position this connection last recorded, and
+	// when (reads.go).
+	readID   int64
+	lastRead time.Time
 }
 
 func (c *client) name() string {

@@ -67,7 +67,24 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	for _, a := range records {
 		acks = append(acks, ExportedAck{Room: a.Room, PolicyVersion: a.Version, Acknowledged: stamp(a.At)})
 	}
-	return put("chat_acknowledgements.json", acks)
+	if err := put("chat_acknowledgements.json", acks); err != nil {
+		return err
+	}
+	reads, err := d.s.store.readsByUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	positions := make([]ExportedRead, 0, len(reads))
+	for _, r := range reads {
+		positions = append(positions, ExportedRead{Room: r.Room, LastReadMessage: r.LastID})
+	}
+	return put("chat_reading_positions.json", positions)
+}
+
+// ExportedRead is how far the member has read one room, which the unread counts use.
+type ExportedRead struct {
+	Room            string `json:"room"`
+	LastReadMessage int64  `json:"last_read_message_id"`
 }
 
 var _ account.ErasePlanner = dataSource{}
@@ -90,6 +107,9 @@ func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 		err = d.s.store.detachAuthor(tx, userID)
 	}
 	if err != nil {
+		return err
+	}
+	if err := d.s.store.deleteReads(tx, userID); err != nil {
 		return err
 	}
 	return d.s.store.deleteAcks(tx, userID)

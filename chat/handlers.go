@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"stoa/account"
 	"stoa/views"
@@ -50,6 +52,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /chat/{room}/ack", h.guard.Member(h.ack))
 	mux.HandleFunc("GET /chat/{room}/messages/{id}/edit", h.guard.Member(h.editForm))
 	mux.HandleFunc("POST /chat/{room}/messages/{id}/edit", h.guard.Member(h.edit))
+	mux.HandleFunc("GET /chat/{room}/messages/{id}/delete", h.guard.Member(h.deleteForm))
 	mux.HandleFunc("POST /chat/{room}/messages/{id}/delete", h.guard.Member(h.delete))
 }
 
@@ -63,12 +66,20 @@ func (h *Handlers) rooms(w http.ResponseWriter, r *http.Request) {
 		h.web.Fail(w, r, err)
 		return
 	}
-	d := views.ChatRoomsData{Admin: account.UserFrom(r.Context()).IsAdmin()}
+	u := account.UserFrom(r.Context())
+	unread, err := h.svc.UnreadCounts(r.Context(), u)
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d := views.ChatRoomsData{Admin: u.IsAdmin()}
 	for _, room := range rooms {
+		item := roomItem(room)
+		item.Unread = unread[room.ID]
 		if room.Archived() {
-			d.Archived = append(d.Archived, roomItem(room))
+			d.Archived = append(d.Archived, item)
 		} else {
-			d.Rooms = append(d.Rooms, roomItem(room))
+			d.Rooms = append(d.Rooms, item)
 		}
 	}
 	h.web.Render(w, r, http.StatusOK, views.ChatRooms(h.web.Page(r, "Chat", "chat"), d))
@@ -108,9 +119,22 @@ func (h *Handlers) renderRoom(w http.ResponseWriter, r *http.Request, room *Room
 	if len(msgs) > 0 && d.Live {
 		d.LastID = msgs[len(msgs)-1].ID
 	}
-	for _, m := range msgs {
-		d.Messages = append(d.Messages, messageView(u, m))
+	for i, m := range msgs {
+		v := messageView(u, m)
+		v.Grouped = i > 0 && followsOn(msgs[i-1], m)
+		d.Messages = append(d.Messages, v)
 	}
+	if d.Live && r.Method == http.MethodGet && d.LastID > 0 {
+		if err := h.svc.MarkRead(ctx, u, room, d.LastID); err != nil {
+			h.web.Fail(w, r, err)
+			return
+		}
+	}
+	if d.Rooms, err = h.sidebar(r, u, room); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d.Staff = u.IsStaff()
 	switch {
 	case room.Archived():
 		d.SendReason = ErrArchived.Message
@@ -134,6 +158,37 @@ func (h *Handlers) renderRoom(w http.ResponseWriter, r *http.Request, room *Room
 	h.web.Render(w, r, status, views.ChatRoom(h.web.Page(r, "#"+room.Name, "chat"), d))
 }
 
+// GroupWindow is how soon after an author's message their next one is shown as part of
+// the same group, without their name again (chat.js groups live messages the same way).
+const GroupWindow = 5 * time.Minute
+
+// followsOn reports whether m continues prev's group: the same member, moments later.
+func followsOn(prev, m *Message) bool {
+	return m.AuthorID != 0 && prev.AuthorID == m.AuthorID && m.CreatedAt.Sub(prev.CreatedAt) < GroupWindow
+}
+
+// sidebar lists the open rooms (and the current one, even archived) with the member's
+// unread counts, which are read after the page marked its own room read.
+func (h *Handlers) sidebar(r *http.Request, u *account.User, current *Room) ([]views.ChatRoomLink, error) {
+	rooms, err := h.svc.store.Rooms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	unread, err := h.svc.UnreadCounts(r.Context(), u)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(rooms, func(i, j int) bool { return rooms[i].Name < rooms[j].Name })
+	var out []views.ChatRoomLink
+	for _, room := range rooms {
+		if room.Archived() && room.ID != current.ID {
+			continue
+		}
+		out = append(out, views.ChatRoomLink{Slug: room.Slug, Name: room.Name, Unread: unread[room.ID], Current: room.ID == current.ID})
+	}
+	return out, nil
+}
+
 func messageView(u *account.User, m *Message) views.ChatMessage {
 	v := views.ChatMessage{ID: m.ID, Author: m.Author, HTML: m.HTML, At: m.CreatedAt, Edited: !m.EditedAt.IsZero()}
 	if m.AuthorID != 0 {
@@ -141,6 +196,7 @@ func messageView(u *account.User, m *Message) views.ChatMessage {
 	}
 	v.Own = u != nil && m.AuthorID == u.ID
 	v.CanReport = u != nil && !v.Own && m.AuthorID != 0
+	v.CanModerate = u.IsStaff() && !v.Own
 	return v
 }
 
@@ -255,6 +311,18 @@ func (h *Handlers) edit(w http.ResponseWriter, r *http.Request, u *account.User)
 		d.Hold = &views.Hold{Findings: held}
 	}
 	h.web.Render(w, r, status, views.ChatEdit(h.web.Page(r, "Edit message", "chat"), d))
+}
+
+// deleteForm asks before a member deletes their own message, for pages without
+// JavaScript; the room page's script asks in place instead.
+func (h *Handlers) deleteForm(w http.ResponseWriter, r *http.Request, u *account.User) {
+	m, room, err := h.ownMessage(r, u)
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d := views.ChatDeleteData{Room: roomItem(room), ID: m.ID, HTML: m.HTML}
+	h.web.Render(w, r, http.StatusOK, views.ChatDeleteConfirm(h.web.Page(r, "Delete message", "chat"), d))
 }
 
 func (h *Handlers) delete(w http.ResponseWriter, r *http.Request, u *account.User) {

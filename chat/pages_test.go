@@ -254,9 +254,19 @@ func TestEditAndDeleteWithoutJavaScript(t *testing.T) {
 	doc := alice.doc("/chat/general", http.StatusOK)
 	msg := doc.Find(fmt.Sprintf("#m%d", m.ID))
 	edit, _ := msg.Find(`a:contains("Edit")`).Attr("href")
-	del, _ := msg.Find(`form:has(button:contains("Delete"))`).Attr("action")
-	if edit == "" || del == "" {
-		t.Fatalf("own message lacks edit/delete: %q %q", edit, del)
+	ask, _ := msg.Find(`a:contains("Delete")`).Attr("href")
+	if edit == "" || ask == "" {
+		t.Fatalf("own message lacks edit/delete: %q %q", edit, ask)
+	}
+	// Deleting asks first: the link opens a page that shows the message and a button.
+	confirm := alice.doc(ask, http.StatusOK)
+	del, _ := confirm.Find(`form:has(button:contains("Delete message"))`).Attr("action")
+	if del == "" || !strings.Contains(confirm.Find(".chat-delete-preview").Text(), "typo hree") {
+		t.Fatalf("the delete page shows no message or button (action %q)", del)
+	}
+	bob.get(ask)
+	if bob.resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("bob opening the page that deletes alice's message: %d", bob.resp.StatusCode)
 	}
 	if bobDoc := bob.doc("/chat/general", http.StatusOK); bobDoc.Find(fmt.Sprintf(`#m%d a[href="/report?message=%d"]`, m.ID, m.ID)).Length() != 1 {
 		t.Fatal("other members see no Report link")

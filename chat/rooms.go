@@ -46,8 +46,25 @@ func (s *Service) EnsureDefaultRoom(ctx context.Context) error {
 	if err != nil || n > 0 {
 		return err
 	}
-	r := &Room{Slug: "general", Name: "General", Topic: "Say hello and talk about anything.", CreatedAt: s.now()}
+	r := defaultRoom()
+	r.CreatedAt = s.now()
 	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.insertRoom(tx, r) })
+}
+
+func defaultRoom() *Room {
+	return &Room{Slug: "general", Name: "General", Topic: "Say hello and talk about anything."}
+}
+
+// RoomsSetUp reports whether an admin has shaped the rooms: added one, or renamed or
+// given a topic to the one Stoa starts with (the setup checklist asks for it).
+func (s *Service) RoomsSetUp(ctx context.Context) (bool, error) {
+	// Asked on every page an admin opens until the checklist is done: no message counts.
+	rooms, err := s.store.roomsOnly(ctx)
+	if err != nil {
+		return false, err
+	}
+	d := defaultRoom()
+	return len(rooms) > 1 || len(rooms) == 1 && (rooms[0].Name != d.Name || rooms[0].Topic != d.Topic), nil
 }
 
 // CreateRoom adds a room (admins only).

@@ -67,13 +67,15 @@ func (s *Service) handleFrame(c *client, room *Room, kind int, data []byte) {
 		_, err = s.edit(ctx, c.user, in.ID, room.ID, in.Body, in.Nonce, in.Confirm, c)
 	case "delete":
 		_, err = s.delete(ctx, c.user, in.ID, room.ID)
+	case "read":
+		err = s.readFrame(ctx, c, room, in.ID)
 	case "typing":
 		if c.user != nil && time.Since(c.lastTyping) >= s.limits.TypingEvery {
 			c.lastTyping = time.Now()
 			c.room.typing(c)
 		}
 	default:
-		c.send(errorFrame(CodeBadRequest, "Unknown request type; use send, edit, delete or typing.", in.Nonce))
+		c.send(errorFrame(CodeBadRequest, "Unknown request type; use send, edit, delete, read or typing.", in.Nonce))
 	}
 	if err != nil {
 		c.send(s.errorFrameFor(err, in.Nonce))

@@ -129,6 +129,24 @@ func (s *Store) Rooms(ctx context.Context) ([]*Room, error) {
 	return out, rows.Err()
 }
 
+// roomsOnly lists every room without its activity, which Rooms counts.
+func (s *Store) roomsOnly(ctx context.Context) ([]*Room, error) {
+	rows, err := s.db.Query(ctx, "select "+roomColumns+" from chat_rooms order by id")
+	if err != nil {
+		return nil, fmt.Errorf("chat: list rooms: %w", err)
+	}
+	defer rows.Close()
+	var out []*Room
+	for rows.Next() {
+		r, err := scanRoom(rows)
+		if err != nil {
+			return nil, fmt.Errorf("chat: list rooms: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // RoomBySlug loads one room, or storage.ErrNotFound.
 func (s *Store) RoomBySlug(ctx context.Context, slug string) (*Room, error) {
 	r, err := scanRoom(s.db.QueryRow(ctx, "select "+roomColumns+" from chat_rooms where slug = ?", slug))

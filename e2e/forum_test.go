@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"stoa/internal/stoatest"
+	"stoa/server"
 )
 
 // A newcomer registers, starts a thread written in Markdown and sees it formatted.
@@ -110,7 +111,9 @@ func TestScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skip("set STOA_SCREENSHOTS=DIR (make screenshots) to save screenshots")
 	}
-	site := stoatest.Start(t)
+	// The seed posts, reacts, chats and reports from one address, faster than the form
+	// limits allow.
+	site := stoatest.Start(t, func(c *server.Config) { c.NoRateLimits = true })
 	seed(t, site)
 	b := newBrowser(t)
 	tab := b.tab(site)
@@ -125,9 +128,19 @@ func TestScreenshots(t *testing.T) {
 			for _, page := range []struct{ name, path string }{
 				{"home", "/"}, {"thread", "/t/1"}, {"composer", "/c/general/new"}, {"chat", "/chat/general"},
 				{"search", "/search?q=backup"}, {"moderation", "/mod"}, {"account", "/me"}, {"admin", "/admin"},
-				{"privacy", "/policies/privacy"},
+				{"privacy", "/policies/privacy"}, {"setup", "/admin/setup"}, {"new-thread", "/new"}, {"avatar", "/me/avatar"},
 			} {
 				tab.open(page.path)
+				if page.name == "composer" {
+					// A composer being written: the toolbar over the text and the live preview.
+					tab.fill("Title", "Which tomatoes for a cold plot?")
+					tab.fill("Message", "Last year **Sungold** did well, _Black Krim_ less so.\n\n- start indoors in March\n- plant out after the last frost\n\n> Water at the roots, never the leaves.")
+					chatWait(tab, `!!document.querySelector('.composer-preview-body strong') || document.querySelector('.composer-preview').hidden`, "the composer's preview")
+					eval[bool](tab, "(() => { document.activeElement.blur(); window.scrollTo(0, 0); return true; })()")
+				}
+				if page.name == "chat" {
+					chatWait(tab, `document.getElementById('chat').classList.contains('is-live')`, "the room page to connect")
+				}
 				tab.screenshot(dir, page.name+"-"+size.name+"-"+scheme)
 			}
 		}

@@ -44,8 +44,9 @@ func TestReactMentionNotifyAndSearch(t *testing.T) {
 	bob.press("Reply")
 
 	alice.open("/")
-	if got := alice.text(".notifications-link .badge"); !strings.HasPrefix(got, "1") {
-		t.Fatalf("alice's badge reads %q, want 1", got)
+	// The mention and bob's reaction to her post.
+	if got := alice.text(".notifications-link .badge"); !strings.HasPrefix(got, "2") {
+		t.Fatalf("alice's badge reads %q, want 2", got)
 	}
 	alice.follow(chromedp.Click(chromedp.CSS(".notifications-link")))
 	if got := alice.text(".notification.unread a"); !strings.Contains(got, "bob mentioned you in “Favourite sourdough loaves”") {

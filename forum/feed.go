@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"stoa/site"
 	"stoa/web"
 )
 
@@ -73,15 +74,11 @@ type Feeds struct {
 	store   *Store
 	web     *web.Responder
 	baseURL string
+	site    *site.Settings
 }
 
-// siteName names the site in feed titles: the host of its public address.
-func (f *Feeds) siteName() string {
-	if u, err := url.Parse(f.baseURL); err == nil && u.Host != "" {
-		return u.Host
-	}
-	return "Stoa"
-}
+// publicNote ends every feed's subtitle: a feed is read away from the site's warnings.
+const publicNote = "Everything here is public and may be archived and republished by anyone."
 
 // threadEntries makes one entry per thread, holding its opening post.
 func (f *Feeds) threadEntries(rows []feedRow) []atomEntry {
@@ -148,9 +145,13 @@ func (f *Feeds) latest(w http.ResponseWriter, r *http.Request) {
 		f.web.ServerError(w, r, err)
 		return
 	}
-	feed := atomFeed{ID: f.baseURL + "/feed.atom", Title: "Latest threads on " + f.siteName(),
-		Subtitle: "Everything here is public and may be archived and republished by anyone.",
-		Links:    feedLinks(f.baseURL+"/feed.atom", f.baseURL+"/"), Entries: f.threadEntries(rows)}
+	info := f.site.Info()
+	subtitle := publicNote
+	if info.Description != "" {
+		subtitle = info.Description + " " + publicNote
+	}
+	feed := atomFeed{ID: f.baseURL + "/feed.atom", Title: info.Name, Subtitle: subtitle,
+		Links: feedLinks(f.baseURL+"/feed.atom", f.baseURL+"/"), Entries: f.threadEntries(rows)}
 	f.writeFeed(w, r, feed, lastUpdate(rows))
 }
 
@@ -166,7 +167,7 @@ func (f *Feeds) category(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	self := f.baseURL + "/c/" + c.Slug + "/feed.atom"
-	feed := atomFeed{ID: self, Title: c.Name + " on " + f.siteName(), Subtitle: c.Description,
+	feed := atomFeed{ID: self, Title: c.Name + " · " + f.site.Name(), Subtitle: c.Description,
 		Links: feedLinks(self, f.baseURL+"/c/"+c.Slug), Entries: f.threadEntries(rows)}
 	f.writeFeed(w, r, feed, lastUpdate(rows))
 }

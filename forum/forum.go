@@ -17,6 +17,7 @@ import (
 	"stoa/account"
 	"stoa/markup"
 	"stoa/ratelimit"
+	"stoa/site"
 	"stoa/storage"
 	"stoa/web"
 )
@@ -35,6 +36,8 @@ type Notifier interface {
 	UnreadKeys(ctx context.Context, userID int64, keys []string) ([]string, error)
 	// MarkKeysRead marks the member's notifications caused by keys read.
 	MarkKeysRead(tx *storage.Tx, userID int64, keys []string) error
+	// AutoWatch reports whether replying to a thread makes the member watch it.
+	AutoWatch(tx *storage.Tx, userID int64) (bool, error)
 }
 
 // Audit records a staff member's action on the forum in the moderation audit log, inside
@@ -77,6 +80,8 @@ type Options struct {
 	// BaseURL is the site's public address, for feeds and exports, which are read away
 	// from the site.
 	BaseURL string
+	// Site is the site's name and description, for feeds.
+	Site *site.Settings
 	// NoPostingPace lets members post as fast as they like: for load tests only.
 	NoPostingPace bool
 }
@@ -91,7 +96,7 @@ func (o Options) check() error {
 	}{
 		{"DB", o.DB == nil}, {"Renderer", o.Renderer == nil}, {"Restrictions", o.Restrictions == nil},
 		{"Notifier", o.Notifier == nil}, {"Audit", o.Audit == nil}, {"ChatSearch", o.ChatSearch == nil},
-		{"Accounts", o.Accounts == nil}, {"Web", o.Web == nil}, {"Log", o.Log == nil}, {"BaseURL", o.BaseURL == ""},
+		{"Accounts", o.Accounts == nil}, {"Web", o.Web == nil}, {"Log", o.Log == nil}, {"BaseURL", o.BaseURL == ""}, {"Site", o.Site == nil},
 	} {
 		if f.absent {
 			missing = append(missing, f.name)
@@ -119,6 +124,7 @@ type Forum struct {
 	index      *searchIndex
 	pages      *Pages
 	posting    *Posting
+	preview    *Preview
 	categories *CategoryAdmin
 }
 
@@ -136,7 +142,7 @@ func New(o Options) (*Forum, error) {
 	f := &Forum{
 		Service:    svc,
 		Search:     &Search{store: store, index: index, accounts: o.Accounts, chat: o.ChatSearch, web: o.Web},
-		Feeds:      &Feeds{svc: svc, store: store, web: o.Web, baseURL: baseURL},
+		Feeds:      &Feeds{svc: svc, store: store, web: o.Web, baseURL: baseURL, site: o.Site},
 		Reactions:  &Reactions{svc: svc, store: store, db: o.DB, web: o.Web, now: time.Now},
 		Watches:    &Watches{svc: svc, store: store, db: o.DB, web: o.Web},
 		Unread:     &Unread{store: store, db: o.DB, notifier: o.Notifier, web: o.Web, log: o.Log, now: time.Now},
@@ -148,6 +154,7 @@ func New(o Options) (*Forum, error) {
 	f.pages = &Pages{svc: svc, store: store, db: o.DB, accounts: o.Accounts, web: o.Web, cache: newPageCache(),
 		reactions: f.Reactions, watches: f.Watches, unread: f.Unread}
 	f.posting = &Posting{svc: svc, store: store, web: o.Web, pages: f.pages}
+	f.preview = newPreview(svc, o.Web)
 	return f, nil
 }
 

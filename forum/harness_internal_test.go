@@ -13,6 +13,7 @@ import (
 	"stoa/account"
 	"stoa/mail"
 	"stoa/markup"
+	"stoa/site"
 	"stoa/storage"
 	"stoa/web"
 )
@@ -48,6 +49,10 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settings, err := site.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tf := &testForum{db: db, accounts: accounts, sanctions: &sanctions{}, audit: &auditRecorder{}, mod: mod, member: member}
 	o := Options{
 		DB:           db,
@@ -60,6 +65,7 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 		Web:          &web.Responder{Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:      "http://stoa.test",
+		Site:         settings,
 	}
 	for _, fn := range adjust {
 		fn(&o)

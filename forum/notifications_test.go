@@ -140,11 +140,11 @@ func TestNotificationSettings(t *testing.T) {
 	if v, _ := doc.Find(`select[name="mention"] option[selected]`).Attr("value"); v != "app" {
 		t.Errorf("mentions default to %q, want app", v)
 	}
-	alice.PostForm("/me/notifications", url.Values{"mention": {"email"}, "reply": {"app"}, "watching": {"app"}, "chat_mention": {"app"}})
+	alice.PostForm("/me/notifications", url.Values{"mention": {"email"}, "reply": {"app"}, "watching": {"app"}, "chat_mention": {"app"}, "reaction": {"app"}})
 	if alice.Last.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(alice.Body, "no confirmed email address") {
 		t.Errorf("email without an address: status %d", alice.Last.StatusCode)
 	}
-	alice.PostForm("/me/notifications", url.Values{"mention": {"off"}, "reply": {"app"}, "watching": {"app"}, "chat_mention": {"app"}})
+	alice.PostForm("/me/notifications", url.Values{"mention": {"off"}, "reply": {"app"}, "watching": {"app"}, "chat_mention": {"app"}, "reaction": {"app"}})
 	if !strings.Contains(alice.Body, "settings are saved") {
 		t.Fatalf("saving settings: status %d", alice.Last.StatusCode)
 	}

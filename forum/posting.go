@@ -183,6 +183,9 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 			return err
 		}
 		tx.AfterCommit(s.index.queued)
+		if err := s.autoWatch(tx, u, t); err != nil {
+			return err
+		}
 		// The thread as read before the write, hidden as it is now: its author does not
 		// change, and its title only when the author's account is erased.
 		at := *t
@@ -198,6 +201,20 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		return nil, nil, err
 	}
 	return p, t, nil
+}
+
+// autoWatch makes a member who replies to t watch it, inside the reply's write, unless
+// they turned that off or chose about this thread before (a thread they stopped
+// watching stays unwatched). Its author watches it already.
+func (s *Service) autoWatch(tx *storage.Tx, u *account.User, t *Thread) error {
+	if u.ID == t.AuthorID {
+		return nil
+	}
+	on, err := s.notifier.AutoWatch(tx, u.ID)
+	if err != nil || !on {
+		return err
+	}
+	return s.store.watchUnlessChosen(tx, u.ID, t.ID)
 }
 
 // published records, in the write that publishes p in t, what goes with a new post:

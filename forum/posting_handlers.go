@@ -36,6 +36,25 @@ func (h *Posting) formState(w http.ResponseWriter, r *http.Request, err error, f
 	return 0, false
 }
 
+// pickCategory is where the home page's "New thread" button leads: the categories, each
+// linking to its composer. A plain page, so it works without JavaScript.
+func (h *Posting) pickCategory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if err := h.svc.CanPost(r.Context(), u); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	cats, err := h.store.Categories(r.Context())
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	var items []views.CategoryItem
+	for _, c := range cats {
+		items = append(items, categoryItem(&c))
+	}
+	h.web.Render(w, r, http.StatusOK, views.PickCategory(h.web.Page(r, "New thread", "forum"), items))
+}
+
 // composer shows the form that starts a thread. A category that does not exist is a 404
 // even for a visitor who is not logged in, so it checks the member itself.
 func (h *Posting) composer(w http.ResponseWriter, r *http.Request) {

@@ -70,8 +70,32 @@ func (x *Reactions) React(ctx context.Context, u *account.User, postID int64, ki
 		return err
 	}
 	return x.db.Write(ctx, func(tx *storage.Tx) error {
-		return x.store.setReaction(tx, postID, u.ID, kind, on, x.now())
+		changed, err := x.store.setReaction(tx, postID, u.ID, kind, on, x.now())
+		if err != nil || !changed || t.Hidden || p.Hidden {
+			return err
+		}
+		return x.notify(tx, u, p, t, on)
 	})
+}
+
+// reactionKey names the notification a member's reactions to a post caused: one per
+// member and post, whatever the kinds, so that three reactions do not ping three times.
+func reactionKey(postID, userID int64) string { return fmt.Sprintf("reaction:%d:%d", postID, userID) }
+
+// notify tells a post's author, inside the reaction's write, that u reacted to it; when
+// u takes back their last reaction to the post, the notification goes too.
+func (x *Reactions) notify(tx *storage.Tx, u *account.User, p *Post, t *Thread, on bool) error {
+	key := reactionKey(p.ID, u.ID)
+	if !on {
+		still, err := x.store.reactsTo(tx, p.ID, u.ID)
+		if err != nil || still {
+			return err
+		}
+		return x.svc.notifier.Retract(tx, key)
+	}
+	_, err := x.svc.notifier.Notify(tx, account.Notification{UserID: p.AuthorID, Kind: account.NotifyReaction,
+		ActorID: u.ID, Subject: t.Title, URL: fmt.Sprintf("/p/%d", p.ID), Key: key})
+	return err
 }
 
 func (x *Reactions) react(w http.ResponseWriter, r *http.Request, u *account.User) {

@@ -23,12 +23,14 @@ func (f *Forum) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /u/{name}", f.pages.profile)
 
 	// Writing.
+	mux.HandleFunc("GET /new", guard.Member(f.posting.pickCategory))
 	mux.HandleFunc("GET /c/{slug}/new", f.posting.composer)
 	mux.HandleFunc("POST /c/{slug}/new", guard.Member(f.posting.createThread))
 	mux.HandleFunc("POST /t/{id}/reply", guard.Member(f.posting.reply))
 	mux.HandleFunc("GET /p/{id}/edit", f.posting.editForm)
 	mux.HandleFunc("POST /p/{id}/edit", guard.Member(f.posting.edit))
 	mux.HandleFunc("POST /p/{id}/delete", guard.Member(f.posting.delete))
+	mux.HandleFunc("POST /preview", guard.Member(f.preview.render))
 
 	// Search and feeds.
 	mux.HandleFunc("GET /search", f.Search.page)

@@ -58,7 +58,23 @@ func (s *Service) EnsureDefaultCategory(ctx context.Context) error {
 	if err != nil || len(cats) > 0 {
 		return err
 	}
-	return s.store.SaveCategory(ctx, &Category{Slug: "general", Name: "General", Description: "Anything about this community."})
+	return s.store.SaveCategory(ctx, defaultCategory())
+}
+
+func defaultCategory() *Category {
+	return &Category{Slug: "general", Name: "General", Description: "Anything about this community."}
+}
+
+// CategoriesSetUp reports whether an admin has shaped the categories: added one, or
+// renamed or described the one Stoa starts with (the setup checklist asks for it).
+func (s *Service) CategoriesSetUp(ctx context.Context) (bool, error) {
+	// Asked on every page an admin opens until the checklist is done: no counts.
+	cats, err := s.store.categoryNames(ctx)
+	if err != nil {
+		return false, err
+	}
+	d := defaultCategory()
+	return len(cats) > 1 || len(cats) == 1 && (cats[0].Name != d.Name || cats[0].Description != d.Description), nil
 }
 
 // Thread loads a thread that u (nil: an anonymous reader) may see: a deleted thread, or

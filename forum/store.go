@@ -111,6 +111,25 @@ func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	return out, rows.Err()
 }
 
+// categoryNames lists every category's name and description, without the counts
+// Categories adds.
+func (s *Store) categoryNames(ctx context.Context) ([]Category, error) {
+	rows, err := s.db.Query(ctx, "select id, slug, name, description from categories order by position, name")
+	if err != nil {
+		return nil, fmt.Errorf("forum: list categories: %w", err)
+	}
+	defer rows.Close()
+	var out []Category
+	for rows.Next() {
+		var c Category
+		if err := rows.Scan(&c.ID, &c.Slug, &c.Name, &c.Description); err != nil {
+			return nil, fmt.Errorf("forum: list categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // CategoryBySlug loads one category.
 func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, error) {
 	var c Category

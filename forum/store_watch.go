@@ -60,3 +60,14 @@ func (s *Store) setWatch(tx *storage.Tx, userID, threadID int64, on bool) error 
 	}
 	return nil
 }
+
+// watchUnlessChosen makes a member watch a thread inside tx, unless they already chose
+// whether to watch it.
+func (s *Store) watchUnlessChosen(tx *storage.Tx, userID, threadID int64) error {
+	_, err := tx.Exec(`insert into thread_watches(user_id, thread_id, watching) values (?, ?, 1)
+		on conflict(user_id, thread_id) do nothing`, userID, threadID)
+	if err != nil {
+		return fmt.Errorf("forum: auto-watch %d by %d: %w", threadID, userID, err)
+	}
+	return nil
+}

@@ -29,12 +29,28 @@ type Unread struct {
 // changes, so rereading a thread costs no write.
 func (x *Unread) recordRead(ctx context.Context, u *account.User, t *Thread, posts []views.Post) error {
 	last, keys := 0, make([]string, 0, len(posts))
+	var reacted []int64 // the member's own posts that have reactions
 	for _, p := range posts {
 		last = max(last, p.Number)
 		keys = append(keys, postKey(p.ID))
+		if p.Author == u.Username && hasReaction(p.Reactions) {
+			reacted = append(reacted, p.ID)
+		}
 	}
 	if last == 0 {
 		return nil
+	}
+	// Seeing the reactions to one's post is reading their notifications.
+	if len(reacted) > 0 {
+		reactors, err := x.store.reactors(ctx, reacted)
+		if err != nil {
+			return err
+		}
+		for post, users := range reactors {
+			for _, id := range users {
+				keys = append(keys, reactionKey(post, id))
+			}
+		}
 	}
 	read, err := x.store.readPosition(ctx, u.ID, t.ID)
 	if err != nil {
@@ -106,4 +122,13 @@ func (x *Unread) readAll(w http.ResponseWriter, r *http.Request, u *account.User
 		return
 	}
 	http.Redirect(w, r, web.SafeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+func hasReaction(rs []views.Reaction) bool {
+	for _, r := range rs {
+		if r.Count > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -27,7 +27,7 @@ func (o *Outbox) Compose(name, to string, data any) (Message, error) {
 	in := struct {
 		Site, BaseURL string
 		Data          any
-	}{o.cfg.SiteName, o.cfg.BaseURL, data}
+	}{o.SiteName(), o.cfg.BaseURL, data}
 	var text, body bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, name+".txt", in); err != nil {
 		return Message{}, fmt.Errorf("mail: compose %s: %w", name, err)
@@ -91,7 +91,7 @@ func (o *Outbox) framed(subject string, body template.HTML) string {
 	err := frame.Execute(&buf, struct {
 		Subject, Site, BaseURL string
 		Body                   template.HTML
-	}{subject, o.cfg.SiteName, o.cfg.BaseURL, body})
+	}{subject, o.SiteName(), o.cfg.BaseURL, body})
 	if err != nil {
 		// The frame is fixed and its data plain strings, so this cannot happen; the body
 		// alone is still a correct HTML part.

@@ -38,8 +38,10 @@ type Config struct {
 	SMTPURL string
 	// BaseURL is the site's public URL; mail links to it and the default From is stoa@its host.
 	BaseURL string
-	// SiteName names the site in mail; default "Stoa".
+	// SiteName names the site in mail; default "Stoa". Site, when set, names it instead, as
+	// the admin last chose.
 	SiteName string
+	Site     SiteNamer
 	// From is the sender address; default stoa@<BaseURL host>.
 	From string
 	// MaxAttempts is how many deliveries are tried before a mail is marked failed; default 8.
@@ -114,8 +116,16 @@ func NewOutbox(db *storage.DB, cfg Config) *Outbox {
 // Configured reports whether an SMTP server is set, i.e. whether queued mail is delivered.
 func (o *Outbox) Configured() bool { return o.cfg.SMTPURL != "" }
 
+// SiteNamer tells the site's name as its admin set it (site.Settings).
+type SiteNamer interface{ Name() string }
+
 // SiteName is the site's name as mail shows it.
-func (o *Outbox) SiteName() string { return o.cfg.SiteName }
+func (o *Outbox) SiteName() string {
+	if o.cfg.Site != nil {
+		return o.cfg.Site.Name()
+	}
+	return o.cfg.SiteName
+}
 
 // BaseURL is the site's public URL without a trailing slash, for links in mail.
 func (o *Outbox) BaseURL() string { return o.cfg.BaseURL }

@@ -120,7 +120,7 @@ func (s *session) send(m *gomail.Msg) (permanent bool, err error) {
 // multipart/alternative, with the row's stable Message-ID.
 func (o *Outbox) build(q *Queued) (*gomail.Msg, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(o.cfg.SiteName, o.cfg.From); err != nil {
+	if err := m.FromFormat(o.SiteName(), o.cfg.From); err != nil {
 		return nil, fmt.Errorf("mail: sender %q: %w", o.cfg.From, err)
 	}
 	if err := m.To(q.To); err != nil {

@@ -36,6 +36,8 @@ const (
 	ActExportMemberData Action = "export_member_data"
 	ActEditPost         Action = "edit_post"
 	ActResetLink        Action = "password_reset_link"
+	// ActChangeSiteSettings: an admin renamed or described the site (site/).
+	ActChangeSiteSettings Action = "change_site_settings"
 )
 
 // Actions lists every action in the order they were added, for filters.
@@ -43,7 +45,7 @@ func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
 		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
-		ActEditPost, ActResetLink}
+		ActEditPost, ActResetLink, ActChangeSiteSettings}
 }
 
 // Label is the action in words, for the audit and moderation logs.
@@ -91,6 +93,8 @@ func (a Action) Label() string {
 		return "Post edited by staff"
 	case ActResetLink:
 		return "Password reset link made"
+	case ActChangeSiteSettings:
+		return "Site settings changed"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }

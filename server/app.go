@@ -14,6 +14,7 @@ import (
 	"stoa/markup"
 	"stoa/moderation"
 	"stoa/privacy"
+	"stoa/site"
 	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
@@ -28,6 +29,8 @@ type App struct {
 	accounts *account.Service
 	forum    *forum.Forum
 	setup    *account.SetupToken
+	// site is the site's name and description, which pages, feeds and mail show.
+	site *site.Settings
 
 	renderer     *markup.Renderer
 	accountStore *account.Store
@@ -69,6 +72,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 func (a *App) wire(ctx context.Context) error {
 	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
 	a.accountStore = account.NewStore(a.db)
+	var err error
+	if a.site, err = site.New(ctx, a.db); err != nil {
+		return err
+	}
 	admins, err := a.accountStore.CountAdmins(ctx)
 	if err != nil {
 		return err
@@ -79,12 +86,14 @@ func (a *App) wire(ctx context.Context) error {
 	mux := http.NewServeMux()
 
 	// Each part is built from parts built before it, in this order:
+	//   site settings                         (the database alone; loaded above)
 	//   moderation's audit log and sanctions  (the database alone)
 	//   mail outbox                           (every feature queues mail)
 	//   notifier                              (forum and chat notify members)
 	//   privacy: policies, preferences, …     (chat and accounts record policy versions)
 	//   chat                                  (sanctions, policies, notifier)
 	//   forum                                 (sanctions, notifier, audit log, chat search)
+	//   site pages and setup checklist        (forum, chat, privacy, mail, audit log)
 	//   moderation                            (forum, chat, audit log, sanctions, …)
 	//   accounts                              (every feature's share of a member's data)
 	a.moderation = newModerationParts(a.db)
@@ -101,6 +110,7 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wireForum(ctx, mux); err != nil {
 		return err
 	}
+	a.wireSite(mux)
 	a.wireModeration(mux)
 	accountHandlers := a.wireAccounts(mux)
 	a.mountPrivacy(mux)
@@ -154,7 +164,8 @@ func (a *App) routes(mux *http.ServeMux) {
 
 // chrome builds the page frame: the viewer and every banner that applies to them.
 func (a *App) chrome(r *http.Request, title, section string) views.Page {
-	p := views.Page{Title: title, Section: section}
+	info := a.site.Info()
+	p := views.Page{Title: title, Section: section, SiteName: info.Name, SiteDescription: info.Description}
 	u := account.UserFrom(r.Context())
 	if u == nil {
 		return p
@@ -228,7 +239,7 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 	})
 	email := account.NewEmailHandlers(a.accounts, a.web)
 	notify := account.NewNotifyHandlers(a.notifier, a.web)
-	meLinks := append([]views.MeLink{account.PasswordLink(), email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
+	meLinks := append([]views.MeLink{account.PasswordLink(), account.AvatarLink(), email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
 	meLinks = append(meLinks, account.DeleteLink(), moderation.MeLink(), notify.MeLink())
 	h := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
 		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"stoa/account"
 	"stoa/ratelimit"
 	"stoa/web"
 )
@@ -91,10 +92,16 @@ func limitForms(x *web.Responder, next http.Handler) http.Handler {
 const maxBodyBytes = 1 << 20
 
 // limitBodies caps every request body, so no handler can be made to read without end.
+// A profile picture may be a phone photo, larger than any form: its upload has its own
+// cap, which its handler enforces again.
 func limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			limit := int64(maxBodyBytes)
+			if r.URL.Path == "/me/avatar" {
+				limit = account.MaxAvatarUpload + 64<<10
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

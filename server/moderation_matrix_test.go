@@ -50,6 +50,8 @@ func modCases() []modCase {
 		get("/search", "/search?q=welcome", modPublic),
 		get("/feed.atom", "/feed.atom", modPublic),
 		post("/read-all", "/read-all", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
+		get("/new", "/new", modPosters),
+		post("/preview", "/preview", nil, modMembers),
 		get("/admin/categories", "/admin/categories", modAdmins),
 		post("/admin/categories", "/admin/categories", nil, adminInvalid),
 
@@ -81,6 +83,10 @@ func modCases() []modCase {
 		post("/notifications/read", "/notifications/read", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
 		get("/notifications/{id}", "/notifications/999", [modRoles]int{303, 404, 404, 303, 404, 404}),
 		get("/me/notifications", "/me/notifications", modMembers),
+		get("/avatar/{name}", "/avatar/alice", modPublic),
+		get("/me/avatar", "/me/avatar", modMembers),
+		post("/me/avatar", "/me/avatar", nil, [modRoles]int{303, 422, 403, 303, 422, 422}),
+		post("/me/avatar/remove", "/me/avatar/remove", nil, [modRoles]int{303, 303, 303, 303, 303, 303}),
 		post("/me/notifications", "/me/notifications", nil, invalid),
 
 		// Chat: reading is open; writing needs an account that is not silenced.
@@ -93,6 +99,7 @@ func modCases() []modCase {
 		// Only its author edits a chat message; staff delete it from the review queue.
 		get("/chat/{room}/messages/{id}/edit", "/chat/general/messages/1/edit", [modRoles]int{303, 200, 403, 303, 403, 403}),
 		post("/chat/{room}/messages/{id}/edit", "/chat/general/messages/1/edit", nil, [modRoles]int{303, 422, 403, 303, 403, 403}),
+		get("/chat/{room}/messages/{id}/delete", "/chat/general/messages/1/delete", [modRoles]int{303, 200, 403, 303, 403, 403}),
 		get("/chat/admin", "/chat/admin", modAdmins),
 		post("/chat/admin/rooms", "/chat/admin/rooms", nil, adminInvalid),
 		post("/chat/admin/rooms/{room}", "/chat/admin/rooms/general", nil, adminInvalid),
@@ -156,6 +163,10 @@ func modCases() []modCase {
 		get("/admin/users/{name}", "/admin/users/alice", modAdmins),
 		post("/admin/users/{name}/reset-link", "/admin/users/alice/reset-link", url.Values{"reason": {strings.Repeat("x", 600)}}, adminInvalid),
 		get("/admin/audit", "/admin/audit", modAdmins),
+		get("/admin/site", "/admin/site", modAdmins),
+		post("/admin/site", "/admin/site", nil, adminInvalid),
+		get("/admin/setup", "/admin/setup", modAdmins),
+		post("/admin/setup", "/admin/setup", nil, [modRoles]int{303, 403, 403, 303, 403, 303}),
 
 		// The site itself; metrics and profiles live on a private address, never here.
 		get("/healthz", "/healthz", modPublic),

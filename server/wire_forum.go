@@ -23,6 +23,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 		Web:          a.web,
 		Log:          a.log,
 		BaseURL:      a.cfg.BaseURL,
+		Site:         a.site,
 		// Load tests post far faster than any member.
 		NoPostingPace: a.cfg.NoRateLimits,
 	})

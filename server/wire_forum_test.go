@@ -35,7 +35,7 @@ func TestP16_NotificationEmailOnlyWhenChosen(t *testing.T) {
 	if doc.Find(`select[name="mention"] option[value="email"]`).Length() != 1 {
 		t.Fatal("email is not offered to a member with an address")
 	}
-	alice.PostForm("/me/notifications", url.Values{"mention": {"email"}, "reply": {"app"}, "watching": {"app"}, "chat_mention": {"app"}})
+	alice.PostForm("/me/notifications", url.Values{"mention": {"email"}, "reply": {"app"}, "watching": {"app"}, "chat_mention": {"app"}, "reaction": {"app"}})
 	if alice.Last.StatusCode != http.StatusOK || !strings.Contains(alice.Body, "saved") {
 		t.Fatalf("saving settings: status %d", alice.Last.StatusCode)
 	}

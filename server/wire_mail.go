@@ -23,6 +23,7 @@ func (a *App) wireMail(ctx context.Context, mux *http.ServeMux) error {
 		SMTPURL: a.cfg.SMTPURL,
 		From:    a.cfg.SMTPFrom,
 		BaseURL: a.cfg.BaseURL,
+		Site:    a.site,
 		Log:     a.log,
 	})
 	if err := a.mail.outbox.Start(ctx); err != nil {

@@ -30,6 +30,18 @@ type Page struct {
 	Banners []Banner
 	// Feed, when set, is advertised as the page's Atom feed.
 	Feed string
+	// SiteName and SiteDescription are what the admin calls the site and says about it;
+	// an empty name reads "Stoa".
+	SiteName        string
+	SiteDescription string
+}
+
+// Site is the site's name as pages show it.
+func (p Page) Site() string {
+	if p.SiteName == "" {
+		return "Stoa"
+	}
+	return p.SiteName
 }
 
 // FieldError is the message shown under one form field.

@@ -27,6 +27,7 @@ var layer = map[string]int{
 	"account":    5,
 	"privacy":    5,
 	"mail":       4,
+	"site":       3,
 	"storage":    1,
 	"views":      1,
 }

@@ -92,6 +92,17 @@
     return '/chat/' + room + '/messages/' + id + '/' + action;
   }
 
+  // avatar is the author's picture as views.Avatar draws it: served by this site only,
+  // uploaded or drawn from the name.
+  function avatar(name) {
+    var img = el('img', 'avatar');
+    img.src = '/avatar/' + encodeURIComponent(name);
+    img.width = img.height = 24;
+    img.alt = '';
+    img.loading = 'lazy';
+    return img;
+  }
+
   // render builds a message like the server's own markup (views/chat.templ). html is the
   // server's stored, sanitised HTML.
   function render(f) {
@@ -99,7 +110,9 @@
     li.id = 'm' + f.id;
     li.dataset.id = f.id;
     li.dataset.author = f.author;
+    li.dataset.at = f.at;
     var head = el('div', 'chat-msg-head');
+    head.appendChild(avatar(f.author));
     var author;
     if (f.author === 'former-member') {
       author = el('span', 'author', f.author);
@@ -128,21 +141,20 @@
     if (me) {
       var actions = el('div', 'chat-actions');
       if (f.author === me) {
-        var edit = el('a', '', 'Edit');
+        var edit = el('a', 'chat-edit', 'Edit');
         edit.href = messageURL(f.id, 'edit');
         actions.appendChild(edit);
         actions.appendChild(document.createTextNode(' '));
-        var del = el('form', 'inline');
-        del.method = 'post';
-        del.action = messageURL(f.id, 'delete');
-        var btn = el('button', 'link danger', 'Delete');
-        btn.type = 'submit';
-        del.appendChild(btn);
+        var del = el('a', 'chat-delete danger', 'Delete');
+        del.href = messageURL(f.id, 'delete');
         actions.appendChild(del);
       } else {
-        var report = el('a', '', 'Report');
-        report.href = '/report?message=' + f.id;
-        actions.appendChild(report);
+        moderatorActions(actions, f);
+        if (f.author !== 'former-member') {
+          var report = el('a', '', 'Report');
+          report.href = '/report?message=' + f.id;
+          actions.appendChild(report);
+        }
       }
       li.appendChild(actions);
     }
@@ -157,9 +169,15 @@
     }
     var old = document.getElementById('m' + f.id);
     if (old) {
-      old.replaceWith(render(f));
+      var fresh = render(f);
+      fresh.classList.toggle('grouped', old.classList.contains('grouped'));
+      old.replaceWith(fresh);
+      editDone(f);
     } else if (!f.edited) {
-      append(render(f));
+      var li = render(f);
+      append(li);
+      groupWithPrevious(li);
+      noteRead(f.id);
       if (p) log.scrollTop = log.scrollHeight;
     }
     if (f.id > lastID) lastID = f.id;
@@ -294,7 +312,7 @@
       case 'message': onMessage(f); break;
       case 'deleted':
         var gone = document.getElementById('m' + f.id);
-        if (gone) gone.remove();
+        if (gone) removeMessage(gone);
         break;
       case 'typing':
         typists[f.user] = Date.now() + 4000;
@@ -309,9 +327,259 @@
           markUnsent();
         }
         break;
-      case 'confirm_required': onConfirm(f); break;
-      case 'error': onError(f); break;
+      case 'confirm_required': if (!editReply(f)) onConfirm(f); break;
+      case 'error': if (!editReply(f) && !deleteReply(f)) onError(f); break;
     }
+  }
+
+  // ---- Grouping, reading positions, inline edit and delete, moderators' delete
+  // (issue 16). Kept together and apart from the functions above.
+  var GROUP_MS = 5 * 60 * 1000; // chat.GroupWindow
+  var staff = root.dataset.staff === '1';
+  var edits = {};    // nonce -> the open editor that sent it
+  var deletes = {};  // nonce -> the question that sent it
+  var readTimer = 0, readSent = 0;
+
+  // groupWithPrevious hides the author of li when the message before it is the same
+  // member's, moments earlier, as the server does for the page it sends.
+  function groupWithPrevious(li) {
+    var prev = li.previousElementSibling;
+    while (prev && prev.classList.contains('pending')) prev = prev.previousElementSibling;
+    var grouped = !!prev && prev.classList.contains('chat-msg') && prev.dataset.author === li.dataset.author &&
+      li.dataset.author !== 'former-member' &&
+      new Date(li.dataset.at) - new Date(prev.dataset.at) < GROUP_MS;
+    li.classList.toggle('grouped', grouped);
+  }
+
+  // removeMessage takes li out of the log; the message after it is grouped anew, since
+  // it may now begin a group.
+  function removeMessage(li) {
+    var next = li.nextElementSibling;
+    li.remove();
+    if (next && next.classList.contains('chat-msg') && !next.classList.contains('pending')) groupWithPrevious(next);
+  }
+
+  // noteRead tells the server, a moment after messages arrive while the member is looking,
+  // how far they have read, for the unread counts in the room list.
+  function noteRead() {
+    if (!me || document.visibilityState !== 'visible') return;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () {
+      if (ws && ws.readyState === 1 && lastID > readSent) {
+        readSent = lastID;
+        ws.send(JSON.stringify({type: 'read', id: lastID}));
+      }
+    }, 1500);
+  }
+  document.addEventListener('visibilitychange', noteRead);
+
+  // moderatorActions gives a moderator's copy of someone else's message its Delete link,
+  // which without JavaScript opens the message's review page.
+  function moderatorActions(actions, f) {
+    if (!staff) return;
+    var del = el('a', 'chat-mod-delete danger', 'Delete');
+    del.href = '/mod/review/message/' + f.id;
+    del.title = 'Delete as a moderator (recorded in the moderation log)';
+    actions.appendChild(del);
+    actions.appendChild(document.createTextNode(' '));
+  }
+
+  // startEdit opens an editor in place of li's text, with the message's Markdown read
+  // from its edit page. Enter saves, Shift+Enter starts a new line, Escape cancels. It
+  // returns false when the page is not live, so the link's edit page opens instead.
+  function startEdit(li) {
+    if (!ws || ws.readyState !== 1) return false;
+    if (li.classList.contains('editing')) {
+      var open = li.querySelector('.chat-editor textarea');
+      if (open) open.focus();
+      return true;
+    }
+    var id = li.dataset.id;
+    var body = li.querySelector('.chat-body');
+    var box = el('div', 'chat-editor');
+    var ta = el('textarea');
+    ta.setAttribute('aria-label', 'Edit your message');
+    ta.rows = 2;
+    ta.disabled = true;
+    ta.value = 'Loading…';
+    var note = el('div', 'chat-editor-note');
+    note.setAttribute('role', 'status');
+    var actions = el('div', 'actions');
+    var save = el('button', 'small', 'Save');
+    save.type = 'button';
+    var cancel = el('button', 'secondary small', 'Cancel');
+    cancel.type = 'button';
+    actions.appendChild(save);
+    actions.appendChild(cancel);
+    box.appendChild(ta);
+    box.appendChild(note);
+    box.appendChild(actions);
+    box.appendChild(el('p', 'hint', 'Enter saves · Esc cancels · Shift+Enter for a new line'));
+    body.hidden = true;
+    body.parentNode.insertBefore(box, body.nextSibling);
+    li.classList.add('editing');
+    var state = {li: li, ta: ta, note: note, source: null};
+
+    function close() {
+      box.remove();
+      body.hidden = false;
+      li.classList.remove('editing');
+      Object.keys(edits).forEach(function (n) { if (edits[n] === state) delete edits[n]; });
+      if (input) input.focus();
+    }
+    function send(confirm) {
+      if (state.source === null) return;
+      if (!ta.value.trim()) { say('Write something, or delete the message instead.', true); return; }
+      if (ta.value === state.source) { close(); return; }
+      if (!ws || ws.readyState !== 1) { say('Not connected. Wait a moment, then save again.', true); return; }
+      var nonce = newNonce();
+      edits[nonce] = state;
+      var frame = {type: 'edit', id: +id, body: ta.value, nonce: nonce};
+      if (confirm) frame.confirm = true;
+      ws.send(JSON.stringify(frame));
+      say('Saving…');
+    }
+    function say(text, isError) {
+      note.textContent = text;
+      note.className = 'chat-editor-note' + (isError ? ' error' : '');
+    }
+    state.close = close;
+    state.say = say;
+    state.confirm = function (findings) {
+      note.textContent = '';
+      note.className = 'chat-editor-note hold';
+      note.appendChild(document.createTextNode('This looks like it contains ' + findings.join(', ') +
+        '. Once saved it is public. '));
+      var anyway = el('button', 'small', 'Save anyway');
+      anyway.type = 'button';
+      anyway.addEventListener('click', function () { send(true); });
+      note.appendChild(anyway);
+      anyway.focus();
+    };
+    save.addEventListener('click', function () { send(false); });
+    cancel.addEventListener('click', close);
+    ta.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { e.preventDefault(); close(); }
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(false); }
+    });
+    fetch(messageURL(id, 'edit'), {credentials: 'same-origin'})
+      .then(function (res) { if (!res.ok) throw new Error('status ' + res.status); return res.text(); })
+      .then(function (html) {
+        var src = new DOMParser().parseFromString(html, 'text/html').querySelector('textarea[name="body"]');
+        if (!src) throw new Error('no editor');
+        state.source = src.value;
+        ta.value = src.value;
+        ta.disabled = false;
+        ta.rows = Math.min(8, Math.max(2, src.value.split('\n').length));
+        ta.focus();
+        ta.setSelectionRange(ta.value.length, ta.value.length);
+      })
+      .catch(function () {
+        close();
+        location.href = messageURL(id, 'edit');
+      });
+    return true;
+  }
+
+  // editDone closes the editor whose change came back as the updated message.
+  function editDone(f) {
+    if (f.nonce && edits[f.nonce]) delete edits[f.nonce];
+  }
+
+  // editReply shows an edit's refusal or warning in its editor; false when the frame is
+  // about something else.
+  function editReply(f) {
+    var state = f.nonce && edits[f.nonce];
+    if (!state) return false;
+    delete edits[f.nonce];
+    if (f.type === 'confirm_required') state.confirm(f.findings || []);
+    else state.say(f.message || 'The change could not be saved.', true);
+    return true;
+  }
+
+  // askDelete asks in place before a message is deleted: the member's own over the
+  // WebSocket, someone else's (moderators) through the moderation queue's action, which
+  // records it in the moderation log. The server then tells every page to drop it.
+  function askDelete(li, link, asModerator) {
+    var ask = li.querySelector('.chat-ask');
+    if (ask) { ask.querySelector('button').focus(); return; }
+    ask = el('div', 'chat-ask');
+    ask.setAttribute('role', 'group');
+    ask.setAttribute('aria-label', 'Confirm deletion');
+    var text = el('span', '', asModerator ?
+      'Delete this message as a moderator? The moderation log records it.' :
+      'Delete this message for everyone?');
+    var yes = el('button', 'danger-fill small', 'Delete');
+    yes.type = 'button';
+    var no = el('button', 'secondary small', 'Cancel');
+    no.type = 'button';
+    var problem = el('span', 'error');
+    problem.setAttribute('role', 'alert');
+    ask.appendChild(text);
+    ask.appendChild(yes);
+    ask.appendChild(no);
+    ask.appendChild(problem);
+    li.appendChild(ask);
+    yes.focus();
+    no.addEventListener('click', function () { ask.remove(); });
+    yes.addEventListener('click', function () {
+      yes.disabled = true;
+      if (!asModerator) {
+        if (!ws || ws.readyState !== 1) { location.href = link.href; return; }
+        var nonce = newNonce();
+        deletes[nonce] = {ask: ask, problem: problem, yes: yes};
+        ws.send(JSON.stringify({type: 'delete', id: +li.dataset.id, nonce: nonce}));
+        return;
+      }
+      fetch(link.getAttribute('href'), {method: 'POST', credentials: 'same-origin',
+        body: new URLSearchParams({'delete': '1', 'do': 'apply', 'reason': ''})})
+        .then(function (res) {
+          if (!res.ok) throw new Error('status ' + res.status);
+          if (li.isConnected) removeMessage(li);
+        })
+        .catch(function () {
+          yes.disabled = false;
+          problem.textContent = 'It could not be deleted here. ';
+          var open = el('a', '', 'Open its review page');
+          open.href = link.href;
+          problem.appendChild(open);
+        });
+    });
+  }
+
+  // deleteReply shows why a deletion was refused, in the question that asked for it.
+  function deleteReply(f) {
+    var d = f.nonce && deletes[f.nonce];
+    if (!d) return false;
+    delete deletes[f.nonce];
+    d.yes.disabled = false;
+    d.problem.textContent = f.message || 'It could not be deleted.';
+    return true;
+  }
+
+  if (log) {
+    log.addEventListener('click', function (e) {
+      var a = e.target.closest('a.chat-edit, a.chat-delete, a.chat-mod-delete');
+      if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      var li = a.closest('.chat-msg');
+      if (!li) return;
+      if (a.classList.contains('chat-edit')) {
+        if (startEdit(li)) e.preventDefault();
+        return;
+      }
+      e.preventDefault();
+      askDelete(li, a, a.classList.contains('chat-mod-delete'));
+    });
+  }
+
+  // Up arrow in an empty message box edits the member's last message, as in other chats.
+  if (input) {
+    input.addEventListener('keydown', function (e) {
+      if (e.key !== 'ArrowUp' || input.value !== '' || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+      var mine = log.querySelectorAll('.chat-msg:not(.pending)[data-author="' + CSS.escape(me) + '"]');
+      if (!mine.length) return;
+      if (startEdit(mine[mine.length - 1])) e.preventDefault();
+    });
   }
 
   function connect() {

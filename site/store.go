@@ -1,0 +1,56 @@
+package site
+
+import (
+	"context"
+	"fmt"
+
+	"stoa/storage"
+)
+
+// The settings' names in site_settings.
+const (
+	keyName               = "name"
+	keyDescription        = "description"
+	keyChecklistDismissed = "checklist_dismissed"
+)
+
+// Store is the site settings' SQL.
+type Store struct{ db *storage.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *storage.DB) *Store { return &Store{db: db} }
+
+// load reads every setting, defaults filled in.
+func (s *Store) load(ctx context.Context) (Info, error) {
+	info := Info{Name: DefaultName}
+	rows, err := s.db.Query(ctx, "select name, value from site_settings")
+	if err != nil {
+		return info, fmt.Errorf("site: load settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return info, fmt.Errorf("site: load settings: %w", err)
+		}
+		switch k {
+		case keyName:
+			info.Name, info.Saved = v, true
+		case keyDescription:
+			info.Description = v
+		case keyChecklistDismissed:
+			info.ChecklistDismissed = v == "1"
+		}
+	}
+	return info, rows.Err()
+}
+
+// set stores one setting inside tx.
+func (s *Store) set(tx *storage.Tx, key, value string) error {
+	_, err := tx.Exec(`insert into site_settings(name, value) values (?, ?)
+		on conflict(name) do update set value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("site: save %s: %w", key, err)
+	}
+	return nil
+}
