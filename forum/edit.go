@@ -26,7 +26,9 @@ func CanEdit(u *account.User, p *Post, t *Thread) bool {
 	return u.ID == p.AuthorID && !t.Locked && !p.Hidden
 }
 
-// Edit replaces a post's text, keeping the previous version for staff.
+// Edit replaces a post's text, keeping the previous version for staff (at most
+// MaxRevisions of them). Edits are paced like posts; the text is rendered before the
+// write, so the write runs SQL only.
 func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body string, confirm bool) (*Post, *Thread, error) {
 	p, t, err := s.Post(ctx, u, postID)
 	if err != nil {
@@ -48,6 +50,10 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	}
 	if body == p.Source {
 		return p, t, nil
+	}
+	// An edit costs what a post costs (rendering, indexing, a kept version): the same pace.
+	if err := s.keepPace(u); err != nil {
+		return nil, nil, err
 	}
 	old := *p
 	d := s.draft(u, body, p.CreatedAt)

@@ -26,6 +26,12 @@ const (
 	PostsPerPage  = 20
 )
 
+// MaxRevisions is how many earlier versions of a post are kept for staff: the first one,
+// as it was published, and the latest others. Repeated edits then cannot fill the disk
+// (each version holds up to MaxBodyBytes of Markdown and its HTML), nor push out of reach
+// what was first published.
+const MaxRevisions = 10
+
 // Posting pace per member: a burst of PostBurst posts, then one per PostEvery. Staff are
 // not limited. A member who writes faster than this is almost always a script.
 const (
