@@ -33,7 +33,10 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 	if err != nil {
 		return err
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
+	if web.AsError(err) != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("account: check password of %d: %w", userID, err)
 	}

@@ -17,13 +17,18 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	id, hash, err := s.store.passwordHash(ctx, strings.TrimSpace(username))
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal which names exist.
-		CheckPassword(s.dummyHash(), password)
+		if _, err := s.passwords.Check(ctx, s.dummyHash(), password); err != nil {
+			return nil, "", err
+		}
 		return nil, "", ErrBadCredentials
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
+	if web.AsError(err) != nil {
+		return nil, "", err
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("account: check password of %d: %w", id, err)
 	}
@@ -72,7 +77,10 @@ func (s *Service) checkPassword(ctx context.Context, u *User, password, field st
 	if err != nil {
 		return err
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
+	if web.AsError(err) != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("account: check password of %d: %w", u.ID, err)
 	}
