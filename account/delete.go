@@ -59,7 +59,7 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 				return fmt.Errorf("account: delete member %d: %w", userID, err)
 			}
 		}
-		if err := DeleteSessionsOf(tx, userID); err != nil {
+		if err := s.endSessions(tx, userID, ReasonDeleted); err != nil {
 			return err
 		}
 		// One-time links (password reset, address confirmation) carry the address too.

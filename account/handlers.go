@@ -100,7 +100,7 @@ func (h *Handlers) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithUser(r.Context(), u)))
+		next.ServeHTTP(w, r.WithContext(WithSession(WithUser(r.Context(), u), sessionKey(c.Value))))
 	})
 }
 

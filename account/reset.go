@@ -100,6 +100,6 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		if err := s.store.deleteMailTokens(tx, t.UserID, purposeReset); err != nil {
 			return err
 		}
-		return DeleteSessionsOf(tx, t.UserID)
+		return s.endSessions(tx, t.UserID, ReasonReset)
 	})
 }

@@ -47,6 +47,9 @@ type Options struct {
 	// DataSources are every package's share of a member's data, for the export and the
 	// account deletion (P15).
 	DataSources []DataSource
+	// SessionEvents hears when sessions end (chat closes their WebSockets); a test may
+	// leave it out.
+	SessionEvents SessionEvents
 }
 
 // Service holds the rules for accounts.
@@ -57,6 +60,7 @@ type Service struct {
 	outbox       *mail.Outbox
 	dataSources  []DataSource
 	passwords    *Passwords
+	events       SessionEvents
 
 	// Limits kept in memory only (P3): password checks and confirmation mails per member;
 	// reset links per username or address asked for (no mailbombing one person) and per
@@ -80,9 +84,13 @@ func NewService(store *Store, opts Options) *Service {
 	case opts.Outbox == nil:
 		panic("account: NewService needs an Outbox")
 	}
+	if opts.SessionEvents == nil {
+		opts.SessionEvents = noSessionEvents{}
+	}
 	return &Service{store: store, restrictions: opts.Restrictions, policies: opts.Policies, outbox: opts.Outbox,
 		dataSources:    opts.DataSources,
 		passwords:      NewPasswords(),
+		events:         opts.SessionEvents,
 		byMember:       ratelimit.New(time.Minute, 5),
 		forgotByLogin:  ratelimit.New(20*time.Minute, 3),
 		forgotByClient: ratelimit.New(2*time.Minute, 10),

@@ -111,7 +111,15 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	return u, nil
 }
 
-// LogOut ends a session.
+// LogOut ends a session; what lives on with it (chat WebSockets) is told.
 func (s *Service) LogOut(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, token)
+	return s.store.db.Write(ctx, func(tx *storage.Tx) error {
+		userID, err := s.store.deleteSession(tx, token)
+		if err != nil || userID == 0 {
+			return err
+		}
+		key := sessionKey(token)
+		tx.AfterCommit(func() { s.events.SessionsEnded(SessionEnd{UserID: userID, Key: key, Reason: ReasonLoggedOut}) })
+		return nil
+	})
 }

@@ -225,6 +225,8 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 			a.moderation.service.DataSource(),
 			a.notifier,
 		},
+		// Chat closes the WebSockets of sessions that end.
+		SessionEvents: a.chat.service,
 	})
 	email := account.NewEmailHandlers(a.accounts, a.web)
 	notify := account.NewNotifyHandlers(a.notifier, a.web)

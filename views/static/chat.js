@@ -25,6 +25,8 @@
   var held = null;    // {body, findings}: waiting for the member to confirm
   var lastTyping = 0;
   var typists = {};   // username -> time their typing notice expires
+  var carried = {};   // nonces sent on an earlier connection, unacknowledged when this one opened
+  var ended = '';     // why the server ended the member's session, shown until reload
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -210,8 +212,11 @@
   // markUnsent runs once a reconnection has replayed what was missed: a message still
   // pending then was not stored, and the member decides whether to send it again.
   function markUnsent() {
-    Object.keys(pending).forEach(function (nonce) {
+    // Only messages sent before this connection opened: one sent since is on its way.
+    Object.keys(carried).forEach(function (nonce) {
       var p = pending[nonce];
+      delete carried[nonce];
+      if (!p) return;
       delete pending[nonce];
       p.el.classList.add('failed');
       p.el.firstChild.textContent = 'Not sent. ';
@@ -257,18 +262,25 @@
       ws = sock;
       backoff = 500;
       replaying = true;
+      carried = {};
+      Object.keys(pending).forEach(function (nonce) { carried[nonce] = true; });
       root.classList.add('is-live');
-      status('');
+      status(ended, !!ended);
     };
     sock.onmessage = function (ev) {
       var f;
       try { f = JSON.parse(ev.data); } catch (e) { return; }
       handle(f);
     };
-    sock.onclose = function () {
+    sock.onclose = function (ev) {
       if (ws === sock) ws = null;
       root.classList.remove('is-live');
-      status('Connection lost. Reconnecting…');
+      if (ev.code === 1008 && ev.reason) {
+        // The session ended (logged out, password changed, restricted): reconnect to read.
+        ended = ev.reason;
+        me = '';
+      }
+      status(ended || 'Connection lost. Reconnecting…', !!ended);
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 15000);
     };
