@@ -61,6 +61,7 @@ type Service struct {
 	dataSources  []DataSource
 	passwords    *Passwords
 	events       SessionEvents
+	exports      chan struct{} // one token per export running
 
 	// Limits kept in memory only (P3): password checks and confirmation mails per member;
 	// reset links per username or address asked for (no mailbombing one person) and per
@@ -91,6 +92,7 @@ func NewService(store *Store, opts Options) *Service {
 		dataSources:    opts.DataSources,
 		passwords:      NewPasswords(),
 		events:         opts.SessionEvents,
+		exports:        make(chan struct{}, ExportSlots),
 		byMember:       ratelimit.New(time.Minute, 5),
 		forgotByLogin:  ratelimit.New(20*time.Minute, 3),
 		forgotByClient: ratelimit.New(2*time.Minute, 10),

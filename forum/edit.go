@@ -15,10 +15,15 @@ const (
 	ActionDeletePost = "post.delete"
 )
 
-// CanEdit reports whether u may edit p in thread t.
+// CanEdit reports whether u may edit p in thread t. Staff may edit others' posts, except
+// that a moderator may not edit an administrator's: a moderator must not be able to put
+// words in the mouth of those who oversee them.
 func CanEdit(u *account.User, p *Post, t *Thread) bool {
 	if u == nil || p.Deleted {
 		return false
+	}
+	if u.IsStaff() && u.ID != p.AuthorID {
+		return u.IsAdmin() || !p.AuthorAdmin
 	}
 	if u.IsStaff() {
 		return true

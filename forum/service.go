@@ -137,6 +137,8 @@ func checkTitle(title string, fields map[string]string) {
 		fields["title"] = fmt.Sprintf("Shorten the title to %d characters or fewer (it has %d).", MaxTitleRunes, n)
 	case !utf8.ValidString(title):
 		fields["title"] = "The title contains characters that are not valid text."
+	case strings.ContainsFunc(title, unicode.IsControl):
+		fields["title"] = "Write the title on one line, without tabs or other control characters."
 	}
 }
 

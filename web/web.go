@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,6 +32,8 @@ type Responder struct {
 	Log    *slog.Logger
 	// TrustProxy says a reverse proxy sets X-Forwarded-For (see ClientKey).
 	TrustProxy bool
+
+	proxyWarning sync.Once
 }
 
 // Page returns the chrome for a page titled title in a navigation section.

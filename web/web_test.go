@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,4 +141,21 @@ func FuzzParseForm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Behind a proxy that is not trusted, the log says once that limits are per proxy.
+func TestClientKeyWarnsOnceAboutAnUntrustedProxy(t *testing.T) {
+	var logs strings.Builder
+	x := &Responder{Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for range 3 {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = "127.0.0.1:5555"
+		r.Header.Set("X-Forwarded-For", "127.0.0.1")
+		if got := x.ClientKey(r); got != "127.0.0.1" {
+			t.Fatalf("key %q", got)
+		}
+	}
+	if n := strings.Count(logs.String(), "--trust-proxy is off"); n != 1 {
+		t.Errorf("warned %d times, want once: %s", n, logs.String())
+	}
 }
