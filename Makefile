@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./markup/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./privacy/pii/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParseForm$$' -fuzztime $(FUZZTIME) ./web/
+	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzSafeNext$$' -fuzztime $(FUZZTIME) ./web/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzDecodeFrame$$' -fuzztime $(FUZZTIME) ./chat/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzParseSearch$$' -fuzztime $(FUZZTIME) ./forum/
 

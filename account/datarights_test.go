@@ -6,8 +6,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"stoa/account"
 	"stoa/storage"
@@ -162,3 +165,99 @@ func TestDeleteAccountRules(t *testing.T) {
 		t.Errorf("log in as the deleted member: %v", err)
 	}
 }
+
+// heldSource holds the export it is part of until released.
+type heldSource struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (h heldSource) ExportUser(_ context.Context, _ int64, put func(string, any) error) error {
+	h.started <- struct{}{}
+	<-h.release
+	return put("held.json", []string{"x"})
+}
+
+func (heldSource) EraseUser(*storage.Tx, int64, bool) error { return nil }
+
+// At most ExportSlots exports run at once: another is told to try again, not queued.
+func TestExportsAreLimited(t *testing.T) {
+	held := heldSource{started: make(chan struct{}), release: make(chan struct{})}
+	svc, _ := newAccounts(t, held)
+	ctx := context.Background()
+	u, err := svc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, account.ExportSlots)
+	for range account.ExportSlots {
+		go func() { done <- svc.Export(ctx, u.ID, io.Discard) }()
+		<-held.started
+	}
+	if err := svc.Export(ctx, u.ID, io.Discard); !errors.Is(err, account.ErrExportsBusy) {
+		t.Fatalf("an export beyond the slots: %v, want ErrExportsBusy", err)
+	}
+	close(held.release)
+	for range account.ExportSlots {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() { <-held.started }()
+	if err := svc.Export(ctx, u.ID, io.Discard); err != nil {
+		t.Fatalf("once the others finished: %v", err)
+	}
+}
+
+// TestExportMemory reports what one export of 20,000 records (4 MB of text) allocates;
+// run with -v. It is a measurement, not a check.
+func TestExportMemory(t *testing.T) {
+	svc, _ := newAccounts(t, largeSource{})
+	ctx := context.Background()
+	u, err := svc.CreateUser(ctx, "alice", "password-alice", account.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The peak of live memory above what was in use before, sampled while it runs.
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	stop, peak := make(chan struct{}), make(chan uint64)
+	go func() {
+		var most uint64
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			most = max(most, m.HeapAlloc)
+			select {
+			case <-stop:
+				peak <- most
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	err = svc.Export(ctx, u.ID, io.Discard)
+	close(stop)
+	most := <-peak
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("export of 20,000 records (4 MB of text): peak heap %.1f MB above the start", float64(most-before.HeapAlloc)/1e6)
+}
+
+type largeSource struct{}
+
+func (largeSource) ExportUser(_ context.Context, _ int64, put func(string, any) error) error {
+	type post struct {
+		ID       int    `json:"id"`
+		Markdown string `json:"markdown"`
+	}
+	rows := make([]post, 20000)
+	for i := range rows {
+		rows[i] = post{ID: i, Markdown: strings.Repeat("word ", 40)}
+	}
+	return put("posts.json", rows)
+}
+
+func (largeSource) EraseUser(*storage.Tx, int64, bool) error { return nil }

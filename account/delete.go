@@ -36,7 +36,10 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 	if err != nil {
 		return err
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
+	if web.AsError(err) != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("account: check password of %d: %w", userID, err)
 	}
@@ -93,7 +96,7 @@ func (s *Service) deleteAccount(ctx context.Context, u *User, erase bool) error 
 				return fmt.Errorf("account: delete member %d: %w", userID, err)
 			}
 		}
-		if err := DeleteSessionsOf(tx, userID); err != nil {
+		if err := s.endSessions(tx, userID, ReasonDeleted); err != nil {
 			return err
 		}
 		if err := s.store.deleteAvatar(tx, userID); err != nil {

@@ -2,17 +2,29 @@ package account
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
 	"stoa/storage"
+	"stoa/web"
 )
+
+// ExportSlots is how many data exports run at once: each reads a member's every record,
+// holds one data source's list in memory and keeps a reader busy while it streams.
+const ExportSlots = 2
+
+// ErrExportsBusy refuses an export while ExportSlots others run.
+var ErrExportsBusy = &web.Error{Status: http.StatusServiceUnavailable, RetryAfter: time.Minute,
+	Message: "Other downloads of members' data are being prepared right now. Try again in a minute."}
 
 // exportedProfile is profile.json in a member's export.
 type exportedProfile struct {
@@ -39,7 +51,15 @@ type exportedFile struct {
 // sessions.json, each data source's files as JSON with a readable HTML page beside each,
 // and an index.html that links them. The archive is written as it is made; only one
 // file's records are held in memory at a time.
+//
+// At most ExportSlots exports run at once; another is refused with ErrExportsBusy.
 func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
+	select {
+	case s.exports <- struct{}{}:
+		defer func() { <-s.exports }()
+	default:
+		return ErrExportsBusy
+	}
 	u, err := s.store.ByID(ctx, userID)
 	if err != nil {
 		return err
@@ -54,6 +74,14 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
 			return fmt.Errorf("account: export: bad or repeated file name %q", name)
 		}
 		seen[name] = true
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+			f, err := putList(z, name, now, u.Username, rv)
+			if err != nil {
+				return err
+			}
+			files = append(files, f)
+			return nil
+		}
 		data, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return fmt.Errorf("account: export %s: %w", name, err)
@@ -111,6 +139,46 @@ func writeZip(z *zip.Writer, name string, at time.Time, data []byte) error {
 		return fmt.Errorf("account: export %s: %w", name, err)
 	}
 	return nil
+}
+
+// putList writes a list of records as name (JSON) and its page (HTML) one record at a
+// time: the list is read twice, and never copied whole (as JSON, as decoded values or as
+// HTML), so a member with a great deal of data costs the list they already have, not
+// several times it.
+func putList(z *zip.Writer, name string, at time.Time, username string, list reflect.Value) (exportedFile, error) {
+	f := exportedFile{JSON: name, HTML: strings.TrimSuffix(name, ".json") + ".html", Records: list.Len()}
+	fw, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: at})
+	if err != nil {
+		return f, fmt.Errorf("account: export %s: %w", name, err)
+	}
+	w := bufio.NewWriter(fw)
+	if list.Len() == 0 {
+		w.WriteString("[]")
+	} else {
+		w.WriteString("[\n  ")
+		for i := range list.Len() {
+			data, err := json.MarshalIndent(list.Index(i).Interface(), "  ", "  ")
+			if err != nil {
+				return f, fmt.Errorf("account: export %s: %w", name, err)
+			}
+			if i > 0 {
+				w.WriteString(",\n  ")
+			}
+			w.Write(data)
+		}
+		w.WriteString("\n]")
+	}
+	if err := w.Flush(); err != nil {
+		return f, fmt.Errorf("account: export %s: %w", name, err)
+	}
+	hw, err := z.CreateHeader(&zip.FileHeader{Name: f.HTML, Method: zip.Deflate, Modified: at})
+	if err != nil {
+		return f, fmt.Errorf("account: export %s: %w", f.HTML, err)
+	}
+	if err := renderListPage(hw, username, f, list); err != nil {
+		return f, fmt.Errorf("account: export %s: %w", f.HTML, err)
+	}
+	return f, nil
 }
 
 // countRecords is the number of entries of a JSON array, or 1 for anything else.

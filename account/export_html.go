@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -77,6 +78,83 @@ func renderFilePage(out io.Writer, username string, f exportedFile, data []byte)
 	pageStart(w, title+" · "+username)
 	fmt.Fprintf(w, "<p><a href=\"index.html\">← All your data</a></p>\n<h1>%s</h1>\n", html.EscapeString(title))
 	renderValue(w, v, 0)
+	fmt.Fprintf(w, "<p class=\"muted\">The same data for programs: <a href=\"%s\">%s</a></p>\n</body></html>\n",
+		html.EscapeString(f.JSON), html.EscapeString(f.JSON))
+	return w.Flush()
+}
+
+// renderListPage writes the page of a list of records, one record at a time: a first pass
+// finds the table's columns, a second writes its rows.
+func renderListPage(out io.Writer, username string, f exportedFile, list reflect.Value) error {
+	record := func(i int) (any, error) {
+		data, err := json.Marshal(list.Index(i).Interface())
+		if err != nil {
+			return nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		err = dec.Decode(&v)
+		return v, err
+	}
+	var cols []string
+	table := true // every record is an object: a table; otherwise a list
+	for i := range list.Len() {
+		v, err := record(i)
+		if err != nil {
+			return err
+		}
+		m, ok := v.(map[string]any)
+		table = table && ok
+		for _, k := range sortedKeys(m) {
+			if !slices.Contains(cols, k) {
+				cols = append(cols, k)
+			}
+		}
+	}
+	w := bufio.NewWriter(out)
+	title := humanName(f.JSON)
+	pageStart(w, title+" · "+username)
+	fmt.Fprintf(w, "<p><a href=\"index.html\">← All your data</a></p>\n<h1>%s</h1>\n", html.EscapeString(title))
+	switch {
+	case list.Len() == 0:
+		w.WriteString("<p class=\"muted\">Nothing here.</p>\n")
+	case !table:
+		w.WriteString("<ul>")
+		for i := range list.Len() {
+			v, err := record(i)
+			if err != nil {
+				return err
+			}
+			w.WriteString("<li>")
+			renderValue(w, v, 1)
+			w.WriteString("</li>")
+		}
+		w.WriteString("</ul>\n")
+	default:
+		w.WriteString("<table><thead><tr>")
+		for _, c := range cols {
+			fmt.Fprintf(w, "<th>%s</th>", html.EscapeString(label(c)))
+		}
+		w.WriteString("</tr></thead><tbody>\n")
+		for i := range list.Len() {
+			v, err := record(i)
+			if err != nil {
+				return err
+			}
+			m, _ := v.(map[string]any)
+			w.WriteString("<tr>")
+			for _, c := range cols {
+				w.WriteString("<td>")
+				if val, ok := m[c]; ok {
+					renderValue(w, val, 1)
+				}
+				w.WriteString("</td>")
+			}
+			w.WriteString("</tr>\n")
+		}
+		w.WriteString("</tbody></table>\n")
+	}
 	fmt.Fprintf(w, "<p class=\"muted\">The same data for programs: <a href=\"%s\">%s</a></p>\n</body></html>\n",
 		html.EscapeString(f.JSON), html.EscapeString(f.JSON))
 	return w.Flush()

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"stoa/ratelimit"
 	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
@@ -27,9 +26,9 @@ type Handlers struct {
 	requireEmail bool
 	setup        *SetupToken
 	meLinks      []views.MeLink
-	// perAccount slows password guessing against one account from many addresses; the
-	// server limits each address separately.
-	perAccount *ratelimit.Keyed
+	// limits slow password guessing against one account from many addresses without
+	// locking its owner out (login_limits.go); the server limits each address separately.
+	limits *loginLimits
 }
 
 // HandlerOptions configure the account pages.
@@ -48,7 +47,7 @@ func NewHandlers(svc *Service, w *web.Responder, opts HandlerOptions) *Handlers 
 	h := &Handlers{svc: svc, web: w, guard: Guard{Web: w}, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail,
 		setup: opts.Setup, meLinks: opts.MeLinks}
 	if !opts.NoRateLimits {
-		h.perAccount = ratelimit.New(time.Minute, 10)
+		h.limits = newLoginLimits()
 	}
 	return h
 }
@@ -107,7 +106,7 @@ func (h *Handlers) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithUser(r.Context(), u)))
+		next.ServeHTTP(w, r.WithContext(WithSession(WithUser(r.Context(), u), sessionKey(c.Value))))
 	})
 }
 
@@ -168,7 +167,7 @@ func (h *Handlers) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.web.Render(w, r, http.StatusOK, views.Login(h.web.Page(r, "Log in", ""), f))
 }
 
-var errTooManyLogins = web.Refused(http.StatusTooManyRequests, "Too many login attempts for this account. Wait a minute, then try again.")
+var errTooManyLogins = web.Refused(http.StatusTooManyRequests, "Too many login attempts for this account. Wait a few minutes, then try again, or reset your password if you forgot it.")
 
 func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	if err := web.ParseForm(w, r); err != nil {
@@ -179,10 +178,18 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	f.Username, f.Next = r.PostFormValue("username"), web.SafeNext(r.PostFormValue("next"))
 	var token string
 	var err error
-	if h.perAccount != nil && !h.perAccount.Allow(UsernameKey(strings.TrimSpace(f.Username))) {
+	name, client := UsernameKey(strings.TrimSpace(f.Username)), h.web.ClientKey(r)
+	switch {
+	case len(name) > maxLoginName:
+		// No account has such a name; it is not worth a hash, nor a key in the limits.
+		err = ErrBadCredentials
+	case h.limits != nil && !h.limits.admit(name, client):
 		err = errTooManyLogins
-	} else {
+	default:
 		_, token, err = h.svc.LogIn(r.Context(), f.Username, r.PostFormValue("password"))
+		if h.limits != nil && (err == nil || errors.Is(err, ErrBadCredentials)) {
+			h.limits.result(name, client, err == nil)
+		}
 	}
 	if fields, status, ok := web.FormErrors(w, err); ok {
 		f.Errors = fields
@@ -238,9 +245,25 @@ func (s *SetupToken) matches(t string) bool {
 	return v != "" && subtle.ConstantTimeCompare([]byte(v), []byte(t)) == 1
 }
 
-func (s *SetupToken) use() {
+// take uses the secret up if t is it, so that of requests racing with the same link only
+// one goes on; give it back with restore if what it was for failed in a way the person
+// can fix.
+func (s *SetupToken) take(t string) bool {
+	if s == nil {
+		return false
+	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token == "" || subtle.ConstantTimeCompare([]byte(s.token), []byte(t)) != 1 {
+		return false
+	}
 	s.token = ""
+	return true
+}
+
+func (s *SetupToken) restore(t string) {
+	s.mu.Lock()
+	s.token = t
 	s.mu.Unlock()
 }
 
@@ -263,19 +286,33 @@ func (h *Handlers) setupCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := views.AuthForm{Username: r.PostFormValue("username")}
-	_, session, err := h.svc.CreateSetupAdmin(r.Context(), f.Username, r.PostFormValue("password"))
+	password := r.PostFormValue("password")
+	err := checkSetupAdmin(f.Username, password)
+	if err == nil {
+		// Burnt before the account is made: of several requests with the link, one
+		// creates the admin and the others find it used.
+		if !h.setup.take(token) {
+			h.web.NotFound(w, r)
+			return
+		}
+		var session string
+		if _, session, err = h.svc.CreateSetupAdmin(r.Context(), f.Username, password); err == nil {
+			h.setCookie(w, session)
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+		if errors.Is(err, ErrAdminExists) {
+			h.web.Fail(w, r, err) // the link stays used
+			return
+		}
+		h.setup.restore(token)
+	}
 	if fields, status, ok := web.FormErrors(w, err); ok {
 		f.Errors = fields
 		h.web.Render(w, r, status, views.Setup(h.web.Page(r, "Set up Stoa", ""), token, f))
 		return
 	}
-	if err != nil {
-		h.web.Fail(w, r, err)
-		return
-	}
-	h.setup.use()
-	h.setCookie(w, session)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	h.web.Fail(w, r, err)
 }
 
 // loginLanding is where a new session goes first: /login/check, which then sends the

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
+	"unicode"
 
 	"stoa/mail"
 	"stoa/storage"
@@ -75,6 +77,8 @@ type NotifierOptions struct {
 	// Outbox queues the emails members asked for, in the transaction that notifies them;
 	// with no mail server configured it keeps them until there is one.
 	Outbox *mail.Outbox
+	// Log records an email that could not be built (nil: discard).
+	Log *slog.Logger
 }
 
 // Notifier records notifications and queues the emails members asked for. Forum and chat
@@ -83,6 +87,7 @@ type Notifier struct {
 	store   *Store
 	baseURL string
 	outbox  *mail.Outbox
+	log     *slog.Logger
 	now     func() time.Time
 }
 
@@ -91,7 +96,10 @@ func NewNotifier(db *storage.DB, opts NotifierOptions) *Notifier {
 	if opts.Outbox == nil {
 		panic("account: NewNotifier needs an Outbox")
 	}
-	return &Notifier{store: NewStore(db), baseURL: strings.TrimRight(opts.BaseURL, "/"), outbox: opts.Outbox, now: time.Now}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Notifier{store: NewStore(db), baseURL: strings.TrimRight(opts.BaseURL, "/"), outbox: opts.Outbox, log: opts.Log, now: time.Now}
 }
 
 // Notify records x inside tx unless the member turned its kind off, already has a
@@ -130,7 +138,16 @@ func (n *Notifier) email(tx *storage.Tx, id int64, to string, x Notification) er
 	text := fmt.Sprintf("%s.\n\nRead it here: %s/notifications/%d\n\n"+
 		"You get this email because you asked for email about this kind of notification.\n"+
 		"Choose what you are emailed about at %s/me/notifications\n", what, n.baseURL, id, n.baseURL)
-	err := n.outbox.Enqueue(tx, mail.Message{To: to, Subject: what, Text: text, Kind: "notification", UserID: x.UserID})
+	// A subject is one line, whatever a title held before titles refused line breaks.
+	subject := strings.Join(strings.FieldsFunc(what, func(r rune) bool { return unicode.IsControl(r) }), " ")
+	err := n.outbox.Enqueue(tx, mail.Message{To: to, Subject: subject, Text: text, Kind: "notification", UserID: x.UserID})
+	if errors.Is(err, mail.ErrInvalid) {
+		// A mail that cannot be built (an address that no longer parses, say) must not
+		// undo the post that caused it: the notification in Stoa stands, the mail is
+		// skipped.
+		n.log.Warn("account: notification email skipped: it cannot be built", "user", x.UserID, "kind", x.Kind, "err", err)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("account: queue notification email: %w", err)
 	}

@@ -71,11 +71,17 @@ func (s *Service) PeekReset(ctx context.Context, token string) (string, error) {
 // ResetPassword sets a new password through a reset link, uses the link up and ends every
 // session of the account: whoever might have known the old password is logged out
 // everywhere. storage.ErrNotFound when the link is unknown, used or expired.
+//
+// The link is looked up before anything else: a password is hashed (argon2id, 19 MiB)
+// only for a link that works, so a flood of made-up links costs a read each.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
+	if _, err := s.store.peekMailToken(ctx, token, purposeReset, s.now()); err != nil {
+		return err
+	}
 	if msg := ValidatePassword(password); msg != "" {
 		return web.Invalid("password", msg)
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.passwords.Hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -94,6 +100,6 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		if err := s.store.deleteMailTokens(tx, t.UserID, purposeReset); err != nil {
 			return err
 		}
-		return DeleteSessionsOf(tx, t.UserID)
+		return s.endSessions(tx, t.UserID, ReasonReset)
 	})
 }

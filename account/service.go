@@ -47,6 +47,9 @@ type Options struct {
 	// DataSources are every package's share of a member's data, for the export and the
 	// account deletion (P15).
 	DataSources []DataSource
+	// SessionEvents hears when sessions end (chat closes their WebSockets); a test may
+	// leave it out.
+	SessionEvents SessionEvents
 }
 
 // Service holds the rules for accounts.
@@ -56,6 +59,9 @@ type Service struct {
 	policies     Policies
 	outbox       *mail.Outbox
 	dataSources  []DataSource
+	passwords    *Passwords
+	events       SessionEvents
+	exports      chan struct{} // one token per export running
 
 	// Limits kept in memory only (P3): password checks and confirmation mails per member;
 	// reset links per username or address asked for (no mailbombing one person) and per
@@ -79,8 +85,14 @@ func NewService(store *Store, opts Options) *Service {
 	case opts.Outbox == nil:
 		panic("account: NewService needs an Outbox")
 	}
+	if opts.SessionEvents == nil {
+		opts.SessionEvents = noSessionEvents{}
+	}
 	return &Service{store: store, restrictions: opts.Restrictions, policies: opts.Policies, outbox: opts.Outbox,
 		dataSources:    opts.DataSources,
+		passwords:      NewPasswords(),
+		events:         opts.SessionEvents,
+		exports:        make(chan struct{}, ExportSlots),
 		byMember:       ratelimit.New(time.Minute, 5),
 		forgotByLogin:  ratelimit.New(20*time.Minute, 3),
 		forgotByClient: ratelimit.New(2*time.Minute, 10),
@@ -89,6 +101,9 @@ func NewService(store *Store, opts Options) *Service {
 
 // Store returns the service's store.
 func (s *Service) Store() *Store { return s.store }
+
+// Passwords returns the service's password hashing, for tests and metrics.
+func (s *Service) Passwords() *Passwords { return s.passwords }
 
 // Register creates a member account and logs them in, returning the session token. An
 // address given is confirmed by a link mailed in the same transaction.
@@ -108,7 +123,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, string, 
 	if err := web.InvalidFields(fields); err != nil {
 		return nil, "", err
 	}
-	return s.create(ctx, r.Username, r.Password, email, RoleMember, true)
+	return s.create(ctx, r.Username, r.Password, email, RoleMember, true, false)
 }
 
 // CreateUser adds a member with a role, as the site creates every account (tests and
@@ -117,7 +132,7 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, rol
 	if err := checkNewUser(username, password, role); err != nil {
 		return nil, err
 	}
-	u, _, err := s.create(ctx, username, password, "", role, false)
+	u, _, err := s.create(ctx, username, password, "", role, false, false)
 	return u, err
 }
 
@@ -144,8 +159,12 @@ func AddUser(ctx context.Context, store *Store, username, password string, role 
 	return store.ByID(ctx, id)
 }
 
-// CreateSetupAdmin creates the first admin and logs them in.
-func (s *Service) CreateSetupAdmin(ctx context.Context, username, password string) (*User, string, error) {
+// ErrAdminExists refuses the setup link once an administrator exists, however it was
+// made (the link, or stoa user add while the server runs).
+var ErrAdminExists = web.Refused(http.StatusGone, "This site already has an administrator, so the setup link no longer works. Log in instead.")
+
+// checkSetupAdmin checks the setup form before the link is used up.
+func checkSetupAdmin(username, password string) error {
 	fields := map[string]string{}
 	if msg := ValidateUsername(username); msg != "" && !reservedNames[UsernameKey(username)] {
 		fields["username"] = msg
@@ -153,19 +172,26 @@ func (s *Service) CreateSetupAdmin(ctx context.Context, username, password strin
 	if msg := ValidatePassword(password); msg != "" {
 		fields["password"] = msg
 	}
-	if err := web.InvalidFields(fields); err != nil {
+	return web.InvalidFields(fields)
+}
+
+// CreateSetupAdmin creates the first admin and logs them in. Inside the write it checks
+// that no administrator exists, so it creates at most one, whatever runs beside it.
+func (s *Service) CreateSetupAdmin(ctx context.Context, username, password string) (*User, string, error) {
+	if err := checkSetupAdmin(username, password); err != nil {
 		return nil, "", err
 	}
-	return s.create(ctx, username, password, "", RoleAdmin, true)
+	return s.create(ctx, username, password, "", RoleAdmin, true, true)
 }
 
 var errNameTaken = web.Invalid("username", "That username is taken. Please choose another.")
 
 // create writes an account and everything that must exist with it in one transaction: the
 // confirmation mail for its address, the record of the policies accepted and, when login
-// is set, its first session. If any step fails, none of it happened.
-func (s *Service) create(ctx context.Context, username, password, email string, role Role, login bool) (*User, string, error) {
-	hash, err := HashPassword(password)
+// is set, its first session. With firstAdmin it refuses (ErrAdminExists) when an
+// administrator exists. If any step fails, none of it happened.
+func (s *Service) create(ctx context.Context, username, password, email string, role Role, login, firstAdmin bool) (*User, string, error) {
+	hash, err := s.passwords.Hash(ctx, password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -176,6 +202,15 @@ func (s *Service) create(ctx context.Context, username, password, email string, 
 		token = NewToken()
 	}
 	err = s.store.db.Write(ctx, func(tx *storage.Tx) error {
+		if firstAdmin {
+			admins, err := s.store.CountOtherAdmins(tx, 0)
+			if err != nil {
+				return err
+			}
+			if admins > 0 {
+				return ErrAdminExists
+			}
+		}
 		var err error
 		if id, err = s.store.insertUser(tx, username, email, hash, role, now); err != nil {
 			return err

@@ -17,13 +17,18 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	id, hash, err := s.store.passwordHash(ctx, strings.TrimSpace(username))
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal which names exist.
-		CheckPassword(s.dummyHash(), password)
+		if _, err := s.passwords.Check(ctx, s.dummyHash(), password); err != nil {
+			return nil, "", err
+		}
 		return nil, "", ErrBadCredentials
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
+	if web.AsError(err) != nil {
+		return nil, "", err
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("account: check password of %d: %w", id, err)
 	}
@@ -72,7 +77,10 @@ func (s *Service) checkPassword(ctx context.Context, u *User, password, field st
 	if err != nil {
 		return err
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
+	if web.AsError(err) != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("account: check password of %d: %w", u.ID, err)
 	}
@@ -103,7 +111,15 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	return u, nil
 }
 
-// LogOut ends a session.
+// LogOut ends a session; what lives on with it (chat WebSockets) is told.
 func (s *Service) LogOut(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, token)
+	return s.store.db.Write(ctx, func(tx *storage.Tx) error {
+		userID, err := s.store.deleteSession(tx, token)
+		if err != nil || userID == 0 {
+			return err
+		}
+		key := sessionKey(token)
+		tx.AfterCommit(func() { s.events.SessionsEnded(SessionEnd{UserID: userID, Key: key, Reason: ReasonLoggedOut}) })
+		return nil
+	})
 }

@@ -252,14 +252,21 @@ func (s *Store) sessionsOf(ctx context.Context, userID int64) ([]exportedSession
 	return out, rows.Err()
 }
 
-// DeleteSession ends the session with this token.
-func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Exec("delete from sessions where token_hash = ?", hashToken(token)); err != nil {
-			return fmt.Errorf("account: end session: %w", err)
-		}
-		return nil
-	})
+// deleteSession ends the session with this token inside tx and returns whose it was (0
+// for none).
+func (s *Store) deleteSession(tx *storage.Tx, token string) (int64, error) {
+	var userID int64
+	err := tx.QueryRow("select user_id from sessions where token_hash = ?", hashToken(token)).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("account: end session: %w", err)
+	}
+	if _, err := tx.Exec("delete from sessions where token_hash = ?", hashToken(token)); err != nil {
+		return 0, fmt.Errorf("account: end session: %w", err)
+	}
+	return userID, nil
 }
 
 // DeleteSessionsOf ends every session of a member, inside tx.

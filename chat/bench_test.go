@@ -62,7 +62,7 @@ func BenchmarkPersistOneSender(b *testing.B) {
 // (in this process, each reading every frame) and reports deliveries per second.
 func BenchmarkBroadcast1000(b *testing.B) {
 	const clients = 1000
-	s := newSite(b, func(o *siteOpts) { o.limits.SendBurst = 1 << 30 })
+	s := newSite(b, func(o *siteOpts) { o.limits.SendBurst, o.limits.MaxConnsPerAddr = 1<<30, 1<<30 })
 	u := s.member("alice", account.RoleMember).user
 	var delivered atomic.Int64
 	for range clients {
@@ -122,7 +122,7 @@ func BenchmarkIdleConnectionMemory(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("STOA_BENCH_CONNS")); err == nil && v > 0 {
 		n = v
 	}
-	s := newSite(b, func(o *siteOpts) { o.limits.PingEvery = time.Hour })
+	s := newSite(b, func(o *siteOpts) { o.limits.PingEvery, o.limits.MaxConnsPerAddr = time.Hour, 1<<30 })
 	before := liveBytes()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestIdleClientsHelper$", "-test.timeout=10m")
 	cmd.Env = append(os.Environ(), "STOA_IDLE_CLIENTS="+strconv.Itoa(n), "STOA_IDLE_URL="+s.url)

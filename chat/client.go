@@ -24,13 +24,16 @@ type outItem struct {
 // writes happen in a goroutine that exists only while frames are queued, so an idle
 // connection costs its reader and a few small buffers, nothing more.
 type client struct {
-	conn   *websocket.Conn // reads; closing it closes the connection
-	wire   *wireConn       // writes
-	room   *room
-	user   *account.User // nil for an anonymous reader
-	addr   string
-	limits *Limits
-	log    *slog.Logger
+	conn *websocket.Conn // reads; closing it closes the connection
+	wire *wireConn       // writes
+	room *room
+	user *account.User // nil for an anonymous reader
+	// session is the key of the login session the connection was opened with; a message
+	// it sends is refused, and the connection closed, once that session has ended.
+	session string
+	addr    string
+	limits  *Limits
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	queue   []outItem

@@ -91,7 +91,7 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 		o.policy = func(context.Context) int { return 1 }
 	}
 	svc := chat.NewService(chat.Config{DB: db, Renderer: markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}),
-		Restrictions: sil, PolicyVersion: o.policy, Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}), Limits: o.limits,
+		Restrictions: sil, PolicyVersion: o.policy, Sessions: account.NewStore(db), Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}), Limits: o.limits,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)

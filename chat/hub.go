@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"log/slog"
-	"net"
 	"sync"
 	"sync/atomic"
 )
@@ -100,13 +99,12 @@ func (h *Hub) publishDeleted(roomID, id int64) {
 	}
 }
 
-// acquire counts a new connection from addr, refusing it over the per-address cap.
-// Loopback is exempt unless configured otherwise: behind a reverse proxy on the same
-// machine every reader arrives from 127.0.0.1.
+// acquire counts a new connection from addr, refusing it over the per-address cap. No
+// address is exempt, loopback included: behind a reverse proxy without --trust-proxy
+// every reader arrives from the proxy's address, and a forwarded "127.0.0.1" is as easily
+// written as any other, so an exemption would be no cap at all (the server logs when it
+// sees forwarded requests it does not trust).
 func (h *Hub) acquire(addr string) bool {
-	if ip := net.ParseIP(addr); ip != nil && ip.IsLoopback() && !h.limits.LimitLoopback {
-		return true
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.addrs[addr] >= h.limits.MaxConnsPerAddr {

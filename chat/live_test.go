@@ -183,7 +183,6 @@ func TestShutdownClosesWith1001AndCommitsPendingWrites(t *testing.T) {
 func TestConnectionsPerAddressAreCapped(t *testing.T) {
 	s := newSite(t, func(o *siteOpts) {
 		o.limits.MaxConnsPerAddr = 3
-		o.limits.LimitLoopback = true
 	})
 	anon := s.anonymous()
 	var conns []*wsConn

@@ -25,7 +25,7 @@ func internalService(t testing.TB, policy PolicyVersion) (*Service, *storage.DB)
 		policy = func(context.Context) int { return 1 }
 	}
 	svc := NewService(Config{DB: db, Renderer: markup.New(markup.Options{}), PolicyVersion: policy,
-		Restrictions: noRestrictions{}, Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}),
+		Restrictions: noRestrictions{}, Sessions: account.NewStore(db), Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}),
 		Limits: Limits{SendBurst: 1 << 20, SendEvery: time.Microsecond}})
 	t.Cleanup(func() { svc.Close(); db.Close() })
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {

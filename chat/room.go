@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"stoa/account"
 )
 
 type eventKind int
@@ -17,6 +19,7 @@ const (
 	evDeleted
 	evTyping
 	evCount
+	evSessionEnded
 )
 
 type roomEvent struct {
@@ -28,6 +31,7 @@ type roomEvent struct {
 	id     int64
 	joined chan struct{}
 	count  chan int
+	end    account.SessionEnd
 }
 
 // room is one room's goroutine and the clients it serves; only run touches clients.
@@ -237,6 +241,8 @@ func (r *room) handle(ev roomEvent) {
 		}
 	case evCount:
 		ev.count <- len(r.clients)
+	case evSessionEnded:
+		r.endSessions(ev.end)
 	}
 }
 

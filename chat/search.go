@@ -8,11 +8,12 @@ import (
 )
 
 // Search finds visible messages for match, an FTS5 query (the forum's ParseSearch makes
-// one that is never a syntax error), written by author when author is not "", best match
-// first. Every room is public, archived ones included; hidden and deleted messages never
-// match. It returns one page and the number of matches.
-func (s *Service) Search(ctx context.Context, match, author string, limit, offset int) ([]SearchHit, int, error) {
-	return s.store.search(ctx, match, author, limit, offset)
+// one that is never a syntax error), written by author when author is not "": the best
+// matches among the newest candidates matching messages. Every room is public, archived
+// ones included; hidden and deleted messages never match. It returns one page and how many
+// of the candidates matched.
+func (s *Service) Search(ctx context.Context, match, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
+	return s.store.search(ctx, match, author, candidates, limit, offset)
 }
 
 // searchText is what the search index holds for a message: the plain text of its

@@ -30,8 +30,7 @@ type Limits struct {
 	PongWait        time.Duration // a client silent this long is gone (default 60 s)
 	PingEvery       time.Duration // how often the server pings (default 25 s)
 	MaxFrameBytes   int64         // largest frame read; larger ones close the connection (default 64 KiB)
-	MaxConnsPerAddr int           // open WebSockets per client address (default 32)
-	LimitLoopback   bool          // apply MaxConnsPerAddr to loopback too (tests)
+	MaxConnsPerAddr int           // open WebSockets per client address, loopback too (default 32)
 	TypingEvery     time.Duration // typing events passed on per connection (default one per 2 s)
 	PresenceEvery   time.Duration // presence broadcasts per room (default one per 1 s)
 	ReadBufferSize  int           // per-connection read buffer (default 1 KiB)
@@ -79,8 +78,10 @@ type Config struct {
 	Restrictions  account.Restrictions // sanctions: a silenced member cannot chat
 	PolicyVersion PolicyVersion
 	Notifier      Notifier
-	Log           *slog.Logger // nil: discard
-	Limits        Limits
+	// Sessions says whether a WebSocket's login session is still live.
+	Sessions Sessions
+	Log      *slog.Logger // nil: discard
+	Limits   Limits
 }
 
 // Service holds chat's rules and its hub.
@@ -90,6 +91,7 @@ type Service struct {
 	render        *markup.Renderer
 	restrictions  account.Restrictions
 	notifier      Notifier
+	sessions      Sessions
 	policyVersion *policyCache
 	rooms         roomCache
 	log           *slog.Logger
@@ -105,8 +107,8 @@ type Service struct {
 // dependency is missing: that is a wiring mistake, not something to run with.
 func NewService(cfg Config) *Service {
 	switch {
-	case cfg.DB == nil, cfg.Renderer == nil, cfg.Restrictions == nil, cfg.PolicyVersion == nil, cfg.Notifier == nil:
-		panic("chat: NewService needs DB, Renderer, Restrictions, PolicyVersion and Notifier")
+	case cfg.DB == nil, cfg.Renderer == nil, cfg.Restrictions == nil, cfg.PolicyVersion == nil, cfg.Notifier == nil, cfg.Sessions == nil:
+		panic("chat: NewService needs DB, Renderer, Restrictions, PolicyVersion, Notifier and Sessions")
 	}
 	cfg.Limits.fill()
 	if cfg.Log == nil {
@@ -115,7 +117,7 @@ func NewService(cfg Config) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		store: NewStore(cfg.DB), db: cfg.DB, render: cfg.Renderer, restrictions: cfg.Restrictions,
-		notifier: cfg.Notifier, log: cfg.Log, limits: cfg.Limits,
+		notifier: cfg.Notifier, sessions: cfg.Sessions, log: cfg.Log, limits: cfg.Limits,
 		sendLimit: ratelimit.New(cfg.Limits.SendEvery, cfg.Limits.SendBurst),
 		hub:       newHub(cfg.Limits, cfg.Log),
 		now:       time.Now, ctx: ctx, cancel: cancel,

@@ -55,6 +55,14 @@ func (s *Service) handleFrame(c *client, room *Room, kind int, data []byte) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 	defer cancel()
+	if in.Type == "send" || in.Type == "edit" || in.Type == "delete" {
+		if live, err := s.sessionLive(ctx, c); !live {
+			if err != nil {
+				c.send(s.errorFrameFor(err, in.Nonce))
+			}
+			return
+		}
+	}
 	var err error
 	switch in.Type {
 	case "send":
@@ -150,7 +158,8 @@ func (s *Service) replay(ctx context.Context, c *client, room *Room, after int64
 // connect runs a WebSocket from the upgrade to the start of its reader: join the room,
 // replay what the client missed, then let live frames flow.
 func (s *Service) connect(r *http.Request, conn *websocket.Conn, wire *wireConn, rm *room, room *Room, addr string, after int64, resume bool) {
-	c := &client{conn: conn, wire: wire, room: rm, user: account.UserFrom(r.Context()), addr: addr, limits: &s.limits, log: s.log, paused: true}
+	c := &client{conn: conn, wire: wire, room: rm, user: account.UserFrom(r.Context()), session: account.SessionFrom(r.Context()),
+		addr: addr, limits: &s.limits, log: s.log, paused: true}
 	// Join before reading history: a message committed meanwhile is then both replayed
 	// and queued, and resume drops the copy, so nothing falls between the two.
 	if !rm.join(c) {

@@ -11,15 +11,14 @@ import (
 // This file holds chat's full-text search, which is engine-specific: on SQLite the index
 // is the FTS5 table chat_search, whose rowid is the message's id.
 
-// SearchHit is a chat message that matches a search. Snippet is the message's text with
-// each match between the characters \x02 and \x03 (FTS5's snippet() with char(2) and
-// char(3)): the search page escapes the text and then turns the marks into <mark>.
+// SearchHit is a chat message that matches a search. Text is the message's plain text,
+// as the index holds it: the search page quotes it around the first match.
 type SearchHit struct {
 	MessageID int64
 	Room      string // the room's slug
 	RoomName  string
 	Author    string // "" once the author's account is gone
-	Snippet   string
+	Text      string
 	CreatedAt time.Time
 }
 
@@ -27,8 +26,11 @@ type SearchHit struct {
 func (h SearchHit) URL() string { return (&Message{ID: h.MessageID, Room: h.Room}).URL() }
 
 // search finds visible messages for match, an FTS5 query, written by author when author is
-// not "", best match first, and returns one page and the number of matches.
-func (s *Store) search(ctx context.Context, match, author string, limit, offset int) ([]SearchHit, int, error) {
+// not "". Only the newest candidates matching messages are ranked, best match first: FTS5
+// walks the matches newest first and stops there. It returns one page and how many of the
+// candidates matched. FTS5's snippet() is not used: it compares every match in a message
+// with every other, which a message of one repeated word makes slow.
+func (s *Store) search(ctx context.Context, match, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
 	where := "chat_search match ? and m.deleted_at is null and m.hidden_at is null"
 	args := []any{match}
 	if author != "" {
@@ -36,14 +38,15 @@ func (s *Store) search(ctx context.Context, match, author string, limit, offset 
 		args = append(args, author)
 	}
 	from := ` from chat_search s join chat_messages m on m.id = s.rowid join chat_rooms r on r.id = m.room_id
-		left join users u on u.id = m.author_id and u.deleted_at is null where ` + where
+		left join users u on u.id = m.author_id and u.deleted_at is null where ` + where + ` order by s.rowid desc limit ?`
+	args = append(args, candidates)
 	var total int
-	if err := s.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+")", args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("chat: count search %q: %w", match, err)
 	}
-	rows, err := s.db.Query(ctx, `select m.id, r.slug, r.name, coalesce(u.username, ''),
-		snippet(chat_search, 0, char(2), char(3), '…', 24), m.created_at`+from+`
-		order by bm25(chat_search), m.id desc limit ? offset ?`, append(args, limit, offset)...)
+	rows, err := s.db.Query(ctx, `select id, slug, name, author, created_at from (
+		select m.id, r.slug, r.name, coalesce(u.username, '') as author, m.created_at, bm25(chat_search) as score`+from+`)
+		order by score, id desc limit ? offset ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
 	}
@@ -52,13 +55,23 @@ func (s *Store) search(ctx context.Context, match, author string, limit, offset 
 	for rows.Next() {
 		var h SearchHit
 		var at int64
-		if err := rows.Scan(&h.MessageID, &h.Room, &h.RoomName, &h.Author, &h.Snippet, &at); err != nil {
+		if err := rows.Scan(&h.MessageID, &h.Room, &h.RoomName, &h.Author, &at); err != nil {
 			return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
 		}
 		h.CreatedAt = time.Unix(at, 0).UTC()
 		out = append(out, h)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
+	}
+	rows.Close()
+	// The text of the page's messages only: the ranking never carries it.
+	for i := range out {
+		if err := s.db.QueryRow(ctx, "select body from chat_search where rowid = ?", out[i].MessageID).Scan(&out[i].Text); err != nil {
+			return nil, 0, fmt.Errorf("chat: search text of %d: %w", out[i].MessageID, err)
+		}
+	}
+	return out, total, nil
 }
 
 // indexMessage adds a new message's search text to the index. It is a plain insert

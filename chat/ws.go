@@ -48,27 +48,37 @@ func newUpgrader(l Limits, allowed []string) *wsUpgrader {
 // along with a WebSocket handshake from any site, and CSRF protection does not cover a
 // GET, so this check is what stops another site from chatting as the visitor. A request
 // without Origin does not come from a browser page and carries no one else's cookies.
+//
+// An origin is compared whole, scheme, host and port: http://site is not https://site.
 func (u *wsUpgrader) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
-	o, err := url.Parse(origin)
-	if err != nil || o.Host == "" {
+	o := normalizeOrigin(origin)
+	if o == "" {
 		return false
 	}
-	if strings.EqualFold(o.Host, r.Host) {
-		return true
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
 	}
-	return u.origins[normalizeOrigin(origin)]
+	return o == normalizeOrigin(scheme+"://"+r.Host) || u.origins[o]
 }
 
+// normalizeOrigin returns scheme://host:port of an origin or URL, lower-case, with the
+// scheme's default port written out, or "" when it is not one.
 func normalizeOrigin(s string) string {
 	o, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || o.Scheme == "" || o.Host == "" {
+	if err != nil || o.Host == "" || o.Scheme != "http" && o.Scheme != "https" && o.Scheme != "ws" && o.Scheme != "wss" {
 		return ""
 	}
-	return strings.ToLower(o.Scheme + "://" + o.Host)
+	scheme := strings.ToLower(o.Scheme)
+	port := o.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "ws": "80", "https": "443", "wss": "443"}[scheme]
+	}
+	return scheme + "://" + strings.ToLower(o.Hostname()) + ":" + port
 }
 
 // socket upgrades /chat/{room}/ws?after=ID. Anyone may watch; sending is checked per

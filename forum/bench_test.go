@@ -28,7 +28,7 @@ type benchForum struct {
 func newBenchForum(b *testing.B, posts int) *benchForum {
 	b.Helper()
 	ctx := context.Background()
-	f := newTestForum(b, func(o *Options) { o.NoPostingPace = true })
+	f := newTestForum(b, func(o *Options) { o.NoRateLimits = true })
 	u := f.member
 	t, err := f.Service.CreateThread(ctx, u, NewThread{CategoryID: 1, Title: "How do you back up your server?", Body: benchReply})
 	if err != nil {

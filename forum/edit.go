@@ -15,10 +15,15 @@ const (
 	ActionDeletePost = "post.delete"
 )
 
-// CanEdit reports whether u may edit p in thread t.
+// CanEdit reports whether u may edit p in thread t. Staff may edit others' posts, except
+// that a moderator may not edit an administrator's: a moderator must not be able to put
+// words in the mouth of those who oversee them.
 func CanEdit(u *account.User, p *Post, t *Thread) bool {
 	if u == nil || p.Deleted {
 		return false
+	}
+	if u.IsStaff() && u.ID != p.AuthorID {
+		return u.IsAdmin() || !p.AuthorAdmin
 	}
 	if u.IsStaff() {
 		return true
@@ -26,7 +31,9 @@ func CanEdit(u *account.User, p *Post, t *Thread) bool {
 	return u.ID == p.AuthorID && !t.Locked && !p.Hidden
 }
 
-// Edit replaces a post's text, keeping the previous version for staff.
+// Edit replaces a post's text, keeping the previous version for staff (at most
+// MaxRevisions of them). Edits are paced like posts; the text is rendered before the
+// write, so the write runs SQL only.
 func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body string, confirm bool) (*Post, *Thread, error) {
 	p, t, err := s.Post(ctx, u, postID)
 	if err != nil {
@@ -48,6 +55,10 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	}
 	if body == p.Source {
 		return p, t, nil
+	}
+	// An edit costs what a post costs (rendering, indexing, a kept version): the same pace.
+	if err := s.keepPace(u); err != nil {
+		return nil, nil, err
 	}
 	old := *p
 	d := s.draft(u, body, p.CreatedAt)

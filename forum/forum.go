@@ -82,8 +82,9 @@ type Options struct {
 	BaseURL string
 	// Site is the site's name and description, for feeds.
 	Site *site.Settings
-	// NoPostingPace lets members post as fast as they like: for load tests only.
-	NoPostingPace bool
+	// NoRateLimits lets members post and search as fast as they like: for load tests
+	// only.
+	NoRateLimits bool
 }
 
 // check names the options left out: a forum missing one would fail later, on some
@@ -138,10 +139,10 @@ func New(o Options) (*Forum, error) {
 	baseURL := strings.TrimRight(o.BaseURL, "/")
 	index := startSearchIndex(store, o.DB, o.Log)
 	svc := &Service{db: o.DB, store: store, render: o.Renderer, restrictions: o.Restrictions, notifier: o.Notifier,
-		audit: o.Audit, index: index, paced: !o.NoPostingPace, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, now: time.Now}
+		audit: o.Audit, index: index, paced: !o.NoRateLimits, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, now: time.Now}
 	f := &Forum{
 		Service:    svc,
-		Search:     &Search{store: store, index: index, accounts: o.Accounts, chat: o.ChatSearch, web: o.Web},
+		Search:     newSearch(store, index, o),
 		Feeds:      &Feeds{svc: svc, store: store, web: o.Web, baseURL: baseURL, site: o.Site},
 		Reactions:  &Reactions{svc: svc, store: store, db: o.DB, web: o.Web, now: time.Now},
 		Watches:    &Watches{svc: svc, store: store, db: o.DB, web: o.Web},

@@ -75,7 +75,8 @@ func ParseSearch(text string) (query string, ok bool) {
 			groups[i] = "(" + strings.Join(g, " OR ") + ")"
 		}
 	}
-	query = strings.Join(groups, " ")
+	// Explicit AND: FTS5 refuses an implicit one before a parenthesised group ("a (b OR c)").
+	query = strings.Join(groups, " AND ")
 	if len(neg) > 0 {
 		query = "(" + query + ") NOT " + strings.Join(neg, " NOT ")
 	}
@@ -197,6 +198,7 @@ type SearchHit struct {
 	ThreadID     int64
 	Number       int
 	ThreadSlug   string
+	Title        string
 	TitleHTML    string
 	SnippetHTML  string
 	Author       string

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -15,35 +16,37 @@ func TestParseSearch(t *testing.T) {
 		ok   bool
 	}{
 		{"sourdough", `"sourdough"`, true},
-		{"sourdough starter", `"sourdough" "starter"`, true},
-		{`"sourdough starter" rye`, `"sourdough starter" "rye"`, true},
+		{"sourdough starter", `"sourdough" AND "starter"`, true},
+		{`"sourdough starter" rye`, `"sourdough starter" AND "rye"`, true},
 		{"confi*", `"confi"*`, true},
 		{"*confi", `"confi"`, true},
-		{"a* b", `"a" "b"`, true},
+		{"a* b", `"a" AND "b"`, true},
 		{`"open sou"*`, `"open sou"*`, true},
 		{"bread -rye", `("bread") NOT "rye"`, true},
 		{"bread NOT rye -spelt", `("bread") NOT "rye" NOT "spelt"`, true},
 		{"-rye", "", false},
 		{"NOT rye", "", false},
 		// Upper-case OR, AND and NOT work as in web search; anything else is a word.
-		{"rye OR spelt bread", `("rye" OR "spelt") "bread"`, true},
+		{"rye OR spelt bread", `("rye" OR "spelt") AND "bread"`, true},
 		{"rye OR spelt OR \"whole wheat\"", `("rye" OR "spelt" OR "whole wheat")`, true},
 		{"OR rye AND", `"rye"`, true},
-		{"rye or spelt", `"rye" "or" "spelt"`, true},
+		{"rye or spelt", `"rye" AND "or" AND "spelt"`, true},
+		// A group in parentheses after a word: FTS5 wants an explicit AND there.
+		{"0 0 OR 0", `"0" AND ("0" OR "0")`, true},
 		{"-OR rye", `("rye") NOT "OR"`, true},
-		{"NEAR(a b)", `"NEAR a" "b"`, true},
-		{"title:secret ^start", `"title secret" "start"`, true},
+		{"NEAR(a b)", `"NEAR a" AND "b"`, true},
+		{"title:secret ^start", `"title secret" AND "start"`, true},
 		// Markdown in the query keeps its words.
-		{"**bold** _em_ `code`", `"bold" "em" "code"`, true},
+		{"**bold** _em_ `code`", `"bold" AND "em" AND "code"`, true},
 		{"[link](http://example.com)", `"link http example com"`, true},
 		{"foo-bar", `"foo bar"`, true},
-		{`unterminated "phrase here`, `"unterminated" "phrase here"`, true},
-		{`say "" nothing`, `"say" "nothing"`, true},
+		{`unterminated "phrase here`, `"unterminated" AND "phrase here"`, true},
+		{`say "" nothing`, `"say" AND "nothing"`, true},
 		{"*** ### ---", "", false},
 		{"", "", false},
-		{"café naïve", `"café" "naïve"`, true},
+		{"café naïve", `"café" AND "naïve"`, true},
 		{"日本語", `"日本語"`, true},
-		{"a\xffb", `"a" "b"`, true},
+		{"a\xffb", `"a" AND "b"`, true},
 	}
 	for _, c := range cases {
 		got, ok := ParseSearch(c.in)
@@ -106,6 +109,12 @@ func FuzzParseSearch(f *testing.F) {
 		var n int
 		if err := db.QueryRow("select count(*) from s where s match ?", q).Scan(&n); err != nil {
 			t.Fatalf("ParseSearch(%q) = %q: %v", s, q, err)
+		}
+		// Marking what was asked for in a text that holds it never fails or breaks text
+		// (the index holds only valid UTF-8).
+		text := strings.ToValidUTF8("before "+s+" after", "?")
+		if html := markMatches(markedSnippet(text, markPhrases(s))); !utf8.ValidString(html) {
+			t.Fatalf("snippet for %q is not valid UTF-8: %q", s, html)
 		}
 	})
 }

@@ -2,33 +2,63 @@ package forum
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"stoa/ratelimit"
 	"stoa/views"
 	"stoa/web"
 )
 
-// ChatHit is a public chat message that matches a search. Snippet is the message's text
-// with each match between the characters \x02 and \x03, as FTS5's snippet() marks them
-// with char(2) and char(3); the search page escapes it and turns the marks into <mark>.
+// ChatHit is a public chat message that matches a search. Text is the message's plain
+// text, which the search page quotes around the first match.
 type ChatHit struct {
 	URL       string
 	Room      string
 	RoomURL   string
 	Author    string // "" once the author's account is gone
-	Snippet   string
+	Text      string
 	CreatedAt time.Time
 }
 
 // ChatSearch finds public chat messages for match, an FTS5 query made by ParseSearch,
-// written by author when author is not "", best match first. It returns one page and the
-// number of matches. Chat implements it; the server adapts it, since forum and chat do
-// not know each other.
-type ChatSearch func(ctx context.Context, match, author string, limit, offset int) ([]ChatHit, int, error)
+// written by author when author is not "": the best matches among the newest candidates
+// matching messages. It returns one page and how many of the candidates matched. Chat
+// implements it; the server adapts it, since forum and chat do not know each other.
+type ChatSearch func(ctx context.Context, match, author string, candidates, limit, offset int) ([]ChatHit, int, error)
+
+// What one search may cost, and how many may run. Every search holds a read connection
+// while it runs; the readers are shared with every page, so searches may take only some of
+// them, and a search that cannot get a slot soon is told to try again rather than queue.
+const (
+	// SearchCandidates is how many of the newest matches a search ranks: a word found in
+	// every post costs no more than this many.
+	SearchCandidates = 1000
+	// SearchTimeout bounds one search's queries.
+	SearchTimeout = 3 * time.Second
+	// SearchSlots is how many searches run at once (the readers number at least four).
+	SearchSlots = 2
+	// searchSlotWait is how long a search waits for a slot before it is told to retry.
+	searchSlotWait = time.Second
+	// SearchBurst searches per client, then one per SearchEvery.
+	SearchBurst = 20
+	SearchEvery = 3 * time.Second
+)
+
+// Why a search did not run; the search page shows the message above its form.
+var (
+	ErrSearchBusy = &web.Error{Status: http.StatusServiceUnavailable, RetryAfter: 5 * time.Second,
+		Message: "Many searches are running right now. Search again in a few seconds."}
+	ErrSearchTooFast = &web.Error{Status: http.StatusTooManyRequests, RetryAfter: SearchEvery,
+		Message: "You are searching very quickly. Wait a few seconds, then search again."}
+	ErrSearchTooSlow = &web.Error{Status: http.StatusServiceUnavailable,
+		Message: "This search took too long. Add words, or choose a category or an author, to narrow it."}
+)
 
 // Search serves the search page: forum posts, and public chat messages in its chat tab.
 type Search struct {
@@ -37,6 +67,34 @@ type Search struct {
 	accounts Accounts
 	chat     ChatSearch
 	web      *web.Responder
+	// slots holds a token for each search running; limit paces each client (nil: not
+	// limited, for load tests).
+	slots      chan struct{}
+	limit      *ratelimit.Keyed
+	candidates int
+}
+
+func newSearch(store *Store, index *searchIndex, o Options) *Search {
+	s := &Search{store: store, index: index, accounts: o.Accounts, chat: o.ChatSearch, web: o.Web,
+		slots: make(chan struct{}, SearchSlots), candidates: SearchCandidates}
+	if !o.NoRateLimits {
+		s.limit = ratelimit.New(SearchEvery, SearchBurst)
+	}
+	return s
+}
+
+// begin takes a slot for one search, waiting a little for one; done gives it back.
+func (s *Search) begin(ctx context.Context) (done func(), err error) {
+	t := time.NewTimer(searchSlotWait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	case <-t.C:
+		return nil, ErrSearchBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func cleanParam(r *http.Request, name string, max int) string {
@@ -74,6 +132,7 @@ func (s *Search) page(w http.ResponseWriter, r *http.Request) {
 		d.Categories = append(d.Categories, views.CategoryOption{Slug: c.Slug, Name: c.Name, Current: c.Slug == q.Category})
 	}
 	match, ok := ParseSearch(q.Text)
+	status := http.StatusOK
 	switch {
 	case q.Text == "" && q.Author == "":
 		// The empty form.
@@ -82,6 +141,10 @@ func (s *Search) page(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		d.Message = "Type a word to search for: punctuation alone finds nothing."
 	default:
+		if s.limit != nil && !s.limit.Allow(s.web.ClientKey(r)) {
+			err = ErrSearchTooFast
+			break
+		}
 		d.Searched = true
 		if d.Tab == "chat" {
 			err = s.searchChat(ctx, match, q, &d)
@@ -89,7 +152,13 @@ func (s *Search) page(w http.ResponseWriter, r *http.Request) {
 			err = s.searchForum(ctx, q, &d)
 		}
 	}
-	if err != nil {
+	if e := web.AsError(err); e != nil && e.Status != http.StatusNotFound {
+		// Busy, too fast or too slow: the form stays, with what to do next.
+		d.Searched, d.Message, status = false, e.Message, e.Status
+		if e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter/time.Second)))
+		}
+	} else if err != nil {
 		s.web.ServerError(w, r, err)
 		return
 	}
@@ -108,7 +177,7 @@ func (s *Search) page(w http.ResponseWriter, r *http.Request) {
 	if q.Text != "" {
 		title = "Search: " + q.Text
 	}
-	s.web.Render(w, r, http.StatusOK, views.Search(s.web.Page(r, title, "search"), d))
+	s.web.Render(w, r, status, views.Search(s.web.Page(r, title, "search"), d))
 }
 
 func (s *Search) searchForum(ctx context.Context, q SearchQuery, d *views.SearchData) error {
@@ -116,7 +185,7 @@ func (s *Search) searchForum(ctx context.Context, q SearchQuery, d *views.Search
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.More = total, total >= s.candidates
 	for _, h := range hits {
 		d.Hits = append(d.Hits, views.SearchHit{URL: fmt.Sprintf("/p/%d", h.PostID), TitleHTML: h.TitleHTML,
 			SnippetHTML: h.SnippetHTML, Author: h.Author, AuthorURL: profileURL(h.Author),
@@ -126,22 +195,38 @@ func (s *Search) searchForum(ctx context.Context, q SearchQuery, d *views.Search
 }
 
 func (s *Search) searchChat(ctx context.Context, match string, q SearchQuery, d *views.SearchData) error {
-	page := max(q.Page, 1)
-	hits, total, err := s.chat(ctx, match, q.Author, SearchPerPage, (page-1)*SearchPerPage)
+	done, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	defer done()
+	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
+	defer cancel()
+	page := max(q.Page, 1)
+	hits, total, err := s.chat(ctx, match, q.Author, s.candidates, SearchPerPage, (page-1)*SearchPerPage)
+	if err != nil {
+		return searchFailed(ctx, err)
+	}
+	d.Total, d.More = total, total >= s.candidates
+	phrases := markPhrases(q.Text)
 	for _, h := range hits {
 		author := h.Author
 		if author == "" {
 			author = "former-member"
 		}
 		d.Hits = append(d.Hits, views.SearchHit{URL: h.URL, TitleHTML: markMatches("#" + h.Room),
-			SnippetHTML: markMatches(h.Snippet), Author: author, AuthorURL: profileURL(h.Author),
+			SnippetHTML: markMatches(markedSnippet(h.Text, phrases)), Author: author, AuthorURL: profileURL(h.Author),
 			Where: h.Room, WhereURL: h.RoomURL, CreatedAt: h.CreatedAt})
 	}
 	return nil
+}
+
+// searchFailed turns a search cut off by its deadline into the message that says so.
+func searchFailed(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return ErrSearchTooSlow.Because(err)
+	}
+	return err
 }
 
 func profileURL(name string) string {
@@ -153,17 +238,44 @@ func profileURL(name string) string {
 
 // Find finds visible posts matching q, best match first: a match in a thread's title
 // weighs ten times one in a post's text. Hidden and deleted posts, and posts in hidden or
-// deleted threads, never match. It returns one page of hits and the number of matches.
+// deleted threads, never match. Only the newest SearchCandidates matches are ranked. It
+// returns one page of hits and how many of the candidates matched. At most SearchSlots
+// searches run at once, each for at most SearchTimeout; beyond that it returns
+// ErrSearchBusy or ErrSearchTooSlow.
 func (s *Search) Find(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
 	match, ok := ParseSearch(q.Text)
 	if !ok {
 		return nil, 0, nil
 	}
-	if err := s.index.upToDate(ctx); err != nil {
+	done, err := s.begin(ctx)
+	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
+	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
+	defer cancel()
+	if err := s.index.upToDate(ctx); err != nil {
+		return nil, 0, searchFailed(ctx, err)
+	}
 	page := max(q.Page, 1)
-	return s.store.searchHits(ctx, match, q.Category, q.Author, SearchPerPage, (page-1)*SearchPerPage)
+	hits, total, err := s.store.searchHits(ctx, match, q.Category, q.Author, s.candidates, SearchPerPage, (page-1)*SearchPerPage)
+	if err != nil {
+		return nil, 0, searchFailed(ctx, err)
+	}
+	phrases := markPhrases(q.Text)
+	for i := range hits {
+		h := &hits[i]
+		text, err := s.store.searchText(ctx, h.PostID)
+		if err != nil {
+			return nil, 0, searchFailed(ctx, err)
+		}
+		h.TitleHTML = markMatches(h.Title)
+		if h.Number == 1 {
+			h.TitleHTML = markMatches(markedTitle(h.Title, phrases))
+		}
+		h.SnippetHTML = markMatches(markedSnippet(text, phrases))
+	}
+	return hits, total, nil
 }
 
 // noResults explains an empty result, pointing at a filter that may be the cause.

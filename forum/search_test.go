@@ -106,7 +106,7 @@ func TestSearchExcludesHiddenAndDeletedAndFollowsEdits(t *testing.T) {
 }
 
 func TestSearchSurvivesMarkdownAndOperatorsInTheQuery(t *testing.T) {
-	site := stoatest.Start(t)
+	site := stoatest.Start(t, func(c *server.Config) { c.NoRateLimits = true }) // many searches from one reader
 	alice := site.Member(t, "alice", account.RoleMember)
 	xThread(t, alice, "general", "Escaping", "`<script>alert(1)</script>` is what an attack looks like; **bold** words & <b>tags</b>.")
 

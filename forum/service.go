@@ -26,6 +26,12 @@ const (
 	PostsPerPage  = 20
 )
 
+// MaxRevisions is how many earlier versions of a post are kept for staff: the first one,
+// as it was published, and the latest others. Repeated edits then cannot fill the disk
+// (each version holds up to MaxBodyBytes of Markdown and its HTML), nor push out of reach
+// what was first published.
+const MaxRevisions = 10
+
 // Posting pace per member: a burst of PostBurst posts, then one per PostEvery. Staff are
 // not limited. A member who writes faster than this is almost always a script.
 const (
@@ -44,7 +50,7 @@ type Service struct {
 	audit        Audit
 	index        *searchIndex
 	pace         *ratelimit.Keyed
-	paced        bool // false only for load tests (Options.NoPostingPace)
+	paced        bool // false only for load tests (Options.NoRateLimits)
 	baseURL      string
 	now          func() time.Time
 }
@@ -147,6 +153,8 @@ func checkTitle(title string, fields map[string]string) {
 		fields["title"] = fmt.Sprintf("Shorten the title to %d characters or fewer (it has %d).", MaxTitleRunes, n)
 	case !utf8.ValidString(title):
 		fields["title"] = "The title contains characters that are not valid text."
+	case strings.ContainsFunc(title, unicode.IsControl):
+		fields["title"] = "Write the title on one line, without tabs or other control characters."
 	}
 }
 

@@ -55,6 +55,8 @@ type Post struct {
 	Hidden    bool
 	Deleted   bool
 	Revisions int
+	// AuthorAdmin says the author is an administrator, whose posts moderators may not edit.
+	AuthorAdmin bool
 }
 
 // EditedAtOrCreated is when this version of the post was written.
@@ -263,14 +265,14 @@ func (s *Store) Threads(ctx context.Context, f ThreadFilter) ([]*Thread, int, er
 
 const postColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.source, p.html,
 	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null,
-	(select count(*) from post_revisions r where r.post_id = p.id)`
+	(select count(*) from post_revisions r where r.post_id = p.id), coalesce(u.role = 'admin', 0)`
 
 func scanPost(row interface{ Scan(...any) error }) (*Post, error) {
 	var p Post
 	var created int64
 	var edited sql.NullInt64
 	err := row.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.Source, &p.HTML,
-		&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions)
+		&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &p.AuthorAdmin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -295,7 +297,7 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 // pagePostColumns are what a thread page shows of a post: no Markdown source, and no
 // count of earlier versions, which only staff see (RevisionCounts).
 const pagePostColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.html,
-	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null`
+	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null, coalesce(u.role = 'admin', 0)`
 
 // Posts returns one page of a thread's posts in order, as the thread page shows them:
 // Source is left empty and Revisions zero (see RevisionCounts).
@@ -313,7 +315,7 @@ func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([
 		var created int64
 		var edited sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.HTML,
-			&created, &edited, &p.Hidden, &p.Deleted); err != nil {
+			&created, &edited, &p.Hidden, &p.Deleted, &p.AuthorAdmin); err != nil {
 			return nil, fmt.Errorf("forum: posts of thread %d: %w", threadID, err)
 		}
 		p.CreatedAt = time.Unix(created, 0).UTC()
@@ -402,7 +404,7 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, limit int) ([]*Post
 		var created int64
 		var edited sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.Source, &p.HTML,
-			&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &t.Title, &t.Slug); err != nil {
+			&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &p.AuthorAdmin, &t.Title, &t.Slug); err != nil {
 			return nil, nil, fmt.Errorf("forum: posts of user %d: %w", userID, err)
 		}
 		p.CreatedAt = time.Unix(created, 0).UTC()

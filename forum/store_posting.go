@@ -100,11 +100,19 @@ func (s *Store) insertPost(tx *storage.Tx, p *Post, token string) error {
 	return nil
 }
 
-// editPost keeps the post's current version (old) as a revision and stores p's text.
+// editPost keeps the post's current version (old) as a revision, keeping at most
+// MaxRevisions, and stores p's text; the caller reindexes it (reindexPost).
 func (s *Store) editPost(tx *storage.Tx, old, p *Post) error {
 	if _, err := tx.Exec("insert into post_revisions(post_id, source, html, created_at) values (?, ?, ?, ?)",
 		p.ID, old.Source, old.HTML, old.EditedAtOrCreated().Unix()); err != nil {
 		return fmt.Errorf("forum: keep revision of %d: %w", p.ID, err)
+	}
+	// Beyond MaxRevisions, the oldest but the first go.
+	if _, err := tx.Exec(`delete from post_revisions where post_id = ?
+		and id <> (select min(id) from post_revisions where post_id = ?)
+		and id not in (select id from post_revisions where post_id = ? order by id desc limit ?)`,
+		p.ID, p.ID, p.ID, MaxRevisions-1); err != nil {
+		return fmt.Errorf("forum: drop old revisions of %d: %w", p.ID, err)
 	}
 	if _, err := tx.Exec("update posts set source = ?, html = ?, edited_at = ? where id = ?", p.Source, p.HTML, p.EditedAt.Unix(), p.ID); err != nil {
 		return fmt.Errorf("forum: edit post %d: %w", p.ID, err)

@@ -2,6 +2,8 @@ package forum
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -63,9 +65,12 @@ func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
 
 // searchHits finds the visible posts that match, an FTS5 query made by ParseSearch, in
 // the category with slug category and by the member called author when those are not
-// "", best match first: a match in a thread's title weighs ten times one in a post's
-// text. It returns one page of hits and the number of matches.
-func (s *Store) searchHits(ctx context.Context, match, category, author string, limit, offset int) ([]SearchHit, int, error) {
+// "". Only the newest candidates matching posts are ranked, best match first (a match in
+// a thread's title weighs ten times one in a post's text): FTS5 walks the matches newest
+// first and stops there, so a word in every post costs no more than a rare one. It returns
+// one page of hits, without their text (searchTexts reads it), and how many of the
+// candidates matched: a count equal to candidates means there may be more.
+func (s *Store) searchHits(ctx context.Context, match, category, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
 	where := `post_search match ? and p.deleted_at is null and p.hidden_at is null
 		and t.deleted_at is null and t.hidden_at is null`
 	args := []any{match}
@@ -79,16 +84,16 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 	}
 	from := ` from post_search s join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
 		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
-		where ` + where
+		where ` + where + ` order by s.rowid desc limit ?`
+	args = append(args, candidates)
 	var total int
-	if err := s.db.QueryRow(ctx, "select count(*)"+from, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+")", args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("forum: count search %q: %w", match, err)
 	}
-	rows, err := s.db.Query(ctx, `select p.id, t.id, p.number, t.slug, t.title,
-		highlight(post_search, 0, char(2), char(3)), snippet(post_search, 1, char(2), char(3), '…', 24),
-		coalesce(u.username, 'former-member'), c.name, c.slug, p.created_at`+from+`
-		order by bm25(post_search, 10.0, 1.0), p.id desc limit ? offset ?`,
-		append(args, limit, offset)...)
+	rows, err := s.db.Query(ctx, `select id, thread_id, number, slug, title, author, category, category_slug, created_at from (
+		select p.id, t.id as thread_id, p.number, t.slug, t.title, coalesce(u.username, 'former-member') as author,
+			c.name as category, c.slug as category_slug, p.created_at, bm25(post_search, 10.0, 1.0) as score`+from+`)
+		order by score, id desc limit ? offset ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
 	}
@@ -96,18 +101,27 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 	var hits []SearchHit
 	for rows.Next() {
 		var h SearchHit
-		var title, titleMarked, snippet string
 		var at int64
-		if err := rows.Scan(&h.PostID, &h.ThreadID, &h.Number, &h.ThreadSlug, &title, &titleMarked, &snippet,
+		if err := rows.Scan(&h.PostID, &h.ThreadID, &h.Number, &h.ThreadSlug, &h.Title,
 			&h.Author, &h.Category, &h.CategorySlug, &at); err != nil {
 			return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
 		}
-		if titleMarked == "" {
-			titleMarked = title
-		}
-		h.TitleHTML, h.SnippetHTML = markMatches(titleMarked), markMatches(snippet)
 		h.CreatedAt = time.Unix(at, 0).UTC()
 		hits = append(hits, h)
 	}
 	return hits, total, rows.Err()
+}
+
+// searchText returns the text the search index holds for a post: the plain text of its
+// HTML, which search results quote.
+func (s *Store) searchText(ctx context.Context, postID int64) (string, error) {
+	var text string
+	err := s.db.QueryRow(ctx, "select body from post_search where rowid = ?", postID).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("forum: search text of %d: %w", postID, err)
+	}
+	return text, nil
 }

@@ -112,6 +112,9 @@ type Chat interface {
 	// DeleteMessage removes a message inside tx; chat tells connected clients once tx
 	// commits.
 	DeleteMessage(tx *storage.Tx, id int64) error
+	// EndChats closes a member's chat WebSockets once tx commits, telling them reason:
+	// a sanction stops them chatting from that moment, not from their next reconnect.
+	EndChats(tx *storage.Tx, userID int64, reason string)
 }
 
 // Errors a person may see as they are.

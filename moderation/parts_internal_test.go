@@ -189,6 +189,8 @@ func (c *fakeChat) Messages(_ context.Context, ids []int64) ([]*ChatMessage, err
 	return out, nil
 }
 
+func (c *fakeChat) EndChats(*storage.Tx, int64, string) {}
+
 func (c *fakeChat) DeleteMessage(tx *storage.Tx, id int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

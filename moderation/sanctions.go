@@ -273,6 +273,8 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 			return nil, err
 		}
 	}
+	// Open chat connections end now; a silenced member's page reconnects as one who reads.
+	s.chat.EndChats(tx, member.ID, "A moderator restricted your account: you can no longer chat. Your notices say why.")
 	action := map[SanctionKind]Action{Silence: ActSilence, Suspend: ActSuspend, Ban: ActBan}[x.Kind]
 	label := member.Username
 	if x.Kind != Ban {

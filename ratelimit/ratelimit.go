@@ -58,3 +58,54 @@ func (k *Keyed) Len() int {
 	defer k.mu.Unlock()
 	return len(k.buckets)
 }
+
+// Marks remembers keys for a while, in memory only, such as the addresses a member logged
+// in from. It holds at most max keys: when full, it forgets expired keys and then, if it
+// must, arbitrary ones, so that no flood of keys can grow it without end.
+type Marks struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	max  int
+	keys map[string]time.Time // key → when it expires
+}
+
+// NewMarks returns marks that last ttl, at most max at a time.
+func NewMarks(ttl time.Duration, max int) *Marks {
+	return &Marks{ttl: ttl, max: max, keys: map[string]time.Time{}}
+}
+
+// Mark remembers key for the marks' lifetime from now.
+func (m *Marks) Mark(key string) {
+	now := time.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.keys[key]; !ok && len(m.keys) >= m.max {
+		for k, exp := range m.keys {
+			if !now.Before(exp) {
+				delete(m.keys, k)
+			}
+		}
+		for k := range m.keys {
+			if len(m.keys) < m.max {
+				break
+			}
+			delete(m.keys, k)
+		}
+	}
+	m.keys[key] = now.Add(m.ttl)
+}
+
+// Has reports whether key was marked and has not expired.
+func (m *Marks) Has(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	exp, ok := m.keys[key]
+	return ok && time.Now().Before(exp)
+}
+
+// Len returns how many keys are remembered, for tests and metrics.
+func (m *Marks) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.keys)
+}

@@ -19,3 +19,26 @@ func TestBurstThenRefusedPerKey(t *testing.T) {
 		t.Fatal("another key was limited by alice's events")
 	}
 }
+
+func TestMarksRememberAndStayBounded(t *testing.T) {
+	m := NewMarks(time.Hour, 3)
+	m.Mark("a")
+	if !m.Has("a") || m.Has("b") {
+		t.Fatal("a mark is not remembered, or an unmarked key is")
+	}
+	for i := range 10 {
+		m.Mark(string(rune('b' + i)))
+	}
+	if m.Len() > 3 {
+		t.Fatalf("%d marks kept, want at most 3", m.Len())
+	}
+	if !m.Has("k") {
+		t.Fatal("the newest mark was dropped")
+	}
+	short := NewMarks(time.Nanosecond, 3)
+	short.Mark("x")
+	time.Sleep(time.Millisecond)
+	if short.Has("x") {
+		t.Fatal("an expired mark is still there")
+	}
+}

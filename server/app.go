@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"stoa/account"
 	"stoa/forum"
@@ -100,7 +101,7 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wireMail(ctx, mux); err != nil {
 		return err
 	}
-	a.notifier = account.NewNotifier(a.db, account.NotifierOptions{BaseURL: a.cfg.BaseURL, Outbox: a.mail.outbox})
+	a.notifier = account.NewNotifier(a.db, account.NotifierOptions{BaseURL: a.cfg.BaseURL, Outbox: a.mail.outbox, Log: a.log})
 	if err := a.wirePrivacy(ctx); err != nil {
 		return err
 	}
@@ -146,6 +147,10 @@ func (a *App) routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(views.Static, "static")
 	files := http.FileServerFS(static)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			a.web.NotFound(w, r) // files, not listings of them
+			return
+		}
 		// The stylesheet's URL changes with its content, so it may be cached for long.
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		files.ServeHTTP(w, r)
@@ -236,6 +241,8 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 			a.moderation.service.DataSource(),
 			a.notifier,
 		},
+		// Chat closes the WebSockets of sessions that end.
+		SessionEvents: a.chat.service,
 	})
 	email := account.NewEmailHandlers(a.accounts, a.web)
 	notify := account.NewNotifyHandlers(a.notifier, a.web)

@@ -67,14 +67,17 @@ func securityHeaders(secure bool, next http.Handler) http.Handler {
 }
 
 // limitForms rate-limits state-changing requests per client address: tight for login
-// and registration (password guessing, sign-up spam), looser for everything else.
+// and registration, password resets and the setup link (password guessing, sign-up spam,
+// argon2's memory), looser for everything else.
 func limitForms(x *web.Responder, next http.Handler) http.Handler {
 	auth := ratelimit.New(6*time.Second, 10)
 	other := ratelimit.New(time.Second, 60)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			lim := other
-			if r.URL.Path == "/login" || r.URL.Path == "/register" || strings.HasPrefix(r.URL.Path, "/setup/") {
+			// Each of these checks or hashes a password (argon2id): the tight limit.
+			if r.URL.Path == "/login" || r.URL.Path == "/register" || strings.HasPrefix(r.URL.Path, "/setup/") ||
+				strings.HasPrefix(r.URL.Path, "/reset/") {
 				lim = auth
 			}
 			if !lim.Allow(x.ClientKey(r)) {

@@ -43,6 +43,7 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		Restrictions:  a.moderation.sanctions,
 		PolicyVersion: version,
 		Notifier:      a.notifier,
+		Sessions:      a.accountStore,
 		Log:           a.log,
 		Limits:        limits,
 	})

@@ -25,7 +25,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 		BaseURL:      a.cfg.BaseURL,
 		Site:         a.site,
 		// Load tests post far faster than any member.
-		NoPostingPace: a.cfg.NoRateLimits,
+		NoRateLimits: a.cfg.NoRateLimits,
 	})
 	if err != nil {
 		return err
@@ -42,12 +42,12 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 // chatSearch gives the forum's search page its chat tab: forum and chat do not know
 // each other.
 func chatSearch(svc *chat.Service) forum.ChatSearch {
-	return func(ctx context.Context, match, author string, limit, offset int) ([]forum.ChatHit, int, error) {
-		hits, total, err := svc.Search(ctx, match, author, limit, offset)
+	return func(ctx context.Context, match, author string, candidates, limit, offset int) ([]forum.ChatHit, int, error) {
+		hits, total, err := svc.Search(ctx, match, author, candidates, limit, offset)
 		out := make([]forum.ChatHit, 0, len(hits))
 		for _, h := range hits {
 			out = append(out, forum.ChatHit{URL: h.URL(), Room: h.RoomName, RoomURL: "/chat/" + h.Room,
-				Author: h.Author, Snippet: h.Snippet, CreatedAt: h.CreatedAt})
+				Author: h.Author, Text: h.Text, CreatedAt: h.CreatedAt})
 		}
 		return out, total, err
 	}

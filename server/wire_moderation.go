@@ -137,3 +137,7 @@ func (c chatMessages) Messages(ctx context.Context, ids []int64) ([]*moderation.
 func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) error {
 	return c.s.DeleteByStaffTx(tx, id)
 }
+
+func (c chatMessages) EndChats(tx *storage.Tx, userID int64, reason string) {
+	c.s.EndChats(tx, userID, reason)
+}

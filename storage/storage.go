@@ -178,12 +178,21 @@ func BackupFile(ctx context.Context, src, dest string) error {
 	if err != nil {
 		return fmt.Errorf("storage: backup: %w", err)
 	}
-	if _, err := os.Stat(abs); err == nil {
+	// The copy holds everything the database does, so only its owner may read it: the
+	// file is made empty with mode 0600 first (VACUUM INTO fills an empty file), and
+	// O_EXCL refuses one that exists.
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("storage: backup: %s already exists", dest)
 	}
+	if err != nil {
+		return fmt.Errorf("storage: backup: %w", err)
+	}
+	f.Close()
 	// VACUUM INTO reads one snapshot of the database, so the copy is consistent even
 	// while the server keeps writing.
 	if _, err := conn.ExecContext(ctx, "vacuum into ?", abs); err != nil {
+		os.Remove(abs)
 		return fmt.Errorf("storage: backup to %s: %w", dest, err)
 	}
 	return nil

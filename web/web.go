@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -29,6 +32,8 @@ type Responder struct {
 	Log    *slog.Logger
 	// TrustProxy says a reverse proxy sets X-Forwarded-For (see ClientKey).
 	TrustProxy bool
+
+	proxyWarning sync.Once
 }
 
 // Page returns the chrome for a page titled title in a navigation section.
@@ -105,12 +110,13 @@ func (x *Responder) BadInput(w http.ResponseWriter, r *http.Request, err error) 
 func RequireLogin(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.Path
 	if r.Method != http.MethodGet {
-		next = r.Referer()
-		if next == "" {
-			next = "/"
+		// Back to the page the form was on, when it was on this site.
+		next = "/"
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+			next = ref.RequestURI()
 		}
 	}
-	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(SafeNext(next)), http.StatusSeeOther)
 }
 
 // ErrInvalidUTF8 is returned by ParseForm when a value is not valid UTF-8.
@@ -145,10 +151,31 @@ func PageNumber(r *http.Request) int {
 	return n
 }
 
-// SafeNext returns next when it is a path on this site, else "/": it stops a login link
-// from sending people to another site.
+// maxNextBytes bounds a return address: one longer than this is not a link Stoa made.
+const maxNextBytes = 2048
+
+// SafeNext returns next when it is a path on this site, else "/": it stops a login link,
+// or any other form that sends people on, from sending them to another site. It reads
+// next as a browser would: browsers remove TAB, CR and LF anywhere in a URL before they
+// parse it (so "/\t/evil.example" is "//evil.example" to them) and take a backslash for a
+// slash, so those are removed first and backslashes and other control characters refused.
+// What is left must be a path (it starts with one "/") with no scheme and no host.
 func SafeNext(next string) string {
-	if len(next) < 1 || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+	if len(next) > maxNextBytes {
+		return "/"
+	}
+	next = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, next)
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, unicode.IsControl) || !utf8.ValidString(next) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
 	return next

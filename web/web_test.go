@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -36,14 +38,73 @@ func TestParseFormRejectsInvalidUTF8AndOversize(t *testing.T) {
 }
 
 func TestSafeNextStaysOnSite(t *testing.T) {
-	for in, want := range map[string]string{
-		"/c/general": "/c/general", "": "/", "//evil.example": "/", "/\\evil.example": "/",
-		"https://evil.example": "/", "javascript:alert(1)": "/", "/": "/",
+	for _, c := range []struct{ in, want string }{
+		{"/c/general", "/c/general"},
+		{"/t/7/a-thread?page=2#p40", "/t/7/a-thread?page=2#p40"},
+		{"/", "/"},
+		{"", "/"},
+		{"//evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"\\/evil.example", "/"},
+		{"/\\/evil.example", "/"},
+		{"https://evil.example", "/"},
+		{"https:evil.example", "/"},
+		{"HTTPS://evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+		{" //evil.example", "/"},
+		// Browsers remove TAB, CR and LF anywhere in a URL before they read it, so each of
+		// these is //evil.example to them: a link to another site.
+		{"/\t/evil.example", "/"},
+		{"/\r\n/evil.example", "/"},
+		{"\t//evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		// Other control characters never belong in a path.
+		{"/\x00/evil.example", "/"},
+		{"/c/general\x7f", "/"},
+		{"/c/\u0085general", "/"},
+		{"evil.example", "/"},
+		{"./evil", "/"},
+		{"/%2F/evil.example", "/%2F/evil.example"}, // a path on this site: %2F stays encoded
+		{"/" + strings.Repeat("a", 3000), "/"},
 	} {
-		if got := SafeNext(in); got != want {
-			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
+		if got := SafeNext(c.in); got != c.want {
+			t.Errorf("SafeNext(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// The redirect the login check answers with, for the string of issue 14: the query
+// decodes %09 to a TAB, which must not reach the Location header.
+func TestSafeNextRedirectStaysOnSite(t *testing.T) {
+	r := httptest.NewRequest(http.MethodGet, "/login/check?next=/%09/evil.example", nil)
+	w := httptest.NewRecorder()
+	http.Redirect(w, r, SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/" {
+		t.Fatalf("Location: %q, want /", loc)
+	}
+}
+
+// FuzzSafeNext: whatever it is given, SafeNext returns a path that a browser, once it
+// has removed TAB, CR and LF as it does, resolves to this site.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/c/general", "//evil", "/\\evil", "/\t/evil", "https:evil", "/%09/evil", "/?next=//evil", "/#//evil"} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("https://stoa.example/t/1")
+	f.Fuzz(func(t *testing.T, next string) {
+		got := SafeNext(next)
+		seen := strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(got)
+		if strings.ContainsAny(got, "\\\x00") || seen != got {
+			t.Fatalf("SafeNext(%q) = %q keeps characters a browser rewrites", next, got)
+		}
+		u, err := url.Parse(seen)
+		if err != nil {
+			t.Fatalf("SafeNext(%q) = %q does not parse: %v", next, got, err)
+		}
+		if abs := base.ResolveReference(u); abs.Host != base.Host || abs.Scheme != base.Scheme {
+			t.Fatalf("SafeNext(%q) = %q leads to %s", next, got, abs)
+		}
+	})
 }
 
 func TestClientKeyTrustsProxyOnlyWhenTold(t *testing.T) {
@@ -80,4 +141,21 @@ func FuzzParseForm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Behind a proxy that is not trusted, the log says once that limits are per proxy.
+func TestClientKeyWarnsOnceAboutAnUntrustedProxy(t *testing.T) {
+	var logs strings.Builder
+	x := &Responder{Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for range 3 {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = "127.0.0.1:5555"
+		r.Header.Set("X-Forwarded-For", "127.0.0.1")
+		if got := x.ClientKey(r); got != "127.0.0.1" {
+			t.Fatalf("key %q", got)
+		}
+	}
+	if n := strings.Count(logs.String(), "--trust-proxy is off"); n != 1 {
+		t.Errorf("warned %d times, want once: %s", n, logs.String())
+	}
 }

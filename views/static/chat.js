@@ -57,6 +57,8 @@
   var held = null;    // {body, findings}: waiting for the member to confirm
   var lastTyping = 0;
   var typists = {};   // username -> time their typing notice expires
+  var carried = {};   // nonces sent on an earlier connection, unacknowledged when this one opened
+  var ended = '';     // why the server ended the member's session, shown until reload
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -298,8 +300,11 @@
   // pending then was not stored. It is still in the box, to be sent again.
   function markUnsent() {
     var lost = false;
-    Object.keys(pending).forEach(function (nonce) {
+    // Only messages sent before this connection opened: one sent since is on its way.
+    Object.keys(carried).forEach(function (nonce) {
       var p = pending[nonce];
+      delete carried[nonce];
+      if (!p) return;
       delete pending[nonce];
       if (sending === p) lost = true;
       settle(p);
@@ -589,15 +594,17 @@
       ws = sock;
       backoff = 500;
       replaying = true;
+      carried = {};
+      Object.keys(pending).forEach(function (nonce) { carried[nonce] = true; });
       root.classList.add('is-live');
-      status('');
+      status(ended, !!ended);
     };
     sock.onmessage = function (ev) {
       var f;
       try { f = JSON.parse(ev.data); } catch (e) { return; }
       handle(f);
     };
-    sock.onclose = function () {
+    sock.onclose = function (ev) {
       if (ws === sock) ws = null;
       // A message on its way stays pending until the replay says whether it was stored;
       // the box opens again meanwhile, so nothing typed is locked away.
@@ -606,7 +613,12 @@
         busy(false);
       }
       root.classList.remove('is-live');
-      status('Connection lost. Reconnecting…');
+      if (ev.code === 1008 && ev.reason) {
+        // The session ended (logged out, password changed, restricted): reconnect to read.
+        ended = ev.reason;
+        me = '';
+      }
+      status(ended || 'Connection lost. Reconnecting…', !!ended);
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 15000);
     };
