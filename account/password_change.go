@@ -44,7 +44,8 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, current, next str
 		if err := s.store.deleteMailTokens(tx, u.ID, purposeReset); err != nil {
 			return err
 		}
-		if err := DeleteSessionsOf(tx, u.ID); err != nil {
+		// Chat sockets of the old sessions close too; this browser goes on with a new one.
+		if err := s.endSessions(tx, u.ID, ReasonReset); err != nil {
 			return err
 		}
 		return s.store.insertSession(tx, token, u.ID, now, now.Add(SessionTTL))
