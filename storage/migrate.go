@@ -11,7 +11,10 @@ import (
 	"strings"
 )
 
-//go:embed migrations/*.sql
+// Each engine has its own numbered files: migrations/sqlite for the embedded shape, and
+// migrations/postgres (same numbers, same schema) for the cluster shape.
+//
+//go:embed migrations/sqlite/*.sql
 var migrations embed.FS
 
 type migration struct {
@@ -21,7 +24,7 @@ type migration struct {
 }
 
 func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
+	entries, err := fs.ReadDir(migrations, "migrations/sqlite")
 	if err != nil {
 		return nil, fmt.Errorf("storage: read migrations: %w", err)
 	}
@@ -32,7 +35,7 @@ func loadMigrations() ([]migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("storage: migration %q must start with a number and '_'", e.Name())
 		}
-		body, err := migrations.ReadFile("migrations/" + e.Name())
+		body, err := migrations.ReadFile("migrations/sqlite/" + e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("storage: read %s: %w", e.Name(), err)
 		}
