@@ -49,11 +49,13 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 	for _, x := range hist.Sanctions {
 		row := views.ModSanctionRow{Kind: string(x.Kind), Summary: strings.ToUpper(x.Describe()[:1]) + x.Describe()[1:],
 			Reason: x.Reason, Starts: x.StartsAt, Ends: x.EndsAt, By: x.CreatedBy, Lifted: x.LiftedAt, LiftedBy: x.LiftedBy,
-			Active: x.Active(now)}
-		if row.Active {
-			row.LiftURL = fmt.Sprintf("%s/sanctions/%d/lift", recordURL(member.Username), x.ID)
-		}
+			LiftReason: x.LiftReason, InError: x.LiftedInError, Replaced: x.ReplacedBy != 0, Active: x.Active(now)}
 		d.Sanctions = append(d.Sanctions, row)
+	}
+	// One form reinstates the member: it lifts the sanction in force (the hardest, if
+	// older records hold several) and every other one with it.
+	if hist.Active != nil {
+		d.ReinstateURL = fmt.Sprintf("%s/sanctions/%d/lift", recordURL(member.Username), hist.Active.ID)
 	}
 	notices, err := h.svc.NoticesFor(ctx, member.ID)
 	if err != nil {
@@ -165,7 +167,8 @@ func (h *Handlers) lift(w http.ResponseWriter, r *http.Request, u *account.User)
 		err = errNoTarget("sanction", 0)
 	}
 	if err == nil {
-		err = h.svc.LiftSanction(r.Context(), u, member, id, strings.TrimSpace(r.PostFormValue("reason")))
+		err = h.svc.Reinstate(r.Context(), u, member, Lift{SanctionID: id, Reason: r.PostFormValue("reason"),
+			InError: r.PostFormValue("in_error") == "1"})
 	}
 	if err != nil {
 		h.web.Fail(w, r, err)

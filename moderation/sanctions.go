@@ -6,8 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"unicode/utf8"
+
 	"stoa/account"
 	"stoa/storage"
+	"stoa/web"
 )
 
 // SanctionKind is how a member is limited.
@@ -33,6 +36,13 @@ type Sanction struct {
 	CreatedAt time.Time
 	LiftedAt  time.Time
 	LiftedBy  string
+	// LiftReason is why staff lifted it early, shown on the member's record.
+	LiftReason string
+	// LiftedInError marks a sanction that should never have been applied: it never counts
+	// toward the next suggested step.
+	LiftedInError bool
+	// ReplacedBy is the heavier sanction that replaced this one while it was in force.
+	ReplacedBy int64
 }
 
 // Active reports whether the sanction applies at now.
@@ -263,9 +273,26 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 	if req.Kind != Ban {
 		x.EndsAt = now.Add(req.Duration)
 	}
-	var err error
+	// Sanctions do not stack: one is in force at a time. A heavier or equal one replaces
+	// those in force; a lighter one on top of a heavier one is refused, so that acting on
+	// an old report cannot quietly soften a ban.
+	open, err := s.store.openSanctionsTx(tx, member.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		if kindRank(o.Kind) < kindRank(x.Kind) {
+			return nil, web.Invalid("sanction", member.Username+" is already "+o.Describe()+
+				" (in force). A lighter sanction cannot be added on top: reinstate them on their record first, then choose again.")
+		}
+	}
 	if x.ID, err = s.store.insertSanction(tx, x, actor.ID); err != nil {
 		return nil, err
+	}
+	if len(open) > 0 {
+		if err := s.store.replaceSanctions(tx, member.ID, x.ID, actor.ID, "Replaced by a "+string(x.Kind)+".", now); err != nil {
+			return nil, err
+		}
 	}
 	s.sanctions.changed(tx, member.ID)
 	if x.Kind != Silence {
@@ -284,19 +311,88 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 		TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: reason})
 }
 
-// LiftSanction ends a sanction early.
+// Lift is a moderator's decision to end sanctions early.
+type Lift struct {
+	// SanctionID is the sanction the moderator saw in force.
+	SanctionID int64
+	Reason     string
+	// InError says the sanction should never have been applied: it stops counting
+	// toward the next suggested step.
+	InError bool
+	// All lifts every sanction in force with it: "reinstate" restores the account fully.
+	All bool
+}
+
+// LiftSanction ends one sanction early.
 func (s *Service) LiftSanction(ctx context.Context, actor, member *account.User, sanctionID int64, reason string) error {
+	return s.lift(ctx, actor, member, Lift{SanctionID: sanctionID, Reason: reason})
+}
+
+// Reinstate ends every sanction of the member in force, in one step, and tells them.
+func (s *Service) Reinstate(ctx context.Context, actor, member *account.User, l Lift) error {
+	l.All = true
+	return s.lift(ctx, actor, member, l)
+}
+
+func (s *Service) lift(ctx context.Context, actor, member *account.User, l Lift) error {
 	if !actor.IsStaff() {
 		return ErrNotStaff
 	}
+	l.Reason = strings.TrimSpace(l.Reason)
+	if n := utf8.RuneCountInString(l.Reason); n > MaxReasonRunes {
+		return web.Invalid("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer (it has %d).", MaxReasonRunes, n))
+	}
 	now := s.now()
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		kind, err := s.store.liftSanction(tx, sanctionID, member.ID, actor.ID, now)
+		lifted, err := s.store.liftSanctions(tx, member.ID, l, actor.ID, now)
 		if err != nil {
 			return err
 		}
 		s.sanctions.changed(tx, member.ID)
-		return s.audit.Record(tx, actor, Entry{At: now, Action: ActLiftSanction, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
-			TargetLabel: member.Username + " (" + string(kind) + ")", TargetURL: "/u/" + member.Username, Reason: reason})
+		var words []string
+		for _, x := range lifted {
+			label := member.Username + " (" + string(x.Kind) + ")"
+			if l.InError {
+				label += ", applied in error"
+			}
+			if err := s.audit.Record(tx, actor, Entry{At: now, Action: ActLiftSanction, TargetKind: "user", TargetID: member.ID,
+				TargetUserID: member.ID, TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: l.Reason}); err != nil {
+				return err
+			}
+			words = append(words, x.Noun())
+		}
+		left, err := s.store.openSanctionsTx(tx, member.ID, now)
+		if err != nil {
+			return err
+		}
+		return s.liftNotice(tx, actor, member, words, len(left) == 0, l, now)
 	})
+}
+
+// liftNotice tells the member, in their notices (and by email when they gave one), that
+// the moderators lifted their sanctions and why.
+func (s *Service) liftNotice(tx *storage.Tx, actor, member *account.User, lifted []string, free bool, l Lift, now time.Time) error {
+	body := "The moderators lifted your " + joinAnd(lifted) + "."
+	if free {
+		body += " You can log in, post and chat again."
+	}
+	if l.InError {
+		body += " It was applied in error and does not count on your record."
+	}
+	if l.Reason != "" {
+		body += "\n\nReason given: " + l.Reason
+	}
+	_, err := s.insertNotice(tx, actor, member, NoticeDraft{Body: body, lifted: true}, 0, nil, quote{}, "", nil, now)
+	return err
+}
+
+// Noun names the sanction in a sentence: "ban", "suspension", "silence".
+func (x *Sanction) Noun() string {
+	switch x.Kind {
+	case Ban:
+		return "ban"
+	case Suspend:
+		return "suspension"
+	}
+	return "silence"
 }
