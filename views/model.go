@@ -92,6 +92,9 @@ type Post struct {
 	EditedAt  time.Time
 	Deleted   bool
 	Hidden    bool
+	// HiddenNote says who sees a hidden post, in the words its viewer needs: the public
+	// sees only the note, its author is told they alone and staff see it.
+	HiddenNote string
 	CanEdit   bool
 	CanDelete bool
 	CanReport bool
