@@ -72,7 +72,7 @@ func formProblem(w http.ResponseWriter, err error) (views.FieldError, bool) {
 }
 
 // Banners returns the site banners moderation adds for a member: unread notices, a
-// silence in force, and for staff the work that waits for them.
+// silence or suspension in force, and for staff the work that waits for them.
 func (h *Handlers) Banners(r *http.Request, u *account.User) []views.Banner {
 	ctx := r.Context()
 	var out []views.Banner
@@ -86,6 +86,9 @@ func (h *Handlers) Banners(r *http.Request, u *account.User) []views.Banner {
 	if x, ok, err := h.svc.sanctions.active(ctx, u.ID, false); err == nil && ok && x.Kind == Silence {
 		out = append(out, views.Banner{Kind: "notice", Text: "You are silenced until " + FormatTime(x.EndsAt) +
 			": you can read and reply to the moderators, but not post or chat.", Link: "/notices", Action: "Why?"})
+	} else if err == nil && ok && x.Kind == Suspend {
+		out = append(out, views.Banner{Kind: "notice", Text: "Your account is suspended until " + FormatTime(x.EndsAt) +
+			": you signed in to read and answer the moderators' notices, and can do nothing else that writes.", Link: "/notices", Action: "Why?"})
 	}
 	if u.IsStaff() && !isModPage(r) {
 		reports, err1 := h.svc.OpenReportCount(ctx)

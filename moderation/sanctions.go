@@ -121,10 +121,21 @@ func allowedDuration(kind SanctionKind, d time.Duration) bool {
 func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // restrictionError is a sanction explained to the member; account's login page shows it.
-type restrictionError struct{ msg string }
+type restrictionError struct {
+	msg  string
+	kind SanctionKind
+}
 
 func (e *restrictionError) Error() string     { return e.msg }
 func (e *restrictionError) Restriction() bool { return true }
+
+// ReadsNotices says a suspended member may still sign in to read and answer the
+// moderators' notices (account.NoticeReader); a banned one may not.
+func (e *restrictionError) ReadsNotices() bool { return e.kind == Suspend }
+
+// SanctionKind names the sanction behind the refusal ("silence", "suspend", "ban"), so
+// chat can tell a silenced member from a suspended one.
+func (e *restrictionError) SanctionKind() string { return string(e.kind) }
 
 // Sanctions answers whether a member may log in or post. It is on every post, chat
 // message and logged-in page, so it keeps members' open sanctions in a short-lived cache
@@ -170,12 +181,12 @@ func (x *Sanction) explain() error {
 	switch x.Kind {
 	case Ban:
 		return &restrictionError{"Your account is banned, without an end date." + why +
-			" If you think this is a mistake, write to the moderators through the contact page."}
+			" If you think this is a mistake, write to the moderators through the contact page.", Ban}
 	case Suspend:
 		return &restrictionError{"Your account is suspended until " + FormatTime(x.EndsAt) + "." + why +
-			" You can log in again after that. If you think this is a mistake, write to the moderators through the contact page."}
+			" You can log in again after that; until then you can sign in only to read and answer the moderators' notices.", Suspend}
 	}
-	return &restrictionError{"You are silenced until " + FormatTime(x.EndsAt) + ": you can read, and reply to the moderators' notices at /notices, but you cannot post, reply, edit or chat until then." + why}
+	return &restrictionError{"You are silenced until " + FormatTime(x.EndsAt) + ": you can read, and reply to the moderators' notices at /notices, but you cannot post, reply, edit or chat until then." + why, Silence}
 }
 
 // active returns the hardest sanction in force for a member, and whether there is one.

@@ -122,6 +122,7 @@ func (a *App) wire(ctx context.Context) error {
 	// response is logged and carries the security headers; bodies are bounded and
 	// cross-site state changes refused before any handler runs.
 	var h http.Handler = a.metrics.middleware(mux)
+	h = limitSuspended(a.web, h)
 	h = accountHandlers.Middleware(h)
 	h = a.privacyMiddleware(h)
 	if !a.cfg.NoRateLimits {
