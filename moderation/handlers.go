@@ -46,6 +46,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /mod/users/{name}", staff(h.actOnMember))
 	mux.HandleFunc("POST /mod/users/{name}/notes", staff(h.addNote))
 	mux.HandleFunc("POST /mod/users/{name}/sanctions/{id}/lift", staff(h.lift))
+	mux.HandleFunc("GET /mod/deleted/{id}", staff(h.deletedRecord))
 	mux.HandleFunc("GET /mod/notices", staff(h.staffNotices))
 	mux.HandleFunc("GET /mod/notices/{id}", staff(h.staffNotice))
 	mux.HandleFunc("POST /mod/notices/{id}/reply", staff(h.staffNoticeReply))

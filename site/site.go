@@ -6,8 +6,11 @@ package site
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"stoa/storage"
@@ -31,6 +34,20 @@ type Info struct {
 	Saved bool
 	// ChecklistDismissed reports whether an admin put the setup checklist away.
 	ChecklistDismissed bool
+	// NameReservationDays is how long a deleted account's username stays reserved.
+	NameReservationDays int
+}
+
+// DefaultNameReservationDays is the reservation of a deleted account's name until an admin
+// chooses another; MaxNameReservationDays bounds it (ten years).
+const (
+	DefaultNameReservationDays = 90
+	MaxNameReservationDays     = 3650
+)
+
+// NameReservation is how long a deleted account's username stays reserved.
+func (s *Settings) NameReservation() time.Duration {
+	return time.Duration(s.info.Load().NameReservationDays) * 24 * time.Hour
 }
 
 // Settings reads and changes the site's settings. Reads come from memory: every page
@@ -62,6 +79,9 @@ func (s *Settings) Name() string { return s.info.Load().Name }
 type Change struct {
 	Name        string
 	Description string
+	// ReservationDays is the form's text for NameReservationDays; empty keeps the default.
+	ReservationDays string
+	reservation     int
 }
 
 // Check trims c and returns the messages for its fields, or nil.
@@ -78,6 +98,15 @@ func (c *Change) Check() error {
 	}
 	if utf8.RuneCountInString(c.Description) > MaxDescriptionRunes {
 		fields["description"] = "Shorten the description to 300 characters or fewer."
+	}
+	c.ReservationDays = strings.TrimSpace(c.ReservationDays)
+	c.reservation = DefaultNameReservationDays
+	if c.ReservationDays != "" {
+		n, err := strconv.Atoi(c.ReservationDays)
+		if err != nil || n < 0 || n > MaxNameReservationDays {
+			fields["name_reservation_days"] = fmt.Sprintf("Write a whole number of days from 0 to %d.", MaxNameReservationDays)
+		}
+		c.reservation = n
 	}
 	return web.InvalidFields(fields)
 }
@@ -104,10 +133,15 @@ func (s *Settings) Save(ctx context.Context, actor Actor, c Change, record Recor
 		if err := s.store.set(tx, keyDescription, c.Description); err != nil {
 			return err
 		}
+		if err := s.store.set(tx, keyNameReservationDays, strconv.Itoa(c.reservation)); err != nil {
+			return err
+		}
 		if err := record(tx, actor, "Site name set to “"+c.Name+"”"); err != nil {
 			return err
 		}
-		tx.AfterCommit(s.reloadAfter(func(i *Info) { i.Name, i.Description, i.Saved = c.Name, c.Description, true }))
+		tx.AfterCommit(s.reloadAfter(func(i *Info) {
+			i.Name, i.Description, i.Saved, i.NameReservationDays = c.Name, c.Description, true, c.reservation
+		}))
 		return nil
 	})
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"stoa/storage"
 )
@@ -12,6 +13,8 @@ const (
 	keyName               = "name"
 	keyDescription        = "description"
 	keyChecklistDismissed = "checklist_dismissed"
+	// keyNameReservationDays: days a deleted account's username stays reserved.
+	keyNameReservationDays = "name_reservation_days"
 )
 
 // Store is the site settings' SQL.
@@ -22,7 +25,7 @@ func NewStore(db *storage.DB) *Store { return &Store{db: db} }
 
 // load reads every setting, defaults filled in.
 func (s *Store) load(ctx context.Context) (Info, error) {
-	info := Info{Name: DefaultName}
+	info := Info{Name: DefaultName, NameReservationDays: DefaultNameReservationDays}
 	rows, err := s.db.Query(ctx, "select name, value from site_settings")
 	if err != nil {
 		return info, fmt.Errorf("site: load settings: %w", err)
@@ -40,6 +43,10 @@ func (s *Store) load(ctx context.Context) (Info, error) {
 			info.Description = v
 		case keyChecklistDismissed:
 			info.ChecklistDismissed = v == "1"
+		case keyNameReservationDays:
+			if n, err := strconv.Atoi(v); err == nil {
+				info.NameReservationDays = n
+			}
 		}
 	}
 	return info, rows.Err()
