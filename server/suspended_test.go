@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -118,8 +119,12 @@ func TestSuspendedMemberLeavesChatAndKeepsOnlyTheirNotices(t *testing.T) {
 		t.Error("a refused write changed the thread")
 	}
 
-	// Chat refuses with the protocol's "suspended", not "silenced".
+	// Chat refuses with the protocol's "suspended", not "silenced"; reading the room does
+	// not bring them back to "here now".
 	conn := chatDial(t, site, again, "general")
+	if f := chatNext(t, conn, "presence"); strings.Contains(fmt.Sprint(f["users"]), "sam") {
+		t.Errorf("the suspended member is back in \"here now\": %v", f)
+	}
 	conn.WriteJSON(map[string]any{"type": "send", "body": "still here", "nonce": "s1", "confirm": true})
 	f := chatNext(t, conn, "error")
 	if f["code"] != "suspended" || !strings.Contains(f["message"].(string), "suspended until") {

@@ -64,7 +64,7 @@ func AdminLinks() []views.MeLink {
 func (h *Handlers) form(w http.ResponseWriter, r *http.Request, _ Actor) {
 	info := h.settings.Info()
 	d := views.SiteSettingsData{Name: info.Name, Description: info.Description, Saved: r.URL.Query().Get("saved") == "1",
-		ReservationDays: strconv.Itoa(info.NameReservationDays)}
+		ReservationDays: strconv.Itoa(h.settings.NameReservationDays())}
 	h.web.Render(w, r, http.StatusOK, views.SiteSettings(h.web.Page(r, "Site name and description", "admin"), d))
 }
 

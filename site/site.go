@@ -34,8 +34,6 @@ type Info struct {
 	Saved bool
 	// ChecklistDismissed reports whether an admin put the setup checklist away.
 	ChecklistDismissed bool
-	// NameReservationDays is how long a deleted account's username stays reserved.
-	NameReservationDays int
 }
 
 // DefaultNameReservationDays is the reservation of a deleted account's name until an admin
@@ -47,8 +45,11 @@ const (
 
 // NameReservation is how long a deleted account's username stays reserved.
 func (s *Settings) NameReservation() time.Duration {
-	return time.Duration(s.info.Load().NameReservationDays) * 24 * time.Hour
+	return time.Duration(s.reservationDays.Load()) * 24 * time.Hour
 }
+
+// NameReservationDays is NameReservation in days, as the admin sets it.
+func (s *Settings) NameReservationDays() int { return int(s.reservationDays.Load()) }
 
 // Settings reads and changes the site's settings. Reads come from memory: every page
 // names the site, so the settings are loaded once and replaced after each change commits.
@@ -56,16 +57,19 @@ type Settings struct {
 	db    *storage.DB
 	store *Store
 	info  atomic.Pointer[Info]
+	// reservationDays is how long a deleted account's username stays reserved.
+	reservationDays atomic.Int64
 }
 
 // New loads the settings from db.
 func New(ctx context.Context, db *storage.DB) (*Settings, error) {
 	s := &Settings{db: db, store: NewStore(db)}
-	info, err := s.store.load(ctx)
+	info, days, err := s.store.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.info.Store(&info)
+	s.reservationDays.Store(int64(days))
 	return s, nil
 }
 
@@ -139,8 +143,10 @@ func (s *Settings) Save(ctx context.Context, actor Actor, c Change, record Recor
 		if err := record(tx, actor, "Site name set to “"+c.Name+"”"); err != nil {
 			return err
 		}
+		days := c.reservation
 		tx.AfterCommit(s.reloadAfter(func(i *Info) {
-			i.Name, i.Description, i.Saved, i.NameReservationDays = c.Name, c.Description, true, c.reservation
+			i.Name, i.Description, i.Saved = c.Name, c.Description, true
+			s.reservationDays.Store(int64(days))
 		}))
 		return nil
 	})
