@@ -61,6 +61,10 @@ func queueTarget(kind TargetKind, id int64, t *Target, reports []*Report, hist *
 		v.History = hist.Summary()
 		v.Suggestion = hist.Suggest().Label()
 	}
+	if inc := covered(reports); inc != nil {
+		v.Covered = inc.Describe()
+		v.Suggestion = "no further notice or sanction: hide or delete the content if needed, or dismiss"
+	}
 	return v
 }
 
@@ -98,7 +102,7 @@ func describeActive(x *Sanction) string {
 }
 
 // actionForm is the empty action form for a target (nil for a member's own record).
-func (h *Handlers) actionForm(ctx context.Context, url string, t *Target, member *account.User, hist *History, reports int) (views.ModActionForm, error) {
+func (h *Handlers) actionForm(ctx context.Context, viewer *account.User, url string, t *Target, member *account.User, hist *History, reports int) (views.ModActionForm, error) {
 	f := views.ModActionForm{URL: url, HasReports: reports > 0, Silence: durationChoices(SilenceDurations()),
 		Suspend: durationChoices(SuspendDurations()), SilenceFor: "24", SuspendFor: "168"}
 	if t != nil && !t.Deleted {
@@ -111,7 +115,7 @@ func (h *Handlers) actionForm(ctx context.Context, url string, t *Target, member
 		}
 	}
 	if member != nil {
-		f.Member, f.MemberStaff = member.Username, member.IsStaff()
+		f.Member, f.MemberStaff, f.CanNotice = member.Username, member.IsStaff(), CanNotice(viewer, member)
 	}
 	version, rules, err := h.svc.CurrentRules(ctx)
 	if err != nil {
@@ -157,8 +161,12 @@ func keepPosted(f *views.ModActionForm, r *http.Request) {
 // parseDecision reads the action form.
 func parseDecision(r *http.Request) (Decision, error) {
 	d := Decision{Reason: r.PostFormValue("reason")}
-	if r.PostFormValue("do") == "dismiss" {
+	switch r.PostFormValue("do") {
+	case "dismiss":
 		d.Dismiss = true
+		return d, nil
+	case "removed":
+		d.Removed = true
 		return d, nil
 	}
 	on := func(name string) bool { return r.PostFormValue(name) == "1" }
@@ -237,7 +245,8 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 		}
 	}
 	d := views.ModReviewData{Target: queueTarget(kind, id, t, reports, hist), Done: r.URL.Query().Get("done") == "1"}
-	if d.Form, err = h.actionForm(ctx, reviewURL(kind, id), t, member, hist, len(reports)); err != nil {
+	d.Removed = t.Deleted && len(reports) > 0
+	if d.Form, err = h.actionForm(ctx, u, reviewURL(kind, id), t, member, hist, len(reports)); err != nil {
 		h.web.Fail(w, r, err)
 		return
 	}
@@ -245,7 +254,7 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 	case errs != nil:
 		keepPosted(&d.Form, r)
 		d.Form.Errors = errs
-	case hist != nil && !member.IsStaff():
+	case hist != nil && !member.IsStaff() && covered(reports) == nil:
 		suggest(&d.Form, hist.Suggest())
 	}
 	if d.Actions, err = h.targetActions(ctx, AuditFilter{TargetKind: string(kind), TargetID: id, Limit: 50}); err != nil {
