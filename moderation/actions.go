@@ -32,12 +32,20 @@ type Decision struct {
 	Sanction       *SanctionRequest // nil: no sanction
 	Reason         string           // shown to the member and in the public moderation log
 	ResolveReports bool             // close the target's open reports as acted on
+	// AllOfMember applies the decision to every open report about the target's member:
+	// the notice and sanction once, hiding and deleting to each reported thing that can
+	// be, and every report closed (actions_all.go).
+	AllOfMember bool
 	// ExpectReports says the moderator saw open reports when deciding: if they are gone,
 	// another moderator handled them and this decision is not applied on top.
 	ExpectReports bool
 }
 
 func (d *Decision) contentActions() bool { return d.Hide || d.Unhide || d.Delete || d.Lock || d.Unlock }
+
+// errNothingOpen answers closing reports that another moderator (or an earlier click)
+// already closed.
+var errNothingOpen = web.Invalid("form", "There are no open reports to close.")
 
 // closesOnly reports whether the decision only closes reports, changing nothing else.
 func (d *Decision) closesOnly() bool { return d.Dismiss || d.Removed }
@@ -58,10 +66,12 @@ func (s *Service) validate(ctx context.Context, actor *account.User, t *Target, 
 		switch {
 		case d.Dismiss && d.Removed:
 			return nil, web.Invalid("form", "Choose one: dismiss the reports, or agree with them.")
+		case d.Removed && d.AllOfMember:
+			return nil, web.Invalid("form", "“Agreed — already removed” closes this item's reports only. Untick “all open reports of this member”.")
 		case d.contentActions() || d.Notice != nil || d.Sanction != nil:
 			return nil, web.Invalid("form", "Closing the reports cannot be combined with other actions. Untick the actions, or choose Apply.")
 		case open == 0:
-			return nil, web.Invalid("form", "There are no open reports to close.")
+			return nil, errNothingOpen
 		case d.Removed && !t.Deleted:
 			return nil, web.Invalid("form", "This "+t.Kind.Noun()+" still exists. Hide or delete it, or dismiss the reports.")
 		}
@@ -184,6 +194,12 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 	if d.Sanction != nil {
 		d.Sanction.about = targetRef{t.Kind, t.ID}
 	}
+	var others []*Target
+	if d.AllOfMember {
+		if others, err = s.otherReported(ctx, t); err != nil {
+			return nil, err
+		}
+	}
 	out := &Outcome{}
 	now := s.now()
 	entry := func(a Action) Entry {
@@ -210,7 +226,10 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			switch {
 			case d.Dismiss:
 				out.Done = append(out.Done, plural(int(n), "report")+" dismissed")
-				return s.audit.Record(tx, actor, entry(ActDismissReports))
+				if err := s.audit.Record(tx, actor, entry(ActDismissReports)); err != nil {
+					return err
+				}
+				return s.actOnOthers(tx, actor, others, d, now, out)
 			case d.Removed:
 				out.Done = append(out.Done, plural(int(n), "report")+" closed as agreed (already removed)")
 				return s.audit.Record(tx, actor, entry(ActAgreeRemoved))
@@ -218,6 +237,9 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			closed = int(n)
 		}
 		if err := s.contentActions(tx, actor, t, d, now, entry, out); err != nil {
+			return err
+		}
+		if err := s.actOnOthers(tx, actor, others, d, now, out); err != nil {
 			return err
 		}
 		sanction := ""
@@ -236,7 +258,7 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			out.Done = append(out.Done, "notice sent to "+member.Username)
 		}
 		if member != nil {
-			if err := s.openIncident(tx, actor, member, t, sanction, d.Notice != nil, now); err != nil {
+			if err := s.openIncident(tx, actor, member, sanction, d.Notice != nil, now); err != nil {
 				return err
 			}
 		}

@@ -174,8 +174,11 @@ type AuditFilter struct {
 	TargetKind string
 	TargetID   int64
 	PublicOnly bool
-	Limit      int // 50 when zero
-	Offset     int
+	// WithoutActions leaves these actions out (administrators' access to personal data,
+	// for moderators' reading).
+	WithoutActions []Action
+	Limit          int // 50 when zero
+	Offset         int
 }
 
 // Entries lists audit entries newest first, with the total that match.
@@ -184,6 +187,12 @@ func (l *AuditLog) Entries(ctx context.Context, f AuditFilter) ([]Entry, int, er
 		f.Limit = 50
 	}
 	return l.store.auditEntries(ctx, f)
+}
+
+// AdminOnlyActions are the entries only administrators read: their access to members'
+// personal data (P12, P13), whose reasons may name a legal request.
+func AdminOnlyActions() []Action {
+	return []Action{ActViewEmail, ActExportMemberData, ActResetLink}
 }
 
 // ParseAction returns the action named s, or false when s names none.

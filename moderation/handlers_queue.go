@@ -2,7 +2,9 @@ package moderation
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,21 +17,105 @@ import (
 // This file serves the review queue and the page that acts on one reported thing.
 
 func (h *Handlers) queue(w http.ResponseWriter, r *http.Request, _ *account.User) {
+	h.renderQueue(w, r, r.URL.String(), http.StatusOK, "")
+}
+
+// renderQueue shows the queue at queue (its path and filters), with problem above the
+// list when a bulk action was refused.
+func (h *Handlers) renderQueue(w http.ResponseWriter, r *http.Request, queue string, status int, problem string) {
 	ctx := r.Context()
-	items, err := h.svc.Queue(ctx)
+	at, _ := url.Parse(queue)
+	f, d := queueFilter(at.Query())
+	d.Error = problem
+	groups, err := h.svc.GroupedQueue(ctx, f)
 	if err != nil {
 		h.web.Fail(w, r, err)
 		return
 	}
-	d := views.ModQueueData{}
 	if d.Awaiting, err = h.svc.AwaitingCount(ctx); err != nil {
 		h.web.Fail(w, r, err)
 		return
 	}
-	for _, it := range items {
-		d.Items = append(d.Items, queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History))
+	if status == http.StatusOK {
+		d.Flash = queueFlash(at.Query())
 	}
-	h.web.Render(w, r, http.StatusOK, views.ModQueue(h.web.Page(r, "Moderation", "mod"), d))
+	next := "?next=" + url.QueryEscape(d.QueueURL)
+	for _, g := range groups {
+		vg := views.ModQueueGroup{Member: g.Username, Reports: g.Reports()}
+		if g.Username != "" {
+			vg.MemberURL = recordURL(g.Username)
+		}
+		for _, it := range g.Items {
+			v := queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History)
+			v.Key, v.ReviewURL = string(it.Kind)+":"+strconv.FormatInt(it.TargetID, 10), v.ReviewURL+next
+			vg.Items = append(vg.Items, v)
+		}
+		if g.UserID != 0 && len(g.Items) > 1 {
+			first := g.Items[0]
+			vg.AllURL = reviewURL(first.Kind, first.TargetID) + next + "&all=1"
+		}
+		d.Groups = append(d.Groups, vg)
+	}
+	h.web.Render(w, r, status, views.ModQueue(h.web.Page(r, "Moderation", "mod"), d))
+}
+
+// queueFilter reads the queue's filters from its query; what names no filter is ignored.
+func queueFilter(q url.Values) (QueueFilter, views.ModQueueData) {
+	var f QueueFilter
+	d := views.ModQueueData{}
+	if k, ok := ParseTargetKind(q.Get("kind")); ok {
+		f.Kind = k
+	}
+	if rs := Reason(q.Get("reason")); validReason(rs) {
+		f.Reason = rs
+	}
+	if a, ok := ParseQueueAge(q.Get("age")); ok {
+		f.Age = a
+	}
+	d.Kind, d.Reason, d.Age = string(f.Kind), string(f.Reason), string(f.Age)
+	d.Kinds = []views.Choice{{Value: "", Label: "Everything"}, {Value: string(TargetPost), Label: "Forum posts"},
+		{Value: string(TargetMessage), Label: "Chat messages"}, {Value: string(TargetUser), Label: "Members"}}
+	d.Reasons = []views.Choice{{Value: "", Label: "Any reason"}}
+	for _, rs := range Reasons() {
+		d.Reasons = append(d.Reasons, views.Choice{Value: string(rs), Label: rs.Label()})
+	}
+	for _, a := range QueueAges() {
+		d.Ages = append(d.Ages, views.Choice{Value: string(a), Label: a.Label()})
+	}
+	d.QueueURL = queueURL(f)
+	d.Filtered = f != QueueFilter{}
+	return f, d
+}
+
+// queueURL is the queue with filter f, as a link.
+func queueURL(f QueueFilter) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"kind": string(f.Kind), "reason": string(f.Reason), "age": string(f.Age)} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if len(v) == 0 {
+		return "/mod"
+	}
+	return "/mod?" + v.Encode()
+}
+
+// queueFlash says what the last action from the queue did.
+func queueFlash(q url.Values) string {
+	n, _ := strconv.Atoi(q.Get("dismissed"))
+	skipped, _ := strconv.Atoi(q.Get("skipped"))
+	switch {
+	case q.Get("done") == "1":
+		return "Done. What you did is recorded in the audit log. Nothing else waits here."
+	case n > 0 && skipped > 0:
+		return fmt.Sprintf("Reports dismissed on %s. %s had been handled by another moderator meanwhile.", plural(n, "item"), plural(skipped, "item"))
+	case n > 0:
+		return fmt.Sprintf("Reports dismissed on %s.", plural(n, "item"))
+	case skipped > 0:
+		return fmt.Sprintf("Another moderator had already handled %s; nothing was changed.", plural(skipped, "item"))
+	}
+	return ""
 }
 
 // queueTarget shows a target through the snapshot of its latest report, with what has
@@ -244,11 +330,24 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 			}
 		}
 	}
-	d := views.ModReviewData{Target: queueTarget(kind, id, t, reports, hist), Done: r.URL.Query().Get("done") == "1"}
+	q := r.URL.Query()
+	d := views.ModReviewData{Target: queueTarget(kind, id, t, reports, hist), Done: q.Get("done") == "1",
+		DoneBefore: q.Get("done") == "next", Next: safeNext(q.Get("next"))}
+	if errs != nil {
+		d.Next = safeNext(r.PostFormValue("next"))
+	}
 	d.Removed = t.Deleted && len(reports) > 0
 	if d.Form, err = h.actionForm(ctx, u, reviewURL(kind, id), t, member, hist, len(reports)); err != nil {
 		h.web.Fail(w, r, err)
 		return
+	}
+	d.Form.Next, d.Form.Keys = d.Next, true
+	if member != nil {
+		if d.Form.AllCount, err = h.svc.OpenItemsAbout(ctx, member.ID); err != nil {
+			h.web.Fail(w, r, err)
+			return
+		}
+		d.Form.All = q.Get("all") == "1" || errs != nil && r.PostFormValue("all") == "1"
 	}
 	switch {
 	case errs != nil:
@@ -282,6 +381,7 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request, u *account.User) 
 	d, err := parseDecision(r)
 	if err == nil {
 		d.ResolveReports, d.ExpectReports = true, r.PostFormValue("reports_open") == "1"
+		d.AllOfMember = r.PostFormValue("all") == "1"
 		_, err = h.svc.Act(r.Context(), u, kind, id, d)
 	}
 	if fields, ok := formProblem(w, err); ok {
@@ -292,9 +392,52 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request, u *account.User) 
 		h.web.Fail(w, r, err)
 		return
 	}
-	if r.PostFormValue("next") == "/mod" {
-		http.Redirect(w, r, "/mod", http.StatusSeeOther)
+	next := safeNext(r.PostFormValue("next"))
+	switch {
+	case isQueueURL(next):
+		h.nextInQueue(w, r, next)
+	case next != "":
+		// An inline action in a thread or a chat room goes back to it.
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, reviewURL(kind, id)+"?done=1", http.StatusSeeOther)
+	}
+}
+
+// nextInQueue moves the moderator on to the first item of the queue at queue (with its
+// filters), or back to the queue when nothing is left there.
+func (h *Handlers) nextInQueue(w http.ResponseWriter, r *http.Request, queue string) {
+	u, _ := url.Parse(queue)
+	f, _ := queueFilter(u.Query())
+	groups, err := h.svc.GroupedQueue(r.Context(), f)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, reviewURL(kind, id)+"?done=1", http.StatusSeeOther)
+	if len(groups) == 0 {
+		http.Redirect(w, r, queue, http.StatusSeeOther)
+		return
+	}
+	it := groups[0].Items[0]
+	http.Redirect(w, r, reviewURL(it.Kind, it.TargetID)+"?done=next&next="+url.QueryEscape(queue), http.StatusSeeOther)
 }
+
+// safeNext returns where a form may send the moderator after acting: the queue, or the
+// page of a thread, post or chat room; anything else (another site) is dropped.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return ""
+	}
+	for _, prefix := range []string{"/t/", "/p/", "/chat/"} {
+		if strings.HasPrefix(u.Path, prefix) {
+			return next
+		}
+	}
+	if isQueueURL(next) {
+		return next
+	}
+	return ""
+}
+
+func isQueueURL(s string) bool { return s == "/mod" || strings.HasPrefix(s, "/mod?") }

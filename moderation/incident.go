@@ -42,8 +42,8 @@ func (i *Incident) Describe() string {
 
 // openIncident records, inside the transaction of a notice or sanction to member, the
 // incident it answers, and gives it every uncovered report about the member received
-// until now: those just closed on t and those still open.
-func (s *Service) openIncident(tx *storage.Tx, actor, member *account.User, t *Target, sanction string, notice bool, now time.Time) error {
+// until now: those this action just closed and those still open.
+func (s *Service) openIncident(tx *storage.Tx, actor, member *account.User, sanction string, notice bool, now time.Time) error {
 	var done []string
 	if sanction != "" {
 		done = append(done, sanction)
@@ -54,7 +54,7 @@ func (s *Service) openIncident(tx *storage.Tx, actor, member *account.User, t *T
 	if len(done) == 0 {
 		return nil
 	}
-	return s.store.coverReports(tx, member.ID, actor.ID, t.Kind, t.ID, strings.Join(done, ", "), now)
+	return s.store.coverReports(tx, member.ID, actor.ID, strings.Join(done, ", "), now)
 }
 
 // covered returns the incident that covers all of reports, or nil when one of them is

@@ -42,6 +42,10 @@ func (st *store) auditEntries(ctx context.Context, f AuditFilter) ([]Entry, int,
 		where = append(where, "(l.target_kind = ? and l.target_id = ? or l.about_kind = ? and l.about_id = ?)")
 		args = append(args, f.TargetKind, f.TargetID, f.TargetKind, f.TargetID)
 	}
+	for _, a := range f.WithoutActions {
+		where = append(where, "l.action <> ?")
+		args = append(args, string(a))
+	}
 	if f.PublicOnly {
 		where = append(where, "a.public = 1")
 	}

@@ -115,12 +115,12 @@ func (st *store) resolveReports(tx *storage.Tx, byID int64, kind TargetKind, id 
 }
 
 // coverReports opens an incident for a member inside tx and gives it every report about
-// them that no incident covers yet and that is open, or was just closed on the target the
-// moderator acted on (kind, id, at now). Nothing is written when no report is concerned.
-func (st *store) coverReports(tx *storage.Tx, userID, byID int64, kind TargetKind, id int64, summary string, now time.Time) error {
+// them that no incident covers yet and that is open, or was closed by this very action
+// (by byID, at now). Nothing is written when no report is concerned.
+func (st *store) coverReports(tx *storage.Tx, userID, byID int64, summary string, now time.Time) error {
 	const concerned = `target_user_id = ? and incident_id is null
-		and (resolved_at is null or resolved_at = ? and target_kind = ? and target_id = ?)`
-	args := []any{userID, now.Unix(), string(kind), id}
+		and (resolved_at is null or resolved_at = ? and resolved_by = ?)`
+	args := []any{userID, now.Unix(), byID}
 	var n int
 	if err := tx.QueryRow("select count(*) from reports where "+concerned, args...).Scan(&n); err != nil {
 		return fmt.Errorf("moderation: reports of incident for %d: %w", userID, err)
@@ -137,4 +137,9 @@ func (st *store) coverReports(tx *storage.Tx, userID, byID int64, kind TargetKin
 		return fmt.Errorf("moderation: cover reports of %d: %w", userID, err)
 	}
 	return nil
+}
+
+// openReportsAbout lists the open reports about a member's content or account, oldest first.
+func (st *store) openReportsAbout(ctx context.Context, userID int64) ([]*Report, error) {
+	return st.listReports(ctx, "r.resolved_at is null and r.target_user_id = ? order by r.id", userID)
 }
