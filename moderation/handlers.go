@@ -58,6 +58,10 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{name}/reset-link", admin(h.resetLink))
 	mux.HandleFunc("POST /admin/users/{name}/role", admin(h.setRole))
 	mux.HandleFunc("GET /admin/audit", admin(h.audit))
+	mux.HandleFunc("GET /admin/notice-templates", admin(h.noticeTemplates))
+	mux.HandleFunc("POST /admin/notice-templates", admin(h.saveTemplate))
+	mux.HandleFunc("POST /admin/notice-templates/{id}", admin(h.saveTemplate))
+	mux.HandleFunc("POST /admin/notice-templates/{id}/delete", admin(h.deleteTemplate))
 }
 
 // MeLink is the account page's entry for a member's notices.

@@ -46,6 +46,7 @@ func AdminLinks() []views.MeLink {
 		{URL: "/admin/users", Title: "Members and roles", Text: "Find members, see who is sanctioned, and promote or demote moderators."},
 		{URL: "/admin/audit", Title: "Audit log", Text: "Every staff action, who took it and why. It cannot be changed or deleted."},
 		{URL: "/mod", Title: "Moderation queue", Text: "Open reports, notices and members' moderation records."},
+		{URL: "/admin/notice-templates", Title: "Notice templates", Text: "Canned notice texts per rule of the community agreement, and which report reasons point to which rule."},
 	}
 }
 

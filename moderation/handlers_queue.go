@@ -342,6 +342,10 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 		return
 	}
 	d.Form.Next, d.Form.Keys = d.Next, true
+	if err := h.offerTemplates(r, &d.Form, reports, errs == nil); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
 	if member != nil {
 		if d.Form.AllCount, err = h.svc.OpenItemsAbout(ctx, member.ID); err != nil {
 			h.web.Fail(w, r, err)

@@ -88,6 +88,10 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 		h.web.Fail(w, r, err)
 		return
 	}
+	if err := h.offerTemplates(r, &d.Form, nil, formErrs == nil); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
 	if formErrs != nil {
 		keepPosted(&d.Form, r)
 		d.Form.Errors = formErrs
