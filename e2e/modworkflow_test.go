@@ -62,6 +62,10 @@ func TestModQueueKeyboardFlow(t *testing.T) {
 	if n := mod.count(".mod-item"); n != 3 {
 		t.Fatalf("%d items in the queue, want 3", n)
 	}
+	modShot(mod, "queue-grouped")
+	if eval[bool](mod, `document.querySelector('.mod-keys').hidden`) {
+		t.Error("the keys are not explained on the queue although its script runs")
+	}
 	key := func(k string) { mod.do(chromedp.KeyEvent(k)) }
 	wait := func(js, what string) { chatWait(mod, js, what) }
 	key("j")
@@ -89,6 +93,7 @@ func TestModQueueKeyboardFlow(t *testing.T) {
 		}
 	}
 	modTick(mod, `input[name=hide]`)
+	modShot(mod, "review-keys")
 	mod.follow(chromedp.KeyEvent("a"))
 	if p := mod.path(); !strings.HasPrefix(p, "/mod/review/post/"+second) {
 		t.Fatalf("after a, at %s, want the next item (post %s)", p, second)
@@ -106,6 +111,15 @@ func TestModQueueKeyboardFlow(t *testing.T) {
 	if anon.Doc(thread, http.StatusOK).Find("li#p"+first+".is-hidden").Length() != 1 {
 		t.Error("the first post is not hidden after applying with a")
 	}
+
+	// The grouped queue fits a phone, in the dark too.
+	setScheme(mod, "dark")
+	mod.do(chromedp.EmulateViewport(390, 844))
+	mod.open("/mod")
+	if w := eval[int](mod, "document.documentElement.scrollWidth"); w > 390 {
+		t.Errorf("the queue is %d px wide on a 390 px phone", w)
+	}
+	modShot(mod, "queue-phone-dark")
 }
 
 // TestModInlineHideInThread: a moderator hides a post from the thread itself, without a

@@ -75,6 +75,9 @@
     });
   }
 
+  // The keys are explained only where they work: with this script.
+  Array.prototype.forEach.call(document.querySelectorAll('.mod-keys'), function (p) { p.removeAttribute('hidden'); });
+
   var root = document.querySelector('[data-queue]');
   if (root) queue(root);
   var form = document.querySelector('form.mod-actions[data-keys]');
