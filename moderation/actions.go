@@ -315,16 +315,3 @@ func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target,
 	}
 	return nil
 }
-
-// commonReason is the reason most reporters gave.
-func commonReason(reports []*Report) Reason {
-	counts := map[Reason]int{}
-	best := reports[0].Reason
-	for _, r := range reports {
-		counts[r.Reason]++
-		if counts[r.Reason] > counts[best] {
-			best = r.Reason
-		}
-	}
-	return best
-}
