@@ -113,4 +113,3 @@ func queueFlash(q url.Values) string {
 	}
 	return ""
 }
-
