@@ -317,7 +317,11 @@ func (h *Handlers) nextInQueue(w http.ResponseWriter, r *http.Request, queue str
 		return
 	}
 	if len(groups) == 0 {
-		http.Redirect(w, r, queue, http.StatusSeeOther)
+		sep := "?"
+		if strings.Contains(queue, "?") {
+			sep = "&"
+		}
+		http.Redirect(w, r, queue+sep+"done=1", http.StatusSeeOther)
 		return
 	}
 	it := groups[0].Items[0]

@@ -103,7 +103,7 @@ func queueFlash(q url.Values) string {
 	skipped, _ := strconv.Atoi(q.Get("skipped"))
 	switch {
 	case q.Get("done") == "1":
-		return "Done. What you did is recorded in the audit log. Nothing else waits here."
+		return "Done. What you did is recorded in the audit log. Nothing else in this queue waits for review."
 	case n > 0 && skipped > 0:
 		return fmt.Sprintf("Reports dismissed on %s. %s had been handled by another moderator meanwhile.", plural(n, "item"), plural(skipped, "item"))
 	case n > 0:

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,8 +47,9 @@ func (s *Service) SaveNoticeTemplate(ctx context.Context, actor *account.User, n
 	case n > MaxTemplateTitleRunes:
 		fields["title"] = fmt.Sprintf("Shorten the title to %d characters or fewer.", MaxTemplateTitleRunes)
 	}
-	if err := checkMessage("body", nt.Body); err != nil {
-		fields["body"] = err.(*web.Error).Fields["body"]
+	var bad *web.Error
+	if err := checkMessage("body", nt.Body); errors.As(err, &bad) {
+		fields["body"] = bad.Fields["body"]
 	}
 	for _, r := range nt.Reasons {
 		if !validReason(r) {
