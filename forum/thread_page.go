@@ -212,6 +212,7 @@ func postView(u *account.User, p *Post, t *Thread) views.Post {
 	v.CanEdit = CanEdit(u, p, t)
 	v.CanDelete = u != nil && (u.ID == p.AuthorID || u.IsStaff())
 	v.CanReport = u != nil && u.ID != p.AuthorID
+	v.Moderate = u.IsStaff() && u.ID != p.AuthorID
 	if u.IsStaff() {
 		v.Revisions = p.Revisions
 	}

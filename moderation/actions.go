@@ -16,9 +16,13 @@ import (
 const MaxReasonRunes = 500
 
 // Decision is what a moderator decided about a reported thing or a member: any of the
-// actions together, or dismissing the reports alone.
+// actions together, or closing the reports alone (dismissing them, or agreeing with them
+// when the author already removed the content).
 type Decision struct {
-	Dismiss        bool
+	Dismiss bool
+	// Removed closes the reports as agreed with: the content is gone already (its author
+	// deleted it), so there is nothing left to hide or delete.
+	Removed        bool
 	Hide           bool
 	Unhide         bool
 	Delete         bool
@@ -28,6 +32,10 @@ type Decision struct {
 	Sanction       *SanctionRequest // nil: no sanction
 	Reason         string           // shown to the member and in the public moderation log
 	ResolveReports bool             // close the target's open reports as acted on
+	// AllOfMember applies the decision to every open report about the target's member:
+	// the notice and sanction once, hiding and deleting to each reported thing that can
+	// be, and every report closed (actions_all.go).
+	AllOfMember bool
 	// ExpectReports says the moderator saw open reports when deciding: if they are gone,
 	// another moderator handled them and this decision is not applied on top.
 	ExpectReports bool
@@ -35,24 +43,37 @@ type Decision struct {
 
 func (d *Decision) contentActions() bool { return d.Hide || d.Unhide || d.Delete || d.Lock || d.Unlock }
 
+// errNothingOpen answers closing reports that another moderator (or an earlier click)
+// already closed.
+var errNothingOpen = web.Invalid("form", "There are no open reports to close.")
+
+// closesOnly reports whether the decision only closes reports, changing nothing else.
+func (d *Decision) closesOnly() bool { return d.Dismiss || d.Removed }
+
 // Outcome says what was done, for the moderator's confirmation.
 type Outcome struct {
 	Done []string
 }
 
-// validate checks a decision against the target as it is now, returning the member it
-// concerns when it needs one.
-func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int) (*account.User, error) {
+// validate checks a decision by actor against the target as it is now, returning the
+// member it concerns when it needs one.
+func (s *Service) validate(ctx context.Context, actor *account.User, t *Target, d *Decision, open int) (*account.User, error) {
 	d.Reason = strings.TrimSpace(d.Reason)
 	if n := utf8.RuneCountInString(d.Reason); n > MaxReasonRunes {
 		return nil, web.Invalid("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer (it has %d).", MaxReasonRunes, n))
 	}
-	if d.Dismiss {
-		if d.contentActions() || d.Notice != nil || d.Sanction != nil {
-			return nil, web.Invalid("form", "Dismissing the reports cannot be combined with other actions. Untick the actions, or choose Apply.")
-		}
-		if open == 0 {
-			return nil, web.Invalid("form", "There are no open reports to dismiss.")
+	if d.closesOnly() {
+		switch {
+		case d.Dismiss && d.Removed:
+			return nil, web.Invalid("form", "Choose one: dismiss the reports, or agree with them.")
+		case d.Removed && d.AllOfMember:
+			return nil, web.Invalid("form", "“Agreed — already removed” closes this item's reports only. Untick “all open reports of this member”.")
+		case d.contentActions() || d.Notice != nil || d.Sanction != nil:
+			return nil, web.Invalid("form", "Closing the reports cannot be combined with other actions. Untick the actions, or choose Apply.")
+		case open == 0:
+			return nil, errNothingOpen
+		case d.Removed && !t.Deleted:
+			return nil, web.Invalid("form", "This "+t.Kind.Noun()+" still exists. Hide or delete it, or dismiss the reports.")
 		}
 		return nil, nil
 	}
@@ -88,6 +109,9 @@ func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int
 		return nil, err
 	}
 	if d.Notice != nil {
+		if err := noticeAllowed(actor, member); err != nil {
+			return nil, err
+		}
 		if err := checkMessage("notice", d.Notice.Body); err != nil {
 			return nil, err
 		}
@@ -107,15 +131,32 @@ func (s *Service) validate(ctx context.Context, t *Target, d *Decision, open int
 	return member, nil
 }
 
+// noticeAllowed refuses a notice to oneself or to another staff member: notices are how
+// the moderators reach members; staff settle staff matters among themselves, and an
+// administrator changes a role when it comes to that.
+func noticeAllowed(actor, member *account.User) error {
+	switch {
+	case actor.ID == member.ID:
+		return web.Invalid("form", "Notices go to members: you cannot send one to yourself.")
+	case member.IsStaff():
+		return web.Invalid("form", "Notices go to members: "+member.Username+" is staff. Talk to them directly, or ask an administrator.")
+	}
+	return nil
+}
+
+// CanNotice reports whether actor may send member a notice, for the forms that offer one.
+func CanNotice(actor, member *account.User) bool { return noticeAllowed(actor, member) == nil }
+
 // Act carries out a moderator's decision about a target (a post, a chat message or a
 // member): every change, its audit entries, the notice with its email and the resolved
-// reports commit in one transaction.
+// reports commit in one transaction. A notice or a sanction opens an incident that covers
+// every report about the member received before it (incident.go).
 func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind, id int64, d Decision) (*Outcome, error) {
 	if !actor.IsStaff() {
 		return nil, ErrNotStaff
 	}
 	t, err := s.LoadTarget(ctx, actor, kind, id)
-	if IsNotFound(err) && d.Dismiss {
+	if IsNotFound(err) && d.closesOnly() {
 		// Reports about something that is gone (a deleted account) can still be closed.
 		t, err = &Target{Kind: kind, ID: id, Label: fmt.Sprintf("%s %d, which no longer exists", kind.Noun(), id), Deleted: true}, nil
 	}
@@ -126,10 +167,10 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 	if err != nil {
 		return nil, err
 	}
-	if d.ExpectReports && !d.Dismiss && len(reports) == 0 {
+	if d.ExpectReports && !d.closesOnly() && len(reports) == 0 {
 		return nil, errHandled
 	}
-	member, err := s.validate(ctx, t, &d, len(reports))
+	member, err := s.validate(ctx, actor, t, &d, len(reports))
 	if err != nil {
 		return nil, err
 	}
@@ -140,9 +181,8 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			return nil, err
 		}
 	}
-	if d.Reason == "" && len(reports) > 0 {
-		d.Reason = commonReason(reports).Label()
-	}
+	// The reason stays the moderator's own, or empty: the reporters' categories are
+	// theirs and show beside their reports, never as the moderator's reason.
 	q := quote{label: t.Label, html: t.HTML, url: t.URL}
 	if len(reports) > 0 {
 		last := reports[len(reports)-1]
@@ -151,18 +191,27 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 	if q.html == "" || t.Kind == TargetUser && len(reports) == 0 {
 		q = quote{}
 	}
+	if d.Sanction != nil {
+		d.Sanction.about = targetRef{t.Kind, t.ID}
+	}
+	var others []*Target
+	if d.AllOfMember {
+		if others, err = s.otherReported(ctx, t); err != nil {
+			return nil, err
+		}
+	}
 	out := &Outcome{}
 	now := s.now()
 	entry := func(a Action) Entry {
 		return Entry{At: now, Action: a, TargetKind: string(t.Kind), TargetID: t.ID, TargetUserID: t.UserID,
-			TargetLabel: t.Label, TargetURL: t.URL, Reason: d.Reason}
+			TargetLabel: t.Label, TargetURL: t.URL, Reason: d.Reason, AboutKind: string(t.Kind), AboutID: t.ID}
 	}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		*out = Outcome{} // a write may run twice (storage.TxFunc): start afresh
 		closed := 0
 		// Closing the reports first tells whether another moderator got there meanwhile:
 		// then nothing is done twice.
-		if d.Dismiss || d.ResolveReports && len(reports) > 0 {
+		if d.closesOnly() || d.ResolveReports && len(reports) > 0 {
 			resolution := "actioned"
 			if d.Dismiss {
 				resolution = "dismissed"
@@ -174,13 +223,23 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 			if n == 0 {
 				return errHandled
 			}
-			if d.Dismiss {
+			switch {
+			case d.Dismiss:
 				out.Done = append(out.Done, plural(int(n), "report")+" dismissed")
-				return s.audit.Record(tx, actor, entry(ActDismissReports))
+				if err := s.audit.Record(tx, actor, entry(ActDismissReports)); err != nil {
+					return err
+				}
+				return s.actOnOthers(tx, actor, others, d, now, out)
+			case d.Removed:
+				out.Done = append(out.Done, plural(int(n), "report")+" closed as agreed (already removed)")
+				return s.audit.Record(tx, actor, entry(ActAgreeRemoved))
 			}
 			closed = int(n)
 		}
 		if err := s.contentActions(tx, actor, t, d, now, entry, out); err != nil {
+			return err
+		}
+		if err := s.actOnOthers(tx, actor, others, d, now, out); err != nil {
 			return err
 		}
 		sanction := ""
@@ -197,6 +256,11 @@ func (s *Service) Act(ctx context.Context, actor *account.User, kind TargetKind,
 				return err
 			}
 			out.Done = append(out.Done, "notice sent to "+member.Username)
+		}
+		if member != nil {
+			if err := s.openIncident(tx, actor, member, sanction, d.Notice != nil, now); err != nil {
+				return err
+			}
 		}
 		if closed > 0 {
 			out.Done = append(out.Done, plural(closed, "report")+" closed")
@@ -250,17 +314,4 @@ func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target,
 		}
 	}
 	return nil
-}
-
-// commonReason is the reason most reporters gave.
-func commonReason(reports []*Report) Reason {
-	counts := map[Reason]int{}
-	best := reports[0].Reason
-	for _, r := range reports {
-		counts[r.Reason]++
-		if counts[r.Reason] > counts[best] {
-			best = r.Reason
-		}
-	}
-	return best
 }

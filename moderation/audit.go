@@ -38,6 +38,11 @@ const (
 	ActResetLink        Action = "password_reset_link"
 	// ActChangeSiteSettings: an admin renamed or described the site (site/).
 	ActChangeSiteSettings Action = "change_site_settings"
+	// ActAgreeRemoved: reports closed as agreed with, their content already removed by
+	// its author.
+	ActAgreeRemoved Action = "agree_removed"
+	// ActEditNoticeTemplate: an admin added, changed or removed a notice template.
+	ActEditNoticeTemplate Action = "edit_notice_template"
 )
 
 // Actions lists every action in the order they were added, for filters.
@@ -45,7 +50,7 @@ func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
 		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
-		ActEditPost, ActResetLink, ActChangeSiteSettings}
+		ActEditPost, ActResetLink, ActChangeSiteSettings, ActAgreeRemoved, ActEditNoticeTemplate}
 }
 
 // Label is the action in words, for the audit and moderation logs.
@@ -95,6 +100,10 @@ func (a Action) Label() string {
 		return "Password reset link made"
 	case ActChangeSiteSettings:
 		return "Site settings changed"
+	case ActAgreeRemoved:
+		return "Reports agreed — already removed"
+	case ActEditNoticeTemplate:
+		return "Notice template changed"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }
@@ -111,7 +120,12 @@ type Entry struct {
 	TargetUserID int64
 	TargetLabel  string
 	TargetURL    string
-	Reason       string
+	// Reason is the one the staff member gave, or empty: never a reporter's category.
+	Reason string
+	// AboutKind and AboutID name the reported thing or member the decision was taken on,
+	// when it differs from the target (a notice sent about a post is about the post).
+	AboutKind string
+	AboutID   int64
 }
 
 // AuditLog is the append-only record of every staff action. It needs only the database,
@@ -155,11 +169,16 @@ type AuditFilter struct {
 	Action       Action
 	Actor        string // username of the staff member
 	TargetUserID int64
-	TargetKind   string // with TargetID: entries about one post, message, thread or member
-	TargetID     int64
-	PublicOnly   bool
-	Limit        int // 50 when zero
-	Offset       int
+	// TargetKind with TargetID: entries about one post, message, thread or member, and
+	// every entry of a decision taken on it (its notice, its sanction, its thread closed).
+	TargetKind string
+	TargetID   int64
+	PublicOnly bool
+	// WithoutActions leaves these actions out (administrators' access to personal data,
+	// for moderators' reading).
+	WithoutActions []Action
+	Limit          int // 50 when zero
+	Offset         int
 }
 
 // Entries lists audit entries newest first, with the total that match.
@@ -168,6 +187,12 @@ func (l *AuditLog) Entries(ctx context.Context, f AuditFilter) ([]Entry, int, er
 		f.Limit = 50
 	}
 	return l.store.auditEntries(ctx, f)
+}
+
+// AdminOnlyActions are the entries only administrators read: their access to members'
+// personal data (P12, P13), whose reasons may name a legal request.
+func AdminOnlyActions() []Action {
+	return []Action{ActViewEmail, ActExportMemberData, ActResetLink}
 }
 
 // ParseAction returns the action named s, or false when s names none.

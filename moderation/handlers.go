@@ -40,6 +40,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /modlog", h.modlog)
 	// Moderators and admins.
 	mux.HandleFunc("GET /mod", staff(h.queue))
+	mux.HandleFunc("POST /mod/bulk", staff(h.bulk))
 	mux.HandleFunc("GET /mod/review/{kind}/{id}", staff(h.review))
 	mux.HandleFunc("POST /mod/review/{kind}/{id}", staff(h.act))
 	mux.HandleFunc("GET /mod/users/{name}", staff(h.member))
@@ -47,6 +48,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /mod/users/{name}/notes", staff(h.addNote))
 	mux.HandleFunc("POST /mod/users/{name}/sanctions/{id}/lift", staff(h.lift))
 	mux.HandleFunc("GET /mod/deleted/{id}", staff(h.deletedRecord))
+	mux.HandleFunc("GET /mod/audit", staff(h.modAudit))
 	mux.HandleFunc("GET /mod/notices", staff(h.staffNotices))
 	mux.HandleFunc("GET /mod/notices/{id}", staff(h.staffNotice))
 	mux.HandleFunc("POST /mod/notices/{id}/reply", staff(h.staffNoticeReply))
@@ -57,6 +59,10 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{name}/reset-link", admin(h.resetLink))
 	mux.HandleFunc("POST /admin/users/{name}/role", admin(h.setRole))
 	mux.HandleFunc("GET /admin/audit", admin(h.audit))
+	mux.HandleFunc("GET /admin/notice-templates", admin(h.noticeTemplates))
+	mux.HandleFunc("POST /admin/notice-templates", admin(h.saveTemplate))
+	mux.HandleFunc("POST /admin/notice-templates/{id}", admin(h.saveTemplate))
+	mux.HandleFunc("POST /admin/notice-templates/{id}/delete", admin(h.deleteTemplate))
 }
 
 // MeLink is the account page's entry for a member's notices.

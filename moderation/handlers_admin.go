@@ -46,6 +46,7 @@ func AdminLinks() []views.MeLink {
 		{URL: "/admin/users", Title: "Members and roles", Text: "Find members, see who is sanctioned, and promote or demote moderators."},
 		{URL: "/admin/audit", Title: "Audit log", Text: "Every staff action, who took it and why. It cannot be changed or deleted."},
 		{URL: "/mod", Title: "Moderation queue", Text: "Open reports, notices and members' moderation records."},
+		{URL: "/admin/notice-templates", Title: "Notice templates", Text: "Canned notice texts per rule of the community agreement, and which report reasons point to which rule."},
 	}
 }
 
@@ -180,4 +181,23 @@ func (h *Handlers) audit(w http.ResponseWriter, r *http.Request, _ *account.User
 	}
 	d.Pager = pager(r.URL.Path, filter.Encode(), page, total, auditPerPage)
 	h.web.Render(w, r, http.StatusOK, views.AuditLog(h.web.Page(r, "Audit log", "admin"), d))
+}
+
+// modAudit lets moderators read the audit log, newest first, as administrators do but
+// without the filters and without administrators' access to personal data.
+func (h *Handlers) modAudit(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if u.IsAdmin() {
+		http.Redirect(w, r, "/admin/audit", http.StatusSeeOther)
+		return
+	}
+	page := web.PageNumber(r)
+	entries, total, err := h.svc.audit.Entries(r.Context(), AuditFilter{WithoutActions: AdminOnlyActions(),
+		Limit: auditPerPage, Offset: (page - 1) * auditPerPage})
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d := views.AuditLogData{Entries: auditRows(entries, true), Total: total, Moderator: true,
+		Pager: pager(r.URL.Path, "", page, total, auditPerPage)}
+	h.web.Render(w, r, http.StatusOK, views.AuditLog(h.web.Page(r, "Audit log", "mod"), d))
 }

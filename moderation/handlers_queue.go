@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,25 +13,8 @@ import (
 	"stoa/web"
 )
 
-// This file serves the review queue and the page that acts on one reported thing.
-
-func (h *Handlers) queue(w http.ResponseWriter, r *http.Request, _ *account.User) {
-	ctx := r.Context()
-	items, err := h.svc.Queue(ctx)
-	if err != nil {
-		h.web.Fail(w, r, err)
-		return
-	}
-	d := views.ModQueueData{}
-	if d.Awaiting, err = h.svc.AwaitingCount(ctx); err != nil {
-		h.web.Fail(w, r, err)
-		return
-	}
-	for _, it := range items {
-		d.Items = append(d.Items, queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History))
-	}
-	h.web.Render(w, r, http.StatusOK, views.ModQueue(h.web.Page(r, "Moderation", "mod"), d))
-}
+// This file serves the page that acts on one reported thing (the queue itself is in
+// handlers_queue_page.go).
 
 // queueTarget shows a target through the snapshot of its latest report, with what has
 // happened to it since; t is the target as it is now, nil when it no longer exists.
@@ -60,6 +44,10 @@ func queueTarget(kind TargetKind, id int64, t *Target, reports []*Report, hist *
 	if hist != nil {
 		v.History = hist.Summary()
 		v.Suggestion = hist.Suggest().Label()
+	}
+	if inc := covered(reports); inc != nil {
+		v.Covered = inc.Describe()
+		v.Suggestion = "no further notice or sanction: hide or delete the content if needed, or dismiss"
 	}
 	return v
 }
@@ -98,7 +86,7 @@ func describeActive(x *Sanction) string {
 }
 
 // actionForm is the empty action form for a target (nil for a member's own record).
-func (h *Handlers) actionForm(ctx context.Context, url string, t *Target, member *account.User, hist *History, reports int) (views.ModActionForm, error) {
+func (h *Handlers) actionForm(ctx context.Context, viewer *account.User, url string, t *Target, member *account.User, hist *History, reports int) (views.ModActionForm, error) {
 	f := views.ModActionForm{URL: url, HasReports: reports > 0, Silence: durationChoices(SilenceDurations()),
 		Suspend: durationChoices(SuspendDurations()), SilenceFor: "24", SuspendFor: "168"}
 	if t != nil && !t.Deleted {
@@ -111,7 +99,7 @@ func (h *Handlers) actionForm(ctx context.Context, url string, t *Target, member
 		}
 	}
 	if member != nil {
-		f.Member, f.MemberStaff = member.Username, member.IsStaff()
+		f.Member, f.MemberStaff, f.CanNotice = member.Username, member.IsStaff(), CanNotice(viewer, member)
 	}
 	version, rules, err := h.svc.CurrentRules(ctx)
 	if err != nil {
@@ -157,8 +145,12 @@ func keepPosted(f *views.ModActionForm, r *http.Request) {
 // parseDecision reads the action form.
 func parseDecision(r *http.Request) (Decision, error) {
 	d := Decision{Reason: r.PostFormValue("reason")}
-	if r.PostFormValue("do") == "dismiss" {
+	switch r.PostFormValue("do") {
+	case "dismiss":
 		d.Dismiss = true
+		return d, nil
+	case "removed":
+		d.Removed = true
 		return d, nil
 	}
 	on := func(name string) bool { return r.PostFormValue(name) == "1" }
@@ -236,16 +228,34 @@ func (h *Handlers) renderReview(w http.ResponseWriter, r *http.Request, u *accou
 			}
 		}
 	}
-	d := views.ModReviewData{Target: queueTarget(kind, id, t, reports, hist), Done: r.URL.Query().Get("done") == "1"}
-	if d.Form, err = h.actionForm(ctx, reviewURL(kind, id), t, member, hist, len(reports)); err != nil {
+	q := r.URL.Query()
+	d := views.ModReviewData{Target: queueTarget(kind, id, t, reports, hist), Done: q.Get("done") == "1",
+		DoneBefore: q.Get("done") == "next", Next: safeNext(q.Get("next"))}
+	if errs != nil {
+		d.Next = safeNext(r.PostFormValue("next"))
+	}
+	d.Removed = t.Deleted && len(reports) > 0
+	if d.Form, err = h.actionForm(ctx, u, reviewURL(kind, id), t, member, hist, len(reports)); err != nil {
 		h.web.Fail(w, r, err)
 		return
+	}
+	d.Form.Next, d.Form.Keys = d.Next, true
+	if err := h.offerTemplates(r, &d.Form, reports, errs == nil); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	if member != nil {
+		if d.Form.AllCount, err = h.svc.OpenItemsAbout(ctx, member.ID); err != nil {
+			h.web.Fail(w, r, err)
+			return
+		}
+		d.Form.All = q.Get("all") == "1" || errs != nil && r.PostFormValue("all") == "1"
 	}
 	switch {
 	case errs != nil:
 		keepPosted(&d.Form, r)
 		d.Form.Errors = errs
-	case hist != nil && !member.IsStaff():
+	case hist != nil && !member.IsStaff() && covered(reports) == nil:
 		suggest(&d.Form, hist.Suggest())
 	}
 	if d.Actions, err = h.targetActions(ctx, AuditFilter{TargetKind: string(kind), TargetID: id, Limit: 50}); err != nil {
@@ -273,6 +283,7 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request, u *account.User) 
 	d, err := parseDecision(r)
 	if err == nil {
 		d.ResolveReports, d.ExpectReports = true, r.PostFormValue("reports_open") == "1"
+		d.AllOfMember = r.PostFormValue("all") == "1"
 		_, err = h.svc.Act(r.Context(), u, kind, id, d)
 	}
 	if fields, ok := formProblem(w, err); ok {
@@ -283,9 +294,56 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request, u *account.User) 
 		h.web.Fail(w, r, err)
 		return
 	}
-	if r.PostFormValue("next") == "/mod" {
-		http.Redirect(w, r, "/mod", http.StatusSeeOther)
+	next := safeNext(r.PostFormValue("next"))
+	switch {
+	case isQueueURL(next):
+		h.nextInQueue(w, r, next)
+	case next != "":
+		// An inline action in a thread or a chat room goes back to it.
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, reviewURL(kind, id)+"?done=1", http.StatusSeeOther)
+	}
+}
+
+// nextInQueue moves the moderator on to the first item of the queue at queue (with its
+// filters), or back to the queue when nothing is left there.
+func (h *Handlers) nextInQueue(w http.ResponseWriter, r *http.Request, queue string) {
+	u, _ := url.Parse(queue)
+	f, _ := queueFilter(u.Query())
+	groups, err := h.svc.GroupedQueue(r.Context(), f)
+	if err != nil {
+		h.web.Fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, reviewURL(kind, id)+"?done=1", http.StatusSeeOther)
+	if len(groups) == 0 {
+		sep := "?"
+		if strings.Contains(queue, "?") {
+			sep = "&"
+		}
+		http.Redirect(w, r, queue+sep+"done=1", http.StatusSeeOther)
+		return
+	}
+	it := groups[0].Items[0]
+	http.Redirect(w, r, reviewURL(it.Kind, it.TargetID)+"?done=next&next="+url.QueryEscape(queue), http.StatusSeeOther)
 }
+
+// safeNext returns where a form may send the moderator after acting: the queue, or the
+// page of a thread, post or chat room; anything else (another site) is dropped.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return ""
+	}
+	for _, prefix := range []string{"/t/", "/p/", "/chat/"} {
+		if strings.HasPrefix(u.Path, prefix) {
+			return next
+		}
+	}
+	if isQueueURL(next) {
+		return next
+	}
+	return ""
+}
+
+func isQueueURL(s string) bool { return s == "/mod" || strings.HasPrefix(s, "/mod?") }

@@ -78,7 +78,11 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 	for _, n := range notes {
 		d.Notes = append(d.Notes, views.ModNoteRow{Author: n.Author, Body: n.Body, CreatedAt: n.CreatedAt})
 	}
-	if d.Form, err = h.actionForm(ctx, recordURL(member.Username), nil, member, hist, 0); err != nil {
+	if d.Form, err = h.actionForm(ctx, u, recordURL(member.Username), nil, member, hist, 0); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	if err := h.offerTemplates(r, &d.Form, nil, formErrs == nil); err != nil {
 		h.web.Fail(w, r, err)
 		return
 	}
@@ -86,8 +90,9 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 		keepPosted(&d.Form, r)
 		d.Form.Errors = formErrs
 	} else {
-		d.Form.SendNotice = true
+		d.Form.SendNotice = d.Form.CanNotice
 	}
+	d.NotesHint = notesHint(u, member)
 	if d.Actions, err = h.targetActions(ctx, AuditFilter{TargetUserID: member.ID, Limit: 50}); err != nil {
 		h.web.Fail(w, r, err)
 		return
@@ -118,6 +123,18 @@ func reportTargets(reports []*Report) []views.ModTarget {
 		out = append(out, t)
 	}
 	return out
+}
+
+// notesHint says who reads the staff notes on member, in words true for the reader: a
+// member never sees notes about them, but staff do, notes about themselves included.
+func notesHint(reader, member *account.User) string {
+	switch {
+	case reader.ID == member.ID:
+		return "Private to moderators and administrators. You are staff, so you can read them too, including these notes about you."
+	case member.IsStaff():
+		return "Private to moderators and administrators. " + member.Username + " is staff and can read them too."
+	}
+	return "Private to moderators and administrators; " + member.Username + " never sees them."
 }
 
 // groupReports groups reports by what they report, keeping the newest group first.

@@ -127,6 +127,7 @@ var (
 	ErrNotAdmin    = web.Refused(http.StatusForbidden, "Only administrators can do this.")
 	ErrStaffTarget = web.Refused(http.StatusUnprocessableEntity, "Moderators and administrators cannot be sanctioned. An administrator can change their role first.")
 	ErrRateLimited = web.Refused(http.StatusTooManyRequests, "You have sent many reports in a short time. Please wait a few minutes and try again; the moderators already have your earlier reports.")
+	errBulkAction  = web.Invalid("form", "Choose what to do with the ticked items.")
 	// errHandled stops a second moderator from acting on reports someone else just handled.
 	errHandled = web.Invalid("form", "Another moderator handled these reports a moment ago. Check what was done below before acting again.")
 )

@@ -132,8 +132,12 @@ func (s *Service) insertNotice(tx *storage.Tx, actor, member *account.User, d No
 	if len(rules) > 0 {
 		label += " (" + citeRules(rules, version) + ")"
 	}
-	if err := s.audit.Record(tx, actor, Entry{At: now, Action: ActSendNotice, TargetKind: "user", TargetID: member.ID,
-		TargetUserID: member.ID, TargetLabel: label, TargetURL: fmt.Sprintf("/mod/notices/%d", id)}); err != nil {
+	e := Entry{At: now, Action: ActSendNotice, TargetKind: "user", TargetID: member.ID,
+		TargetUserID: member.ID, TargetLabel: label, TargetURL: fmt.Sprintf("/mod/notices/%d", id)}
+	if ref != nil {
+		e.AboutKind, e.AboutID = string(ref.Kind), ref.ID
+	}
+	if err := s.audit.Record(tx, actor, e); err != nil {
 		return 0, err
 	}
 	text := "The moderators of this site sent you a notice about your use of it.\n\n" + d.Body + "\n"

@@ -67,6 +67,8 @@ type Report struct {
 	TargetURL     string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Incident is the incident that covers the report, nil when none does yet.
+	Incident *Incident
 }
 
 // ReportInput is what the report form submits.

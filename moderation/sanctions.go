@@ -275,6 +275,8 @@ func (s *Service) SanctionsOf(ctx context.Context, userID int64) ([]*Sanction, e
 type SanctionRequest struct {
 	Kind     SanctionKind
 	Duration time.Duration // ignored for a ban
+	// about names the reported thing the sanction was decided on, for the audit log.
+	about targetRef
 }
 
 // applySanction records a sanction inside tx and ends the member's sessions when they may
@@ -319,7 +321,7 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 		label += " for " + DurationLabel(req.Duration)
 	}
 	return x, s.audit.Record(tx, actor, Entry{At: now, Action: action, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
-		TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: reason})
+		TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: reason, AboutKind: string(req.about.kind), AboutID: req.about.id})
 }
 
 // Lift is a moderator's decision to end sanctions early.

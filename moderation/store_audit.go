@@ -13,9 +13,9 @@ import (
 // and any later change to the entry.
 func (st *store) insertAudit(tx *storage.Tx, e Entry) error {
 	_, err := tx.Exec(`insert into audit_log(at, actor_id, actor_name, action, target_kind, target_id, target_user_id,
-		target_label, target_url, reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		target_label, target_url, reason, about_kind, about_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.At.Unix(), nullID(e.ActorID), e.ActorName, string(e.Action), e.TargetKind, nullID(e.TargetID),
-		nullID(e.TargetUserID), e.TargetLabel, e.TargetURL, e.Reason)
+		nullID(e.TargetUserID), e.TargetLabel, e.TargetURL, e.Reason, e.AboutKind, nullID(e.AboutID))
 	if err != nil {
 		return fmt.Errorf("moderation: audit %s: %w", e.Action, err)
 	}
@@ -39,8 +39,12 @@ func (st *store) auditEntries(ctx context.Context, f AuditFilter) ([]Entry, int,
 		args = append(args, f.TargetUserID)
 	}
 	if f.TargetKind != "" {
-		where = append(where, "l.target_kind = ? and l.target_id = ?")
-		args = append(args, f.TargetKind, f.TargetID)
+		where = append(where, "(l.target_kind = ? and l.target_id = ? or l.about_kind = ? and l.about_id = ?)")
+		args = append(args, f.TargetKind, f.TargetID, f.TargetKind, f.TargetID)
+	}
+	for _, a := range f.WithoutActions {
+		where = append(where, "l.action <> ?")
+		args = append(args, string(a))
 	}
 	if f.PublicOnly {
 		where = append(where, "a.public = 1")

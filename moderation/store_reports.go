@@ -32,10 +32,11 @@ func (st *store) saveReport(tx *storage.Tx, reporterID int64, t *Target, in Repo
 
 const reportColumns = `r.id, r.reporter_id, coalesce(ru.username, 'former-member'), r.target_kind, r.target_id,
 	coalesce(r.target_user_id, 0), coalesce(tu.username, ''), r.reason, r.details, r.snapshot_label, r.snapshot_text,
-	r.snapshot_html, r.target_url, r.created_at, r.updated_at`
+	r.snapshot_html, r.target_url, r.created_at, r.updated_at, coalesce(r.incident_id, 0), coalesce(i.summary, ''),
+	coalesce(i.created_at, 0)`
 
 const reportJoins = ` from reports r left join users ru on ru.id = r.reporter_id and ru.deleted_at is null
-	left join users tu on tu.id = r.target_user_id`
+	left join users tu on tu.id = r.target_user_id left join mod_incidents i on i.id = r.incident_id`
 
 func (st *store) listReports(ctx context.Context, where string, args ...any) ([]*Report, error) {
 	rows, err := st.db.Query(ctx, "select "+reportColumns+reportJoins+" where "+where, args...)
@@ -47,10 +48,16 @@ func (st *store) listReports(ctx context.Context, where string, args ...any) ([]
 	for rows.Next() {
 		var r Report
 		var kind, reason string
-		var created, updated int64
+		var created, updated, incidentAt int64
+		var inc Incident
 		if err := rows.Scan(&r.ID, &r.ReporterID, &r.Reporter, &kind, &r.TargetID, &r.TargetUserID, &r.TargetUser, &reason,
-			&r.Details, &r.SnapshotLabel, &r.SnapshotText, &r.SnapshotHTML, &r.TargetURL, &created, &updated); err != nil {
+			&r.Details, &r.SnapshotLabel, &r.SnapshotText, &r.SnapshotHTML, &r.TargetURL, &created, &updated,
+			&inc.ID, &inc.Summary, &incidentAt); err != nil {
 			return nil, fmt.Errorf("moderation: list reports: %w", err)
+		}
+		if inc.ID != 0 {
+			inc.CreatedAt = unixTime(incidentAt)
+			r.Incident = &inc
 		}
 		r.Kind, r.Reason = TargetKind(kind), Reason(reason)
 		r.CreatedAt, r.UpdatedAt = unixTime(created), unixTime(updated)
@@ -105,4 +112,34 @@ func (st *store) resolveReports(tx *storage.Tx, byID int64, kind TargetKind, id 
 		return 0, fmt.Errorf("moderation: resolve reports of %s %d: %w", kind, id, err)
 	}
 	return n, nil
+}
+
+// coverReports opens an incident for a member inside tx and gives it every report about
+// them that no incident covers yet and that is open, or was closed by this very action
+// (by byID, at now). Nothing is written when no report is concerned.
+func (st *store) coverReports(tx *storage.Tx, userID, byID int64, summary string, now time.Time) error {
+	const concerned = `target_user_id = ? and incident_id is null
+		and (resolved_at is null or resolved_at = ? and resolved_by = ?)`
+	args := []any{userID, now.Unix(), byID}
+	var n int
+	if err := tx.QueryRow("select count(*) from reports where "+concerned, args...).Scan(&n); err != nil {
+		return fmt.Errorf("moderation: reports of incident for %d: %w", userID, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	var incident int64
+	if err := tx.QueryRow(`insert into mod_incidents(user_id, created_by, created_at, summary) values (?, ?, ?, ?)
+		returning id`, userID, nullID(byID), now.Unix(), summary).Scan(&incident); err != nil {
+		return fmt.Errorf("moderation: open incident for %d: %w", userID, err)
+	}
+	if _, err := tx.Exec("update reports set incident_id = ? where "+concerned, append([]any{incident}, args...)...); err != nil {
+		return fmt.Errorf("moderation: cover reports of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// openReportsAbout lists the open reports about a member's content or account, oldest first.
+func (st *store) openReportsAbout(ctx context.Context, userID int64) ([]*Report, error) {
+	return st.listReports(ctx, "r.resolved_at is null and r.target_user_id = ? order by r.id", userID)
 }

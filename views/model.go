@@ -103,6 +103,8 @@ type Post struct {
 	QuoteURL  string
 	Reactions []Reaction
 	CanReact  bool
+	// Moderate: staff get inline moderation (hide or show, review, the member's record).
+	Moderate bool
 }
 
 // Reaction is a count of one kind of reaction on a post.

@@ -32,3 +32,6 @@ func staticURL(name string) string {
 
 // ComposerScriptURL is the composer's script: toolbar, live preview and drafts.
 var ComposerScriptURL = staticURL("composer.js")
+
+// ModQueueScriptURL is the moderation keys' script: j/k/x/o in the queue, a to apply.
+var ModQueueScriptURL = staticURL("modqueue.js")

@@ -383,9 +383,14 @@
   function moderatorActions(actions, f) {
     if (!staff) return;
     var del = el('a', 'chat-mod-delete danger', 'Delete');
-    del.href = '/mod/review/message/' + f.id;
+    del.href = '/mod/review/message/' + f.id + '?next=' + encodeURIComponent('/chat/' + root.dataset.room);
     del.title = 'Delete as a moderator (recorded in the moderation log)';
     actions.appendChild(del);
+    actions.appendChild(document.createTextNode(' '));
+    if (f.author === 'former-member') return;
+    var member = el('a', 'chat-mod-member', 'Moderate member');
+    member.href = '/mod/users/' + encodeURIComponent(f.author);
+    actions.appendChild(member);
     actions.appendChild(document.createTextNode(' '));
   }
 
