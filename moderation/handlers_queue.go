@@ -27,7 +27,21 @@ func (h *Handlers) queue(w http.ResponseWriter, r *http.Request, _ *account.User
 		return
 	}
 	for _, it := range items {
-		d.Items = append(d.Items, queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History))
+		v := queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History)
+		v.Standings = standingViews(it.Standings)
+		d.Items = append(d.Items, v)
+	}
+	waiting, err := h.svc.Waiting(ctx)
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d.Waiting = waitingViews(waiting)
+	switch r.URL.Query().Get("reviewed") {
+	case "approved":
+		d.Reviewed = "approved and published"
+	case "rejected":
+		d.Reviewed = "rejected"
 	}
 	h.web.Render(w, r, http.StatusOK, views.ModQueue(h.web.Page(r, "Moderation", "mod"), d))
 }
@@ -69,7 +83,7 @@ func targetState(t *Target) []string {
 	if t.Deleted {
 		out = append(out, "deleted")
 	}
-	if t.Hidden {
+	if t.Hidden || t.Kind == TargetMessage && t.Private {
 		out = append(out, "hidden")
 	}
 	if t.ThreadLocked {
@@ -107,7 +121,8 @@ func (h *Handlers) actionForm(ctx context.Context, url string, t *Target, member
 			f.CanHide, f.CanUnhide, f.CanDelete = !t.Hidden, t.Hidden, true
 			f.CanLock, f.CanUnlock = !t.ThreadLocked, t.ThreadLocked
 		case TargetMessage:
-			f.CanDelete = true
+			// A message hidden (after reports) can be shown again or deleted.
+			f.CanUnhide, f.CanDelete = t.Private, true
 		}
 	}
 	if member != nil {

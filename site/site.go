@@ -31,6 +31,8 @@ type Info struct {
 	Saved bool
 	// ChecklistDismissed reports whether an admin put the setup checklist away.
 	ChecklistDismissed bool
+	// Automod is the automatic first line of moderation.
+	Automod Automod
 }
 
 // Settings reads and changes the site's settings. Reads come from memory: every page

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"stoa/storage"
 )
@@ -12,6 +13,9 @@ const (
 	keyName               = "name"
 	keyDescription        = "description"
 	keyChecklistDismissed = "checklist_dismissed"
+	keyNewMemberPosts     = "automod_new_member_posts"
+	keyAutoHideReports    = "automod_auto_hide_reports"
+	keyDuplicateMinutes   = "automod_duplicate_minutes"
 )
 
 // Store is the site settings' SQL.
@@ -22,7 +26,7 @@ func NewStore(db *storage.DB) *Store { return &Store{db: db} }
 
 // load reads every setting, defaults filled in.
 func (s *Store) load(ctx context.Context) (Info, error) {
-	info := Info{Name: DefaultName}
+	info := Info{Name: DefaultName, Automod: DefaultAutomod()}
 	rows, err := s.db.Query(ctx, "select name, value from site_settings")
 	if err != nil {
 		return info, fmt.Errorf("site: load settings: %w", err)
@@ -40,6 +44,12 @@ func (s *Store) load(ctx context.Context) (Info, error) {
 			info.Description = v
 		case keyChecklistDismissed:
 			info.ChecklistDismissed = v == "1"
+		case keyNewMemberPosts:
+			info.Automod.NewMemberPosts, _ = strconv.Atoi(v)
+		case keyAutoHideReports:
+			info.Automod.AutoHideReports, _ = strconv.Atoi(v)
+		case keyDuplicateMinutes:
+			info.Automod.DuplicateMinutes, _ = strconv.Atoi(v)
 		}
 	}
 	return info, rows.Err()

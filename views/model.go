@@ -92,6 +92,8 @@ type Post struct {
 	EditedAt  time.Time
 	Deleted   bool
 	Hidden    bool
+	// Waiting says the post waits for a moderator's review: only its author and staff see it.
+	Waiting   bool
 	CanEdit   bool
 	CanDelete bool
 	CanReport bool
