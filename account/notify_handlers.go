@@ -118,6 +118,10 @@ func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request, u *Us
 	prefs := map[string]Delivery{}
 	errs := views.FieldError{}
 	for _, k := range NotificationKinds() {
+		if _, sent := r.PostForm[k.Kind]; !sent {
+			// A form from before this kind existed keeps the member's setting for it.
+			continue
+		}
 		d := Delivery(r.PostFormValue(k.Kind))
 		switch {
 		case d == DeliveryEmail && (u.Email == "" || !u.EmailVerified):
