@@ -815,7 +815,7 @@ func standingLine(r ReporterStanding, last bool) string {
 	}
 	s += ")"
 	if !last {
-		s += ","
+		s += ", "
 	}
 	return s
 }
