@@ -3,9 +3,11 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"stoa/account"
@@ -207,5 +209,46 @@ func TestSlowModeRoomRefusesASecondMessage(t *testing.T) {
 	}
 	if got := eval[string](member, chatBox); got != "Second message" {
 		t.Errorf("the refused message is not kept in the box: %q", got)
+	}
+}
+
+// The new pages fit a 390-pixel phone, in light and dark: the watched words, the queue
+// with what waits for review, and a room in slow mode with the moderators' form.
+func TestAutomodPagesFitAPhone(t *testing.T) {
+	site := stoatest.Start(t)
+	admin := site.Member(t, "root", account.RoleAdmin)
+	site.Member(t, "mia", account.RoleModerator)
+	sam := site.Member(t, "sam", account.RoleMember)
+	admin.PostForm("/admin/watched-words", url.Values{"pattern": {`(?:buy|cheap)\s+(?:followers|likes)\s+now\s+for\s+only`}, "regex": {"1"}, "action": {"hold"}})
+	admin.PostForm("/chat/general/mode", url.Values{"slow": {"30"}})
+	tok := sam.FormToken("/c/general/new")
+	sam.PostForm("/c/general/new", url.Values{"title": {"Offer"}, "body": {"Cheap followers now for only a dollar, https://example.invalid/" + strings.Repeat("x", 80)}, "token": {tok}})
+
+	b := newBrowser(t)
+	for _, dark := range []bool{false, true} {
+		tb := b.tab(site)
+		tb.login("root")
+		tb.do(chromedp.EmulateViewport(390, 844))
+		scheme := "light"
+		if dark {
+			scheme = "dark"
+			ctx, cancel := tb.timeout()
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range []struct{ name, path string }{{"watched-words", "/admin/watched-words"}, {"queue", "/mod"},
+			{"automod", "/admin/automod"}, {"room", "/chat/general"}} {
+			tb.open(p.path)
+			if w := eval[int](tb, "document.documentElement.scrollWidth"); w > 390 {
+				t.Errorf("%s is %d px wide on a 390 px phone (%s)", p.path, w, scheme)
+			}
+			if dir := os.Getenv("STOA_SCREENSHOTS"); dir != "" {
+				tb.screenshot(dir, "automod-"+p.name+"-phone-"+scheme)
+			}
+		}
 	}
 }

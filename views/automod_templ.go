@@ -65,7 +65,7 @@ func WatchedWords(p Page, d WatchedWordsData) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a href=\"/admin\">Admin</a> <span aria-hidden=\"true\">›</span></nav><h1>Watched words</h1><p class=\"lead\">Stoa checks every post, thread title and chat message against this list when it is written. <strong>Block</strong> refuses the text and tells its author which word; <strong>hold for review</strong> keeps it out of sight until a moderator approves it in the <a href=\"/mod\">queue</a>; <strong>replace</strong> writes the replacement instead. Staff are checked too. Every change goes into the audit log.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a href=\"/admin\">Admin</a> <span aria-hidden=\"true\">›</span></nav><h1>Watched words</h1><p class=\"lead\">Stoa checks every post, thread title and chat message against this list when it is written. <strong>Block</strong> refuses the text and tells its author which word; <strong>hold for review</strong> keeps it out of sight until a moderator approves it in the <a href=\"/mod\">queue</a>; <strong>replace</strong> writes the replacement instead. Staff are checked for block and replace, but what they write is never held. Every change goes into the audit log.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -90,7 +90,7 @@ func WatchedWords(p Page, d WatchedWordsData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"table-wrap\"><table class=\"data watched-words\"><thead><tr><th scope=\"col\">Word or expression</th><th scope=\"col\">Action</th><th scope=\"col\">Added</th><th scope=\"col\"><span class=\"visually-hidden\">Remove</span></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"table-scroll\"><table class=\"data watched-words\"><thead><tr><th scope=\"col\">Word or expression</th><th scope=\"col\">Action</th><th scope=\"col\">Added</th><th scope=\"col\"><span class=\"visually-hidden\">Remove</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -113,7 +113,7 @@ func WatchedWords(p Page, d WatchedWordsData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if e.Regex {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<span class=\"badge\">regular expression</span>")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<span class=\"tag\">regex</span>")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -673,14 +673,14 @@ func ReviewQueue(items []ReviewItem) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "</time> · <span class=\"badge\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "</time> · <span class=\"tag review-why\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var30 string
 				templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(it.Why)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/automod.templ`, Line: 168, Col: 38}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/automod.templ`, Line: 168, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 				if templ_7745c5c3_Err != nil {
