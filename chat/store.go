@@ -511,3 +511,30 @@ func (s *Store) setRoomMode(tx *storage.Tx, id int64, slowSeconds int, frozenAt 
 	}
 	return nil
 }
+
+// heldByAuthor lists the member's messages waiting for review, oldest first.
+func (s *Store) heldByAuthor(ctx context.Context, userID int64) ([]*HeldMessage, error) {
+	rows, err := s.db.Query(ctx, "select "+heldColumns+` from chat_held h join chat_rooms r on r.id = h.room_id
+		join users u on u.id = h.author_id where h.author_id = ? order by h.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("chat: held messages of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []*HeldMessage
+	for rows.Next() {
+		h, err := scanHeld(rows)
+		if err != nil {
+			return nil, fmt.Errorf("chat: held messages of %d: %w", userID, err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// deleteHeldOf removes the member's messages waiting for review.
+func (s *Store) deleteHeldOf(tx *storage.Tx, userID int64) error {
+	if _, err := tx.Exec("delete from chat_held where author_id = ?", userID); err != nil {
+		return fmt.Errorf("chat: erase held messages of %d: %w", userID, err)
+	}
+	return nil
+}
