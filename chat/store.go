@@ -416,8 +416,10 @@ func userKey(id int64) string { return strconv.FormatInt(id, 10) }
 // review), or the zero time.
 func (s *Store) lastSentAt(ctx context.Context, userID, roomID int64) (time.Time, error) {
 	var at sql.NullInt64
+	// Newest first along chat_messages_author_time: the walk stops at the member's latest
+	// message in this room.
 	err := s.db.QueryRow(ctx, `select max(at) from (
-		select max(created_at) as at from chat_messages where author_id = ? and room_id = ?
+		select (select created_at from chat_messages where author_id = ? and room_id = ? order by created_at desc limit 1) as at
 		union all select max(created_at) from chat_held where author_id = ? and room_id = ?) as both_kinds`,
 		userID, roomID, userID, roomID).Scan(&at)
 	if err != nil {

@@ -38,6 +38,10 @@ create table chat_held (
 );
 create index chat_held_author on chat_held(author_id);
 
+-- The duplicate check reads a member's messages of the last minutes on every message sent:
+-- this index finds them without walking the member's whole history.
+create index chat_messages_author_time on chat_messages(author_id, created_at);
+
 -- Slow mode: seconds a member waits between messages (0: off). A frozen room accepts
 -- messages from staff only.
 alter table chat_rooms add column slow_seconds integer not null default 0;
