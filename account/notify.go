@@ -20,6 +20,9 @@ const (
 	NotifyWatching    = "watching"
 	NotifyChatMention = "chat_mention"
 	NotifyReaction    = "reaction"
+	// NotifyReview tells a member the moderators approved or rejected what waited for
+	// their review; the subject says which ("approved your post in “Welcome”").
+	NotifyReview = "review"
 )
 
 // NotificationKind describes one kind of notification on the preferences page.
@@ -37,6 +40,7 @@ func NotificationKinds() []NotificationKind {
 		{NotifyWatching, "Threads you watch", "Someone posts in a thread you chose to watch."},
 		{NotifyChatMention, "Mentions in chat", "Someone writes @yourname in a chat room."},
 		{NotifyReaction, "Reactions to your posts", "Someone reacts to a post you wrote."},
+		{NotifyReview, "Moderators' review of your posts", "A post or chat message that waited for review is approved or rejected."},
 	}
 }
 
@@ -157,6 +161,10 @@ func (n *Notifier) email(tx *storage.Tx, id int64, to string, x Notification) er
 // Describe is the sentence that tells a member what happened; actor "" is an erased
 // account.
 func Describe(kind, actor, subject string) string {
+	if kind == NotifyReview {
+		// Members are not told which moderator decided, as in the public log.
+		return "The moderators " + subject
+	}
 	if actor == "" {
 		actor = "A former member"
 	}

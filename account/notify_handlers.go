@@ -117,7 +117,16 @@ func prefsData(u *User, prefs map[string]Delivery) views.NotificationPrefsData {
 func (h *NotifyHandlers) savePrefs(w http.ResponseWriter, r *http.Request, u *User) {
 	prefs := map[string]Delivery{}
 	errs := views.FieldError{}
+	anySent := false
 	for _, k := range NotificationKinds() {
+		_, sent := r.PostForm[k.Kind]
+		anySent = anySent || sent
+	}
+	for _, k := range NotificationKinds() {
+		if _, sent := r.PostForm[k.Kind]; !sent && anySent {
+			// A form from before this kind existed keeps the member's setting for it.
+			continue
+		}
 		d := Delivery(r.PostFormValue(k.Kind))
 		switch {
 		case d == DeliveryEmail && (u.Email == "" || !u.EmailVerified):

@@ -78,7 +78,27 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	for _, r := range reads {
 		positions = append(positions, ExportedRead{Room: r.Room, LastReadMessage: r.LastID})
 	}
-	return put("chat_reading_positions.json", positions)
+	if err := put("chat_reading_positions.json", positions); err != nil {
+		return err
+	}
+	held, err := d.s.store.heldByAuthor(ctx, userID)
+	if err != nil {
+		return err
+	}
+	waiting := make([]ExportedHeld, 0, len(held))
+	for _, h := range held {
+		waiting = append(waiting, ExportedHeld{Room: h.Room, Markdown: h.Source, Sent: stamp(h.CreatedAt), Why: h.Note})
+	}
+	return put("chat_messages_waiting_for_review.json", waiting)
+}
+
+// ExportedHeld is one of the member's chat messages still waiting for the moderators'
+// review.
+type ExportedHeld struct {
+	Room     string `json:"room"`
+	Markdown string `json:"markdown"`
+	Sent     string `json:"sent"`
+	Why      string `json:"why"`
 }
 
 // ExportedRead is how far the member has read one room, which the unread counts use.
@@ -110,6 +130,10 @@ func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 		return err
 	}
 	if err := d.s.store.deleteReads(tx, userID); err != nil {
+		return err
+	}
+	// Messages still waiting for review were never published: they go either way.
+	if err := d.s.store.deleteHeldOf(tx, userID); err != nil {
 		return err
 	}
 	return d.s.store.deleteAcks(tx, userID)

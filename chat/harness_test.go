@@ -25,7 +25,9 @@ import (
 	"stoa/chat"
 	"stoa/mail"
 	"stoa/markup"
+	stoasite "stoa/site"
 	"stoa/storage"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -91,7 +93,8 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 		o.policy = func(context.Context) int { return 1 }
 	}
 	svc := chat.NewService(chat.Config{DB: db, Renderer: markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}),
-		Restrictions: sil, PolicyVersion: o.policy, Sessions: account.NewStore(db), Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}), Limits: o.limits,
+		Restrictions: sil, PolicyVersion: o.policy, Sessions: account.NewStore(db), Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}),
+		Words: mustWords(t, db), Automod: stoasite.DefaultAutomod, Audit: noAudit{}, Limits: o.limits,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)
@@ -397,3 +400,18 @@ func (m *member) ack() {
 		m.site.t.Fatal(err)
 	}
 }
+
+// mustWords loads the (empty) watched words of db.
+func mustWords(t testing.TB, db *storage.DB) *watchwords.List {
+	t.Helper()
+	l, err := watchwords.New(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// noAudit stands in for moderation's audit log, which chat's own tests do not read.
+type noAudit struct{}
+
+func (noAudit) RecordRoomMode(*storage.Tx, *account.User, *chat.Room, string) error { return nil }

@@ -11,7 +11,9 @@ import (
 	"stoa/account"
 	"stoa/mail"
 	"stoa/markup"
+	"stoa/site"
 	"stoa/storage"
+	"stoa/watchwords"
 )
 
 func internalService(t testing.TB, policy PolicyVersion) (*Service, *storage.DB) {
@@ -26,6 +28,7 @@ func internalService(t testing.TB, policy PolicyVersion) (*Service, *storage.DB)
 	}
 	svc := NewService(Config{DB: db, Renderer: markup.New(markup.Options{}), PolicyVersion: policy,
 		Restrictions: noRestrictions{}, Sessions: account.NewStore(db), Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}),
+		Words: mustWords(t, db), Automod: site.DefaultAutomod, Audit: noAudit{},
 		Limits: Limits{SendBurst: 1 << 20, SendEvery: time.Microsecond}})
 	t.Cleanup(func() { svc.Close(); db.Close() })
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
@@ -250,3 +253,18 @@ func TestSearchIndexHoldsThePlainText(t *testing.T) {
 		}
 	}
 }
+
+// mustWords loads the (empty) watched words of db.
+func mustWords(t testing.TB, db *storage.DB) *watchwords.List {
+	t.Helper()
+	l, err := watchwords.New(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// noAudit stands in for moderation's audit log.
+type noAudit struct{}
+
+func (noAudit) RecordRoomMode(*storage.Tx, *account.User, *Room, string) error { return nil }

@@ -20,6 +20,15 @@ const (
 	// CodeSuspended refuses a suspended member, signed in only to read and answer their
 	// notices (or banned while connected).
 	CodeSuspended = "suspended"
+	// CodeSlowMode: the room is in slow mode; retry_after says in how many seconds the
+	// member may send again.
+	CodeSlowMode = "slow_mode"
+	// CodeFrozen: staff froze the room; only they can send.
+	CodeFrozen = "frozen"
+	// CodeDuplicate: the member sent the same text within the site's duplicate window.
+	CodeDuplicate = "duplicate"
+	// CodeWatchedWord: the message contains a word on the watched-words list that blocks.
+	CodeWatchedWord = "watched_word"
 	// CodeUnavailable is sent when a message could not be stored; the client may retry.
 	CodeUnavailable = "unavailable"
 )
@@ -32,6 +41,14 @@ const FindingPublicRoom = "public room"
 // same *web.Error answers a form post and a WebSocket frame.
 func codeFor(e *web.Error) string {
 	switch {
+	case errors.Is(e, errSlowModeCause):
+		return CodeSlowMode
+	case errors.Is(e, errFrozenCause):
+		return CodeFrozen
+	case errors.Is(e, errDuplicateCause):
+		return CodeDuplicate
+	case errors.Is(e, errWatchedWordCause):
+		return CodeWatchedWord
 	case e.Status == http.StatusTooManyRequests:
 		return CodeRateLimited
 	case e.Status == http.StatusRequestEntityTooLarge:
@@ -86,6 +103,15 @@ type outError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Nonce   string `json:"nonce,omitempty"`
+	// RetryAfter is how many seconds to wait before sending again (slow mode).
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
+// outHeld tells the sender their message waits for the moderators' review.
+type outHeld struct {
+	Type    string `json:"type"`
+	Nonce   string `json:"nonce,omitempty"`
+	Message string `json:"message"`
 }
 
 type outDeleted struct {

@@ -12,7 +12,9 @@ import (
 	"stoa/markup"
 	"stoa/privacy/pii"
 	"stoa/ratelimit"
+	"stoa/site"
 	"stoa/storage"
+	"stoa/watchwords"
 )
 
 // PolicyVersion returns the version of the privacy policy in force, recorded with each
@@ -68,6 +70,8 @@ func (l *Limits) fill() {
 type Notifier interface {
 	NotifyMentioned(tx *storage.Tx, names []string, n account.Notification) error
 	Retract(tx *storage.Tx, key string) error
+	// Notify tells the author of a held message what the moderators decided.
+	Notify(tx *storage.Tx, n account.Notification) (bool, error)
 }
 
 // Config is what the chat service is built from; every field but Log and Limits is
@@ -80,35 +84,47 @@ type Config struct {
 	Notifier      Notifier
 	// Sessions says whether a WebSocket's login session is still live.
 	Sessions Sessions
-	Log      *slog.Logger // nil: discard
-	Limits   Limits
+	// Words are the watched words every message is checked against.
+	Words *watchwords.List
+	// Automod gives the site's automatic moderation settings (the duplicate window).
+	Automod func() site.Automod
+	// Audit records moderators' changes to a room's slow mode and freeze.
+	Audit  RoomAudit
+	Log    *slog.Logger // nil: discard
+	Limits Limits
 }
 
 // Service holds chat's rules and its hub.
 type Service struct {
-	store         *Store
-	db            *storage.DB
-	render        *markup.Renderer
-	restrictions  account.Restrictions
-	notifier      Notifier
-	sessions      Sessions
-	policyVersion *policyCache
-	rooms         roomCache
-	log           *slog.Logger
-	limits        Limits
-	sendLimit     *ratelimit.Keyed
-	hub           *Hub
-	now           func() time.Time
-	ctx           context.Context // ends at Close: the context of WebSocket readers
-	cancel        context.CancelFunc
+	store        *Store
+	db           *storage.DB
+	render       *markup.Renderer
+	restrictions account.Restrictions
+	notifier     Notifier
+	sessions     Sessions
+	words        *watchwords.List
+	automod      func() site.Automod
+	audit        RoomAudit
+	// reviewNotifier tells authors of held messages what was decided (the Notifier).
+	reviewNotifier Notifier
+	policyVersion  *policyCache
+	rooms          roomCache
+	log            *slog.Logger
+	limits         Limits
+	sendLimit      *ratelimit.Keyed
+	hub            *Hub
+	now            func() time.Time
+	ctx            context.Context // ends at Close: the context of WebSocket readers
+	cancel         context.CancelFunc
 }
 
 // NewService returns chat's service with its hub started. It panics when a required
 // dependency is missing: that is a wiring mistake, not something to run with.
 func NewService(cfg Config) *Service {
 	switch {
-	case cfg.DB == nil, cfg.Renderer == nil, cfg.Restrictions == nil, cfg.PolicyVersion == nil, cfg.Notifier == nil, cfg.Sessions == nil:
-		panic("chat: NewService needs DB, Renderer, Restrictions, PolicyVersion, Notifier and Sessions")
+	case cfg.DB == nil, cfg.Renderer == nil, cfg.Restrictions == nil, cfg.PolicyVersion == nil, cfg.Notifier == nil, cfg.Sessions == nil,
+		cfg.Words == nil, cfg.Automod == nil, cfg.Audit == nil:
+		panic("chat: NewService needs DB, Renderer, Restrictions, PolicyVersion, Notifier, Sessions, Words, Automod and Audit")
 	}
 	cfg.Limits.fill()
 	if cfg.Log == nil {
@@ -118,6 +134,7 @@ func NewService(cfg Config) *Service {
 	s := &Service{
 		store: NewStore(cfg.DB), db: cfg.DB, render: cfg.Renderer, restrictions: cfg.Restrictions,
 		notifier: cfg.Notifier, sessions: cfg.Sessions, log: cfg.Log, limits: cfg.Limits,
+		words: cfg.Words, automod: cfg.Automod, audit: cfg.Audit, reviewNotifier: cfg.Notifier,
 		sendLimit: ratelimit.New(cfg.Limits.SendEvery, cfg.Limits.SendBurst),
 		hub:       newHub(cfg.Limits, cfg.Log),
 		now:       time.Now, ctx: ctx, cancel: cancel,
@@ -233,6 +250,16 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 			return m, nil
 		}
 	}
+	if err := s.checkPace(ctx, u, room); err != nil {
+		return nil, err
+	}
+	body, heldWord, err := s.screen(u, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.refuseDuplicate(ctx, u, body); err != nil {
+		return nil, err
+	}
 	if err := s.rateLimit(u); err != nil {
 		return nil, err
 	}
@@ -250,9 +277,18 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 			return nil, &ConfirmError{Findings: findings}
 		}
 	}
-	m := &Message{RoomID: room.ID, Room: room.Slug, AuthorID: u.ID, Author: u.Username, Source: in.Body,
+	m := &Message{RoomID: room.ID, Room: room.Slug, AuthorID: u.ID, Author: u.Username, Source: body,
 		Nonce: in.Nonce, CreatedAt: s.now().UTC().Truncate(time.Second)}
 	s.prepare(m)
+	if heldWord != "" {
+		if err := s.hold(ctx, m, heldWord, ack, version); err != nil {
+			return nil, s.writeFailed(err)
+		}
+		if ack && origin != nil {
+			origin.ackVersion = version
+		}
+		return nil, &HeldError{Word: heldWord}
+	}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if ack {
 			if err := s.store.recordAck(tx, u.ID, room.ID, version, m.CreatedAt); err != nil {

@@ -116,7 +116,15 @@ func (s *Service) errorFrameFor(err error, nonce string) []byte {
 	if errors.As(err, &confirm) {
 		return encode(outConfirm{Type: "confirm_required", Nonce: nonce, Findings: confirm.Findings})
 	}
+	var held *HeldError
+	if errors.As(err, &held) {
+		return encode(outHeld{Type: "held", Nonce: nonce, Message: held.Message()})
+	}
 	if e := web.AsError(err); e != nil {
+		if e.RetryAfter > 0 {
+			return encode(outError{Type: "error", Code: codeFor(e), Message: e.Message, Nonce: nonce,
+				RetryAfter: int((e.RetryAfter + time.Second - 1) / time.Second)})
+		}
 		return errorFrame(codeFor(e), e.Message, nonce)
 	}
 	s.log.Error("chat: request failed", "err", err)

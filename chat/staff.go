@@ -35,21 +35,35 @@ func (s *Service) HideByStaff(ctx context.Context, id int64, hidden bool) error 
 	if hidden {
 		at = s.now()
 	}
-	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		if err := s.store.setHidden(tx, id, at); err != nil {
-			return err
+	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.setHiddenTx(tx, id, at) })
+}
+
+// SetHiddenByStaffTx hides a message (or shows it again) inside a moderator's
+// transaction, such as the report that hides it automatically; connected clients drop
+// it, or get it back, once tx commits.
+func (s *Service) SetHiddenByStaffTx(tx *storage.Tx, id int64, hidden bool) error {
+	var at time.Time
+	if hidden {
+		at = s.now()
+	}
+	return s.setHiddenTx(tx, id, at)
+}
+
+func (s *Service) setHiddenTx(tx *storage.Tx, id int64, at time.Time) error {
+	hidden := !at.IsZero()
+	if err := s.store.setHidden(tx, id, at); err != nil {
+		return err
+	}
+	m, err := s.store.messageByIDTx(tx, id)
+	if err != nil {
+		return err
+	}
+	tx.AfterCommit(func() {
+		if hidden {
+			s.hub.publishDeleted(m.RoomID, m.ID)
+		} else if !m.Deleted {
+			s.hub.publishMessage(m, nil, "", true)
 		}
-		m, err := s.store.messageByIDTx(tx, id)
-		if err != nil {
-			return err
-		}
-		tx.AfterCommit(func() {
-			if hidden {
-				s.hub.publishDeleted(m.RoomID, m.ID)
-			} else if !m.Deleted {
-				s.hub.publishMessage(m, nil, "", true)
-			}
-		})
-		return nil
 	})
+	return nil
 }

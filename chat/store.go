@@ -21,6 +21,10 @@ type Room struct {
 	Topic      string
 	CreatedAt  time.Time
 	ArchivedAt time.Time
+	// SlowSeconds is how long a member waits between messages here (0: no slow mode).
+	SlowSeconds int
+	// FrozenAt is when staff froze the room: only staff can send until they thaw it.
+	FrozenAt time.Time
 	// Activity, filled by Rooms: how many messages and when the latest was written.
 	Messages int
 	LastAt   time.Time
@@ -91,17 +95,17 @@ func nullString(s string) any {
 	return s
 }
 
-const roomColumns = "id, slug, name, topic, created_at, archived_at"
+const roomColumns = "id, slug, name, topic, created_at, archived_at, slow_seconds, frozen_at"
 
 func scanRoom(row interface{ Scan(...any) error }, extra ...any) (*Room, error) {
 	var r Room
 	var created int64
-	var archived sql.NullInt64
-	dest := append([]any{&r.ID, &r.Slug, &r.Name, &r.Topic, &created, &archived}, extra...)
+	var archived, frozen sql.NullInt64
+	dest := append([]any{&r.ID, &r.Slug, &r.Name, &r.Topic, &created, &archived, &r.SlowSeconds, &frozen}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	r.CreatedAt, r.ArchivedAt = time.Unix(created, 0).UTC(), unixTime(archived)
+	r.CreatedAt, r.ArchivedAt, r.FrozenAt = time.Unix(created, 0).UTC(), unixTime(archived), unixTime(frozen)
 	return &r, nil
 }
 
@@ -407,3 +411,132 @@ func (s *Store) recordAck(tx *storage.Tx, userID, roomID int64, version int, at 
 }
 
 func userKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// lastSentAt is when the member last sent a message in the room (published or held for
+// review), or the zero time.
+func (s *Store) lastSentAt(ctx context.Context, userID, roomID int64) (time.Time, error) {
+	var at sql.NullInt64
+	// Newest first along chat_messages_author_time: the walk stops at the member's latest
+	// message in this room.
+	err := s.db.QueryRow(ctx, `select max(at) from (
+		select (select created_at from chat_messages where author_id = ? and room_id = ? order by created_at desc limit 1) as at
+		union all select max(created_at) from chat_held where author_id = ? and room_id = ?) as both_kinds`,
+		userID, roomID, userID, roomID).Scan(&at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("chat: last message of %d in room %d: %w", userID, roomID, err)
+	}
+	return unixTime(at), nil
+}
+
+// recentSources returns the sources of the member's messages written since, in any
+// room, held ones included.
+func (s *Store) recentSources(ctx context.Context, userID int64, since time.Time) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select source from chat_messages where author_id = ? and created_at >= ? and deleted_at is null
+		union all select source from chat_held where author_id = ? and created_at >= ? limit 200`,
+		userID, since.Unix(), userID, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("chat: recent messages of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			return nil, fmt.Errorf("chat: recent messages of %d: %w", userID, err)
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) insertHeld(tx *storage.Tx, m *Message, note string) error {
+	res, err := tx.Exec(`insert into chat_held(room_id, author_id, source, html, note, created_at) values (?, ?, ?, ?, ?, ?)`,
+		m.RoomID, m.AuthorID, m.Source, m.HTML, note, m.CreatedAt.Unix())
+	if err != nil {
+		return fmt.Errorf("chat: hold message in room %d: %w", m.RoomID, err)
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+const heldColumns = `h.id, h.room_id, r.slug, h.author_id, u.username, h.source, h.html, h.note, h.created_at`
+
+func scanHeld(row interface{ Scan(...any) error }) (*HeldMessage, error) {
+	var h HeldMessage
+	var at int64
+	if err := row.Scan(&h.ID, &h.RoomID, &h.Room, &h.AuthorID, &h.Author, &h.Source, &h.HTML, &h.Note, &at); err != nil {
+		return nil, err
+	}
+	h.CreatedAt = time.Unix(at, 0).UTC()
+	return &h, nil
+}
+
+// heldMessages lists the messages waiting for review, oldest first.
+func (s *Store) heldMessages(ctx context.Context, limit int) ([]*HeldMessage, error) {
+	rows, err := s.db.Query(ctx, "select "+heldColumns+` from chat_held h join chat_rooms r on r.id = h.room_id
+		join users u on u.id = h.author_id order by h.id limit ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("chat: held messages: %w", err)
+	}
+	defer rows.Close()
+	var out []*HeldMessage
+	for rows.Next() {
+		h, err := scanHeld(rows)
+		if err != nil {
+			return nil, fmt.Errorf("chat: held messages: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// takeHeld removes a held message and returns it, or storage.ErrNotFound.
+func (s *Store) takeHeld(tx *storage.Tx, id int64) (*HeldMessage, error) {
+	h, err := scanHeld(tx.QueryRow("select "+heldColumns+` from chat_held h join chat_rooms r on r.id = h.room_id
+		join users u on u.id = h.author_id where h.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("chat: held message %d: %w", id, err)
+	}
+	if _, err := tx.Exec("delete from chat_held where id = ?", id); err != nil {
+		return nil, fmt.Errorf("chat: held message %d: %w", id, err)
+	}
+	return h, nil
+}
+
+// setRoomMode stores a room's slow mode and freeze (the zero time: not frozen).
+func (s *Store) setRoomMode(tx *storage.Tx, id int64, slowSeconds int, frozenAt time.Time) error {
+	if _, err := tx.Exec("update chat_rooms set slow_seconds = ?, frozen_at = ? where id = ?", slowSeconds, nullUnix(frozenAt), id); err != nil {
+		return fmt.Errorf("chat: set mode of room %d: %w", id, err)
+	}
+	return nil
+}
+
+// heldByAuthor lists the member's messages waiting for review, oldest first.
+func (s *Store) heldByAuthor(ctx context.Context, userID int64) ([]*HeldMessage, error) {
+	rows, err := s.db.Query(ctx, "select "+heldColumns+` from chat_held h join chat_rooms r on r.id = h.room_id
+		join users u on u.id = h.author_id where h.author_id = ? order by h.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("chat: held messages of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []*HeldMessage
+	for rows.Next() {
+		h, err := scanHeld(rows)
+		if err != nil {
+			return nil, fmt.Errorf("chat: held messages of %d: %w", userID, err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// deleteHeldOf removes the member's messages waiting for review.
+func (s *Store) deleteHeldOf(tx *storage.Tx, userID int64) error {
+	if _, err := tx.Exec("delete from chat_held where author_id = ?", userID); err != nil {
+		return fmt.Errorf("chat: erase held messages of %d: %w", userID, err)
+	}
+	return nil
+}

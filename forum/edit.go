@@ -2,6 +2,7 @@ package forum
 
 import (
 	"context"
+	"fmt"
 
 	"stoa/account"
 	"stoa/storage"
@@ -56,6 +57,16 @@ func (s *Service) Edit(ctx context.Context, u *account.User, postID int64, body 
 	if body == p.Source {
 		return p, t, nil
 	}
+	// An edit is checked against the watched words like a new post; it cannot wait for
+	// review, so a word that would hold a new post refuses the edit.
+	words := s.words.Check(body)
+	if hit := words.Blocked; hit != nil {
+		return nil, nil, hit.Refusal("body")
+	}
+	if hit := words.Held; hit != nil && !u.IsStaff() {
+		return nil, nil, web.Invalid("body", fmt.Sprintf("“%s” is on this community's list of watched words, so the moderators review texts with it before they are published. An edit cannot wait for review: remove the word, or write a new reply. Your text is kept below.", hit.Word))
+	}
+	body = words.Text
 	// An edit costs what a post costs (rendering, indexing, a kept version): the same pace.
 	if err := s.keepPace(u); err != nil {
 		return nil, nil, err

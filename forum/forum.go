@@ -19,6 +19,7 @@ import (
 	"stoa/ratelimit"
 	"stoa/site"
 	"stoa/storage"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -80,8 +81,11 @@ type Options struct {
 	// BaseURL is the site's public address, for feeds and exports, which are read away
 	// from the site.
 	BaseURL string
-	// Site is the site's name and description, for feeds.
+	// Site is the site's name and description, for feeds, and the automatic moderation
+	// settings.
 	Site *site.Settings
+	// Words are the watched words posts and titles are checked against.
+	Words *watchwords.List
 	// NoRateLimits lets members post and search as fast as they like: for load tests
 	// only.
 	NoRateLimits bool
@@ -97,7 +101,7 @@ func (o Options) check() error {
 	}{
 		{"DB", o.DB == nil}, {"Renderer", o.Renderer == nil}, {"Restrictions", o.Restrictions == nil},
 		{"Notifier", o.Notifier == nil}, {"Audit", o.Audit == nil}, {"ChatSearch", o.ChatSearch == nil},
-		{"Accounts", o.Accounts == nil}, {"Web", o.Web == nil}, {"Log", o.Log == nil}, {"BaseURL", o.BaseURL == ""}, {"Site", o.Site == nil},
+		{"Accounts", o.Accounts == nil}, {"Web", o.Web == nil}, {"Log", o.Log == nil}, {"BaseURL", o.BaseURL == ""}, {"Site", o.Site == nil}, {"Words", o.Words == nil},
 	} {
 		if f.absent {
 			missing = append(missing, f.name)
@@ -139,7 +143,7 @@ func New(o Options) (*Forum, error) {
 	baseURL := strings.TrimRight(o.BaseURL, "/")
 	index := startSearchIndex(store, o.DB, o.Log)
 	svc := &Service{db: o.DB, store: store, render: o.Renderer, restrictions: o.Restrictions, notifier: o.Notifier,
-		audit: o.Audit, index: index, paced: !o.NoRateLimits, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, now: time.Now}
+		audit: o.Audit, index: index, paced: !o.NoRateLimits, pace: ratelimit.New(PostEvery, PostBurst), baseURL: baseURL, words: o.Words, site: o.Site, now: time.Now}
 	f := &Forum{
 		Service:    svc,
 		Search:     newSearch(store, index, o),

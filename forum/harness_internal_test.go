@@ -15,6 +15,7 @@ import (
 	"stoa/markup"
 	"stoa/site"
 	"stoa/storage"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -53,6 +54,10 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 	if err != nil {
 		t.Fatal(err)
 	}
+	words, err := watchwords.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tf := &testForum{db: db, accounts: accounts, sanctions: &sanctions{}, audit: &auditRecorder{}, mod: mod, member: member}
 	o := Options{
 		DB:           db,
@@ -66,6 +71,7 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:      "http://stoa.test",
 		Site:         settings,
+		Words:        words,
 	}
 	for _, fn := range adjust {
 		fn(&o)

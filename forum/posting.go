@@ -78,6 +78,14 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 	if t, err := s.threadByToken(ctx, u, in.Token); !errors.Is(err, storage.ErrNotFound) {
 		return t, err
 	}
+	sc, err := s.screen(ctx, u, in.Title, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	in.Title, in.Body = sc.title, sc.body
+	if err := s.refuseDuplicate(ctx, u, in.Body); err != nil {
+		return nil, err
+	}
 	if err := s.keepPace(u); err != nil {
 		return nil, err
 	}
@@ -86,7 +94,7 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 	t := &Thread{CategoryID: in.CategoryID, AuthorID: u.ID, Author: u.Username, Title: in.Title, Slug: Slugify(in.Title),
 		CreatedAt: now, LastPostAt: now, PostCount: 1}
 	p := d.post
-	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := s.store.insertThread(tx, t); err != nil {
 			return err
 		}
@@ -98,6 +106,14 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 			return err
 		}
 		tx.AfterCommit(s.index.queued)
+		if sc.review != "" {
+			// Waiting for review: hidden, and nobody is notified until it is approved.
+			t.Hidden, t.InReview = true, true
+			if err := s.held(tx, p, sc, now); err != nil {
+				return err
+			}
+			return s.store.markRead(tx, p.AuthorID, t.ID, p.Number)
+		}
 		return s.published(tx, p, t, d.mentions)
 	})
 	if errors.Is(err, errDuplicateSubmit) {
@@ -164,6 +180,14 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		}
 		return p, t, nil
 	}
+	sc, err := s.screen(ctx, u, "", in.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	in.Body = sc.body
+	if err := s.refuseDuplicate(ctx, u, in.Body); err != nil {
+		return nil, nil, err
+	}
 	if err := s.keepPace(u); err != nil {
 		return nil, nil, err
 	}
@@ -185,6 +209,13 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		tx.AfterCommit(s.index.queued)
 		if err := s.autoWatch(tx, u, t); err != nil {
 			return err
+		}
+		if sc.review != "" {
+			// Waiting for review: hidden, and nobody is notified until it is approved.
+			if err := s.held(tx, p, sc, now); err != nil {
+				return err
+			}
+			return s.store.markRead(tx, p.AuthorID, t.ID, p.Number)
 		}
 		// The thread as read before the write, hidden as it is now: its author does not
 		// change, and its title only when the author's account is erased.

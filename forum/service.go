@@ -15,7 +15,9 @@ import (
 	"stoa/markup"
 	"stoa/privacy/pii"
 	"stoa/ratelimit"
+	"stoa/site"
 	"stoa/storage"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -52,7 +54,11 @@ type Service struct {
 	pace         *ratelimit.Keyed
 	paced        bool // false only for load tests (Options.NoRateLimits)
 	baseURL      string
-	now          func() time.Time
+	// words are the watched words every post and title is checked against.
+	words *watchwords.List
+	// site gives the automatic moderation settings (new-member review, duplicates).
+	site *site.Settings
+	now  func() time.Time
 }
 
 // Store returns the forum's store.
@@ -93,7 +99,7 @@ func (s *Service) Thread(ctx context.Context, u *account.User, id int64) (*Threa
 	if err != nil {
 		return nil, err
 	}
-	if t.Deleted {
+	if t.Deleted || t.InReview && !u.IsStaff() && !(u != nil && u.ID == t.AuthorID) {
 		return nil, fmt.Errorf("forum: thread %d is not shown: %w", id, storage.ErrNotFound)
 	}
 	return t, nil

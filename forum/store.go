@@ -36,6 +36,9 @@ type Thread struct {
 	Pinned     bool
 	Hidden     bool
 	Deleted    bool
+	// InReview says the thread is hidden only because its opening post waits for a
+	// moderator's approval: its author still sees it.
+	InReview bool
 }
 
 // URL is the thread's canonical address.
@@ -57,6 +60,9 @@ type Post struct {
 	Revisions int
 	// AuthorAdmin says the author is an administrator, whose posts moderators may not edit.
 	AuthorAdmin bool
+	// Review is why the post waits for a moderator's approval (ReviewWatchedWord,
+	// ReviewNewMember), or "" for a published post.
+	Review string
 }
 
 // EditedAtOrCreated is when this version of the post was written.
@@ -197,13 +203,13 @@ func (s *Store) SaveCategory(ctx context.Context, c *Category) error {
 }
 
 const threadColumns = `t.id, t.category_id, t.author_id, u.username, t.title, t.slug, t.created_at, t.last_post_at,
-	t.post_count, t.locked, t.pinned, t.hidden_at is not null, t.deleted_at is not null`
+	t.post_count, t.locked, t.pinned, t.hidden_at is not null, t.deleted_at is not null, t.in_review`
 
 func scanThread(row interface{ Scan(...any) error }) (*Thread, error) {
 	var t Thread
 	var created, last int64
 	err := row.Scan(&t.ID, &t.CategoryID, &t.AuthorID, &t.Author, &t.Title, &t.Slug, &created, &last,
-		&t.PostCount, &t.Locked, &t.Pinned, &t.Hidden, &t.Deleted)
+		&t.PostCount, &t.Locked, &t.Pinned, &t.Hidden, &t.Deleted, &t.InReview)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -265,14 +271,14 @@ func (s *Store) Threads(ctx context.Context, f ThreadFilter) ([]*Thread, int, er
 
 const postColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.source, p.html,
 	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null,
-	(select count(*) from post_revisions r where r.post_id = p.id), coalesce(u.role = 'admin', 0)`
+	(select count(*) from post_revisions r where r.post_id = p.id), coalesce(u.role = 'admin', 0), p.review`
 
 func scanPost(row interface{ Scan(...any) error }) (*Post, error) {
 	var p Post
 	var created int64
 	var edited sql.NullInt64
 	err := row.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.Source, &p.HTML,
-		&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &p.AuthorAdmin)
+		&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &p.AuthorAdmin, &p.Review)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storage.ErrNotFound
 	}
@@ -297,7 +303,7 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 // pagePostColumns are what a thread page shows of a post: no Markdown source, and no
 // count of earlier versions, which only staff see (RevisionCounts).
 const pagePostColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.html,
-	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null, coalesce(u.role = 'admin', 0)`
+	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null, coalesce(u.role = 'admin', 0), p.review`
 
 // Posts returns one page of a thread's posts in order, as the thread page shows them:
 // Source is left empty and Revisions zero (see RevisionCounts).
@@ -315,7 +321,7 @@ func (s *Store) Posts(ctx context.Context, threadID int64, limit, offset int) ([
 		var created int64
 		var edited sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.HTML,
-			&created, &edited, &p.Hidden, &p.Deleted, &p.AuthorAdmin); err != nil {
+			&created, &edited, &p.Hidden, &p.Deleted, &p.AuthorAdmin, &p.Review); err != nil {
 			return nil, fmt.Errorf("forum: posts of thread %d: %w", threadID, err)
 		}
 		p.CreatedAt = time.Unix(created, 0).UTC()
@@ -404,7 +410,7 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, limit int) ([]*Post
 		var created int64
 		var edited sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.Author, &p.Number, &p.Source, &p.HTML,
-			&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &p.AuthorAdmin, &t.Title, &t.Slug); err != nil {
+			&created, &edited, &p.Hidden, &p.Deleted, &p.Revisions, &p.AuthorAdmin, &p.Review, &t.Title, &t.Slug); err != nil {
 			return nil, nil, fmt.Errorf("forum: posts of user %d: %w", userID, err)
 		}
 		p.CreatedAt = time.Unix(created, 0).UTC()

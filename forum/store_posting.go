@@ -212,3 +212,98 @@ func (s *Store) purgeDeleted(tx *storage.Tx, cutoff time.Time) error {
 	}
 	return nil
 }
+
+// publishedPostCount counts the member's posts that did not wait for review or were
+// approved, deleted ones included: the new-member review counts what they got through.
+func (s *Store) publishedPostCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, "select count(*) from posts where author_id = ? and review = ''", userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("forum: count posts of %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// recentSources returns the member's posts' sources written since, newest first.
+func (s *Store) recentSources(ctx context.Context, userID int64, since time.Time) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select source from posts where author_id = ? and created_at >= ? and deleted_at is null
+		order by created_at desc limit 100`, userID, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("forum: recent posts of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			return nil, fmt.Errorf("forum: recent posts of %d: %w", userID, err)
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// setReview hides p, and its thread when p opens it, as waiting for review.
+func (s *Store) setReview(tx *storage.Tx, p *Post, review, note string, at time.Time) error {
+	if _, err := tx.Exec("update posts set review = ?, review_note = ?, hidden_at = ? where id = ?", review, note, at.Unix(), p.ID); err != nil {
+		return fmt.Errorf("forum: hold post %d: %w", p.ID, err)
+	}
+	if p.Number == 1 {
+		if _, err := tx.Exec("update threads set hidden_at = ?, in_review = 1 where id = ?", at.Unix(), p.ThreadID); err != nil {
+			return fmt.Errorf("forum: hold thread %d: %w", p.ThreadID, err)
+		}
+	}
+	return nil
+}
+
+// clearReview publishes p, and its thread when p opens it.
+func (s *Store) clearReview(tx *storage.Tx, p *Post) error {
+	if _, err := tx.Exec("update posts set review = '', review_note = '', hidden_at = null where id = ?", p.ID); err != nil {
+		return fmt.Errorf("forum: approve post %d: %w", p.ID, err)
+	}
+	if p.Number == 1 {
+		if _, err := tx.Exec("update threads set hidden_at = null, in_review = 0 where id = ?", p.ThreadID); err != nil {
+			return fmt.Errorf("forum: approve thread %d: %w", p.ThreadID, err)
+		}
+	}
+	return nil
+}
+
+// postsInReview lists the posts waiting for review, oldest first, with their threads.
+func (s *Store) postsInReview(ctx context.Context, limit int) ([]WaitingPost, error) {
+	rows, err := s.db.Query(ctx, `select p.id, p.review_note from posts p
+		where p.review <> '' and p.deleted_at is null order by p.id limit ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("forum: posts in review: %w", err)
+	}
+	var ids []int64
+	notes := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var note string
+		if err := rows.Scan(&id, &note); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("forum: posts in review: %w", err)
+		}
+		ids = append(ids, id)
+		notes[id] = note
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("forum: posts in review: %w", err)
+	}
+	posts, threads, err := s.PostsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*Post{}
+	for _, p := range posts {
+		byID[p.ID] = p
+	}
+	out := make([]WaitingPost, 0, len(ids))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			out = append(out, WaitingPost{Post: p, Thread: threads[p.ThreadID], Note: notes[id]})
+		}
+	}
+	return out, nil
+}

@@ -107,6 +107,9 @@ func (h *Pages) renderThread(w http.ResponseWriter, r *http.Request, t *Thread, 
 	d := views.ThreadData{ID: t.ID, Title: t.Title, URL: t.URL(), Category: categoryItem(c), Author: t.Author,
 		Locked: t.Locked, Pinned: t.Pinned, Pager: pager(t.URL(), page, rows, PostsPerPage), Reply: reply, Staff: u.IsStaff()}
 	for _, p := range posts {
+		if p.Review != "" && !u.IsStaff() && (u == nil || u.ID != p.AuthorID) {
+			continue // waiting for review: only its author and staff know it exists
+		}
 		d.Posts = append(d.Posts, postView(u, p, t))
 	}
 	if err := h.replyState(ctx, u, t, &d); err != nil {
@@ -195,9 +198,11 @@ func (h *Pages) tools(ctx context.Context, u *account.User, t *Thread) (views.Th
 func postView(u *account.User, p *Post, t *Thread) views.Post {
 	v := views.Post{ID: p.ID, Number: p.Number, Anchor: fmt.Sprintf("p%d", p.ID), Author: p.Author,
 		AuthorURL: "/u/" + p.Author, HTML: p.HTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt,
-		Deleted: p.Deleted, Hidden: p.Hidden}
+		Deleted: p.Deleted, Hidden: p.Hidden && p.Review == "", Waiting: p.Review != "" && !p.Deleted}
 	switch {
 	case !p.Hidden:
+	case p.Review != "" && (u.IsStaff() || u != nil && u.ID == p.AuthorID):
+		// Waiting for review: its author and staff see it, labelled as waiting.
 	case u.IsStaff():
 		v.HiddenNote = "Hidden by moderators. Only the author and staff see it."
 	case u != nil && u.ID == p.AuthorID:

@@ -81,8 +81,8 @@ func (s *Service) validate(ctx context.Context, actor *account.User, t *Target, 
 		return nil, web.Invalid("form", "Choose at least one action, or dismiss the reports.")
 	}
 	switch {
-	case (d.Hide || d.Unhide || d.Lock || d.Unlock) && t.Kind != TargetPost:
-		return nil, web.Invalid("form", "Only forum posts can be hidden, and only their threads closed.")
+	case d.Hide && t.Kind != TargetPost, d.Unhide && t.Kind == TargetUser, (d.Lock || d.Unlock) && t.Kind != TargetPost:
+		return nil, web.Invalid("form", "Only forum posts can be hidden (a hidden chat message can be shown again), and only their threads closed.")
 	case d.Delete && t.Kind == TargetUser:
 		return nil, web.Invalid("form", "A member cannot be deleted from here. Ban them instead.")
 	case d.Hide && d.Unhide, d.Lock && d.Unlock:
@@ -91,7 +91,9 @@ func (s *Service) validate(ctx context.Context, actor *account.User, t *Target, 
 		return nil, web.Invalid("form", "This "+t.Kind.Noun()+" was already deleted.")
 	case d.Hide && t.Hidden:
 		return nil, web.Invalid("form", "This post is already hidden.")
-	case d.Unhide && !t.Hidden:
+	case d.Unhide && t.Kind == TargetMessage && !t.Private:
+		return nil, web.Invalid("form", "This message is not hidden.")
+	case d.Unhide && t.Kind == TargetPost && !t.Hidden:
 		return nil, web.Invalid("form", "This post is not hidden.")
 	case d.Lock && t.ThreadLocked:
 		return nil, web.Invalid("form", "This thread is already closed.")
@@ -281,6 +283,14 @@ func (s *Service) contentActions(tx *storage.Tx, actor *account.User, t *Target,
 		}
 		out.Done = append(out.Done, "message deleted")
 		return s.audit.Record(tx, actor, entry(ActDeleteMessage))
+	}
+	if t.Kind == TargetMessage && d.Unhide {
+		// A message hidden automatically after reports, shown again by a moderator.
+		if err := s.chat.SetMessageHidden(tx, t.ID, false); err != nil {
+			return err
+		}
+		out.Done = append(out.Done, "message shown again")
+		return s.audit.Record(tx, actor, entry(ActUnhidePost))
 	}
 	if t.Kind != TargetPost {
 		return nil

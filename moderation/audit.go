@@ -43,6 +43,18 @@ const (
 	ActAgreeRemoved Action = "agree_removed"
 	// ActEditNoticeTemplate: an admin added, changed or removed a notice template.
 	ActEditNoticeTemplate Action = "edit_notice_template"
+	// The automatic first line (issue 15): an admin changed the watched words or the
+	// automatic moderation settings; a moderator approved or rejected what waited for
+	// review; reports hid something by themselves (no actor); a moderator set a chat
+	// room's slow mode or freeze.
+	ActChangeWatchedWords    Action = "change_watched_words"
+	ActChangeAutomodSettings Action = "change_automod_settings"
+	ActApprovePost           Action = "approve_post"
+	ActRejectPost            Action = "reject_post"
+	ActApproveMessage        Action = "approve_message"
+	ActRejectMessage         Action = "reject_message"
+	ActAutoHide              Action = "auto_hide"
+	ActChangeRoomMode        Action = "change_room_mode"
 )
 
 // Actions lists every action in the order they were added, for filters.
@@ -50,7 +62,9 @@ func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
 		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
-		ActEditPost, ActResetLink, ActChangeSiteSettings, ActAgreeRemoved, ActEditNoticeTemplate}
+		ActEditPost, ActResetLink, ActChangeSiteSettings, ActAgreeRemoved, ActEditNoticeTemplate,
+		ActChangeWatchedWords, ActApprovePost, ActRejectPost,
+		ActApproveMessage, ActRejectMessage, ActAutoHide, ActChangeRoomMode, ActChangeAutomodSettings}
 }
 
 // Label is the action in words, for the audit and moderation logs.
@@ -104,6 +118,22 @@ func (a Action) Label() string {
 		return "Reports agreed — already removed"
 	case ActEditNoticeTemplate:
 		return "Notice template changed"
+	case ActChangeWatchedWords:
+		return "Watched words changed"
+	case ActChangeAutomodSettings:
+		return "Automatic moderation settings changed"
+	case ActApprovePost:
+		return "Post approved after review"
+	case ActRejectPost:
+		return "Post rejected after review"
+	case ActApproveMessage:
+		return "Chat message approved after review"
+	case ActRejectMessage:
+		return "Chat message rejected after review"
+	case ActAutoHide:
+		return "Hidden automatically after reports"
+	case ActChangeRoomMode:
+		return "Chat room slow mode or freeze changed"
 	}
 	return strings.ReplaceAll(string(a), "_", " ")
 }

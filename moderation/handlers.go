@@ -43,6 +43,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /mod/bulk", staff(h.bulk))
 	mux.HandleFunc("GET /mod/review/{kind}/{id}", staff(h.review))
 	mux.HandleFunc("POST /mod/review/{kind}/{id}", staff(h.act))
+	mux.HandleFunc("POST /mod/held/{kind}/{id}/{decision}", staff(h.reviewHeld))
 	mux.HandleFunc("GET /mod/users/{name}", staff(h.member))
 	mux.HandleFunc("POST /mod/users/{name}", staff(h.actOnMember))
 	mux.HandleFunc("POST /mod/users/{name}/notes", staff(h.addNote))

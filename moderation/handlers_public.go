@@ -96,14 +96,21 @@ func (h *Handlers) report(w http.ResponseWriter, r *http.Request, u *account.Use
 		h.web.Fail(w, r, err)
 		return
 	}
-	t, err := h.svc.LoadTarget(r.Context(), u, kind, id)
-	if err != nil {
-		h.web.Fail(w, r, err)
-		return
-	}
 	text := "The moderators will review it. They may not reply to you, but they read every report."
 	if collapsed {
 		text = "You had already reported this; your report was updated rather than sent twice. The moderators will review it."
+	}
+	t, err := h.svc.LoadTarget(r.Context(), u, kind, id)
+	if IsNotFound(err) {
+		// Reports from several members hid it automatically: it is out of sight until a
+		// moderator looks.
+		h.web.Render(w, r, http.StatusOK, views.Message(h.web.Page(r, "Report sent", ""), "Thank you for your report",
+			"Several members reported this, so it is hidden until a moderator looks at it. "+text, "/", "Back to the start page"))
+		return
+	}
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
 	}
 	h.web.Render(w, r, http.StatusOK, views.Message(h.web.Page(r, "Report sent", ""), "Thank you for your report", text,
 		t.URL, "Back to the "+t.Kind.Noun()))

@@ -57,7 +57,7 @@ func targetState(t *Target) []string {
 	if t.Deleted {
 		out = append(out, "deleted")
 	}
-	if t.Hidden {
+	if t.Hidden || t.Kind == TargetMessage && t.Private {
 		out = append(out, "hidden")
 	}
 	if t.ThreadLocked {
@@ -95,7 +95,8 @@ func (h *Handlers) actionForm(ctx context.Context, viewer *account.User, url str
 			f.CanHide, f.CanUnhide, f.CanDelete = !t.Hidden, t.Hidden, true
 			f.CanLock, f.CanUnlock = !t.ThreadLocked, t.ThreadLocked
 		case TargetMessage:
-			f.CanDelete = true
+			// A message hidden (after reports) can be shown again or deleted.
+			f.CanUnhide, f.CanDelete = t.Private, true
 		}
 	}
 	if member != nil {

@@ -32,8 +32,20 @@ func (h *Handlers) renderQueue(w http.ResponseWriter, r *http.Request, queue str
 		h.web.Fail(w, r, err)
 		return
 	}
+	waiting, err := h.svc.Waiting(ctx)
+	if err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	d.Waiting = waitingViews(waiting)
 	if status == http.StatusOK {
 		d.Flash = queueFlash(at.Query())
+		switch at.Query().Get("reviewed") {
+		case "approved":
+			d.Reviewed = "approved and published"
+		case "rejected":
+			d.Reviewed = "rejected"
+		}
 	}
 	next := "?next=" + url.QueryEscape(d.QueueURL)
 	for _, g := range groups {
@@ -44,6 +56,7 @@ func (h *Handlers) renderQueue(w http.ResponseWriter, r *http.Request, queue str
 		for _, it := range g.Items {
 			v := queueTarget(it.Kind, it.TargetID, it.Target, it.Reports, it.History)
 			v.Key, v.ReviewURL = string(it.Kind)+":"+strconv.FormatInt(it.TargetID, 10), v.ReviewURL+next
+			v.Standings = standingViews(it.Standings)
 			vg.Items = append(vg.Items, v)
 		}
 		if g.UserID != 0 && len(g.Items) > 1 {

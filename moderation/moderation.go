@@ -15,6 +15,7 @@ import (
 	"stoa/account"
 	"stoa/markup"
 	"stoa/ratelimit"
+	"stoa/site"
 	"stoa/storage"
 	"stoa/web"
 )
@@ -92,6 +93,12 @@ type Forum interface {
 	SetPostHidden(tx *storage.Tx, id int64, hidden bool, now time.Time) error
 	DeletePost(tx *storage.Tx, id int64, now time.Time) error
 	SetThreadLocked(tx *storage.Tx, threadID int64, locked bool) error
+	// PostsInReview lists the posts waiting for review, oldest first.
+	PostsInReview(ctx context.Context, limit int) ([]*WaitingItem, error)
+	// ApprovePost publishes a post that waited for review, and tells its author.
+	ApprovePost(tx *storage.Tx, id int64, now time.Time) (*WaitingItem, error)
+	// RejectPost deletes a post that waited for review, and tells its author.
+	RejectPost(tx *storage.Tx, id int64, now time.Time) (*WaitingItem, error)
 }
 
 // ChatMessage is a chat message as moderation needs it: who wrote it and what it said.
@@ -119,6 +126,14 @@ type Chat interface {
 	// EndChats closes a member's chat WebSockets once tx commits, telling them reason:
 	// a sanction stops them chatting from that moment, not from their next reconnect.
 	EndChats(tx *storage.Tx, userID int64, reason string)
+	// SetMessageHidden hides a message from the room (or shows it again) inside tx.
+	SetMessageHidden(tx *storage.Tx, id int64, hidden bool) error
+	// HeldMessages lists the messages waiting for review, oldest first.
+	HeldMessages(ctx context.Context, limit int) ([]*WaitingItem, error)
+	// ApproveHeld publishes a held message, and tells its author.
+	ApproveHeld(tx *storage.Tx, id int64) (*WaitingItem, error)
+	// RejectHeld discards a held message, and tells its author.
+	RejectHeld(tx *storage.Tx, id int64) (*WaitingItem, error)
 }
 
 // Errors a person may see as they are.
@@ -145,6 +160,8 @@ type Options struct {
 	Renderer  *markup.Renderer
 	// BaseURL is the site's public address, for links in emails.
 	BaseURL string
+	// Automod gives the site's automatic moderation settings (hiding after reports).
+	Automod func() site.Automod
 }
 
 // Service holds moderation's rules.
@@ -160,6 +177,7 @@ type Service struct {
 	mailer    Mailer
 	render    *markup.Renderer
 	baseURL   string
+	automod   func() site.Automod
 	now       func() time.Time
 	// reportLimit keeps one member from flooding the queue; it lives in memory (P3).
 	reportLimit *ratelimit.Keyed
@@ -169,5 +187,5 @@ type Service struct {
 func New(o Options) *Service {
 	return &Service{db: o.DB, store: newStore(o.DB), accounts: o.Accounts, forum: o.Forum, chat: o.Chat,
 		sanctions: o.Sanctions, audit: o.Audit, agreement: o.Agreement, mailer: o.Mailer, render: o.Renderer,
-		baseURL: o.BaseURL, now: time.Now, reportLimit: ratelimit.New(2*time.Minute, 10)}
+		baseURL: o.BaseURL, automod: o.Automod, now: time.Now, reportLimit: ratelimit.New(2*time.Minute, 10)}
 }

@@ -12,6 +12,7 @@ import (
 
 	"stoa/account"
 	"stoa/markup"
+	"stoa/site"
 	"stoa/storage"
 )
 
@@ -50,7 +51,8 @@ func (p *parts) instance() *Service {
 	sanctions, audit := NewSanctions(p.db), NewAuditLog(p.db)
 	sanctions.now, audit.now = clock, clock
 	s := New(Options{DB: p.db, Accounts: account.NewStore(p.db), Forum: p.forum, Chat: p.chat, Sanctions: sanctions,
-		Audit: audit, Agreement: agreement{}, Mailer: p.mail, Renderer: markup.New(markup.Options{}), BaseURL: "https://stoa.test"})
+		Audit: audit, Agreement: agreement{}, Mailer: p.mail, Renderer: markup.New(markup.Options{}), BaseURL: "https://stoa.test",
+		Automod: func() site.Automod { return site.DefaultAutomod() }})
 	s.now = clock
 	return s
 }
@@ -232,4 +234,31 @@ func (c *countingAccounts) ByID(ctx context.Context, id int64) (*account.User, e
 func (c *countingAccounts) ByIDs(ctx context.Context, ids []int64) ([]*account.User, error) {
 	c.n.Add(1)
 	return c.Accounts.ByIDs(ctx, ids)
+}
+
+// The automatic first line's parts: nothing waits for review in these fakes.
+
+func (f *fakeForum) PostsInReview(context.Context, int) ([]*WaitingItem, error) { return nil, nil }
+func (f *fakeForum) ApprovePost(*storage.Tx, int64, time.Time) (*WaitingItem, error) {
+	return nil, storage.ErrNotFound
+}
+func (f *fakeForum) RejectPost(*storage.Tx, int64, time.Time) (*WaitingItem, error) {
+	return nil, storage.ErrNotFound
+}
+func (c *fakeChat) SetMessageHidden(tx *storage.Tx, id int64, hidden bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.msgs[id]
+	if m == nil {
+		return storage.ErrNotFound
+	}
+	tx.AfterCommit(func() { c.mu.Lock(); m.Hidden = hidden; c.mu.Unlock() })
+	return nil
+}
+func (c *fakeChat) HeldMessages(context.Context, int) ([]*WaitingItem, error) { return nil, nil }
+func (c *fakeChat) ApproveHeld(*storage.Tx, int64) (*WaitingItem, error) {
+	return nil, storage.ErrNotFound
+}
+func (c *fakeChat) RejectHeld(*storage.Tx, int64) (*WaitingItem, error) {
+	return nil, storage.ErrNotFound
 }

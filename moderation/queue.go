@@ -17,6 +17,8 @@ type QueueItem struct {
 	Target *Target
 	// History is the record of the member responsible for it, nil when there is none.
 	History *History
+	// Standings is each reporter's standing, in the order of Reports.
+	Standings []Standing
 }
 
 // maxQueueReports bounds one queue page; a moderator who works through it sees the rest.
@@ -75,9 +77,18 @@ func (s *Service) queue(ctx context.Context, f QueueFilter) ([]*QueueItem, error
 	if err != nil {
 		return nil, err
 	}
+	standings, err := s.standings(ctx, items)
+	if err != nil {
+		return nil, err
+	}
 	for _, it := range items {
 		it.Target = targets[targetRef{it.Kind, it.TargetID}]
 		it.History = histories[it.Latest.TargetUserID]
+		for _, r := range it.Reports {
+			st := standings[r.ReporterID]
+			st.ReporterID, st.Reporter = r.ReporterID, r.Reporter
+			it.Standings = append(it.Standings, st)
+		}
 	}
 	// Stable: among equally reported things, the oldest report comes first.
 	slices.SortStableFunc(items, func(a, b *QueueItem) int { return b.Reporters - a.Reporters })

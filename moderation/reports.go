@@ -104,8 +104,10 @@ func (s *Service) FileReport(ctx context.Context, u *account.User, in ReportInpu
 	}
 	now := s.now()
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		collapsed, err = s.store.saveReport(tx, u.ID, t, in, now)
-		return err
+		if collapsed, err = s.store.saveReport(tx, u.ID, t, in, now); err != nil {
+			return err
+		}
+		return s.autoHide(tx, t, now)
 	})
 	return collapsed, err
 }

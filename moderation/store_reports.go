@@ -143,3 +143,50 @@ func (st *store) coverReports(tx *storage.Tx, userID, byID int64, summary string
 func (st *store) openReportsAbout(ctx context.Context, userID int64) ([]*Report, error) {
 	return st.listReports(ctx, "r.resolved_at is null and r.target_user_id = ? order by r.id", userID)
 }
+
+// standingColumns count a reporter's closed reports by how they were decided.
+const standingColumns = `(select count(*) from reports a where a.reporter_id = r.reporter_id and a.resolution = 'actioned'),
+	(select count(*) from reports d where d.reporter_id = r.reporter_id and d.resolution = 'dismissed')`
+
+// openReporterStandings returns the standing of every member with an open report of the
+// target, inside tx; each member has at most one open report of one thing.
+func (st *store) openReporterStandings(tx *storage.Tx, kind TargetKind, id int64) ([]Standing, error) {
+	rows, err := tx.Query(`select r.reporter_id, `+standingColumns+` from reports r
+		where r.target_kind = ? and r.target_id = ? and r.resolved_at is null`, string(kind), id)
+	if err != nil {
+		return nil, fmt.Errorf("moderation: reporters of %s %d: %w", kind, id, err)
+	}
+	defer rows.Close()
+	var out []Standing
+	for rows.Next() {
+		var s Standing
+		if err := rows.Scan(&s.ReporterID, &s.Agreed, &s.Disagreed); err != nil {
+			return nil, fmt.Errorf("moderation: reporters of %s %d: %w", kind, id, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// reporterStandings returns the standing of each of the reporters, by id.
+func (st *store) reporterStandings(ctx context.Context, ids []int64) (map[int64]Standing, error) {
+	out := map[int64]Standing{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idList(unique(ids))
+	rows, err := st.db.Query(ctx, `select r.reporter_id, `+standingColumns+` from
+		(select distinct reporter_id from reports where reporter_id in (`+in+`)) r`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("moderation: reporter standings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s Standing
+		if err := rows.Scan(&s.ReporterID, &s.Agreed, &s.Disagreed); err != nil {
+			return nil, fmt.Errorf("moderation: reporter standings: %w", err)
+		}
+		out[s.ReporterID] = s
+	}
+	return out, rows.Err()
+}

@@ -18,6 +18,7 @@ import (
 	"stoa/site"
 	"stoa/storage"
 	"stoa/views"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -32,6 +33,8 @@ type App struct {
 	setup    *account.SetupToken
 	// site is the site's name and description, which pages, feeds and mail show.
 	site *site.Settings
+	// words are the watched words forum and chat check every post and message against.
+	words *watchwords.List
 
 	renderer     *markup.Renderer
 	accountStore *account.Store
@@ -86,6 +89,9 @@ func (a *App) wire(ctx context.Context) error {
 	if a.site, err = site.New(ctx, a.db); err != nil {
 		return err
 	}
+	if a.words, err = watchwords.New(ctx, a.db); err != nil {
+		return err
+	}
 	admins, err := a.accountStore.CountAdmins(ctx)
 	if err != nil {
 		return err
@@ -96,7 +102,7 @@ func (a *App) wire(ctx context.Context) error {
 	mux := http.NewServeMux()
 
 	// Each part is built from parts built before it, in this order:
-	//   site settings                         (the database alone; loaded above)
+	//   site settings, watched words          (the database alone; loaded above)
 	//   moderation's audit log and sanctions  (the database alone)
 	//   mail outbox                           (every feature queues mail)
 	//   notifier                              (forum and chat notify members)

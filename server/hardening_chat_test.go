@@ -36,7 +36,8 @@ func chatClosed(t *testing.T, conn *websocket.Conn) *websocket.CloseError {
 func chatReady(t *testing.T, site *stoatest.Site, c *stoatest.Client) *websocket.Conn {
 	t.Helper()
 	conn := chatDial(t, site, c, "general")
-	conn.WriteJSON(map[string]any{"type": "send", "body": "hello", "nonce": "n0", "confirm": true})
+	// Each socket says something of its own: the same text twice is refused as a duplicate.
+	conn.WriteJSON(map[string]any{"type": "send", "body": "hello from " + conn.LocalAddr().String(), "nonce": "n0", "confirm": true})
 	chatNext(t, conn, "message")
 	return conn
 }

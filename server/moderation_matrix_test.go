@@ -172,6 +172,13 @@ func modCases() []modCase {
 		post("/admin/notice-templates/{id}/delete", "/admin/notice-templates/999/delete", nil, [modRoles]int{303, 403, 403, 303, 403, 404}),
 		get("/admin/site", "/admin/site", modAdmins),
 		post("/admin/site", "/admin/site", nil, adminInvalid),
+		get("/admin/watched-words", "/admin/watched-words", modAdmins),
+		post("/admin/watched-words", "/admin/watched-words", nil, adminInvalid),
+		post("/admin/watched-words/{id}/remove", "/admin/watched-words/999/remove", nil, [modRoles]int{303, 403, 403, 303, 403, 404}),
+		get("/admin/automod", "/admin/automod", modAdmins),
+		post("/admin/automod", "/admin/automod", nil, adminInvalid),
+		post("/mod/held/{kind}/{id}/{decision}", "/mod/held/post/999/approve", nil, [modRoles]int{303, 403, 403, 303, 404, 404}),
+		post("/chat/{room}/mode", "/chat/general/mode", url.Values{"slow": {"soon"}}, staffInvalid),
 		get("/admin/setup", "/admin/setup", modAdmins),
 		post("/admin/setup", "/admin/setup", nil, [modRoles]int{303, 403, 403, 303, 403, 303}),
 

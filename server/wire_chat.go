@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"time"
 
+	"stoa/account"
 	"stoa/chat"
+	"stoa/moderation"
 	"stoa/privacy"
+	"stoa/storage"
 )
 
 // chatParts holds what wireChat builds: chat rooms and the WebSocket hub (chat/).
@@ -44,6 +47,9 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		PolicyVersion: version,
 		Notifier:      a.notifier,
 		Sessions:      a.accountStore,
+		Words:         a.words,
+		Automod:       a.site.Automod,
+		Audit:         roomAudit{a.moderation.audit},
 		Log:           a.log,
 		Limits:        limits,
 	})
@@ -66,4 +72,13 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 	chat.NewHandlers(svc, a.web, chat.HandlerConfig{AllowedOrigins: origins}).Routes(mux)
 	a.moderation.AdminLinks = append(a.moderation.AdminLinks, chat.AdminLink())
 	return nil
+}
+
+// roomAudit records moderators' changes to a room's slow mode and freeze in moderation's
+// audit log.
+type roomAudit struct{ log *moderation.AuditLog }
+
+func (r roomAudit) RecordRoomMode(tx *storage.Tx, actor *account.User, room *chat.Room, summary string) error {
+	return r.log.Record(tx, actor, moderation.Entry{Action: moderation.ActChangeRoomMode, TargetKind: "room", TargetID: room.ID,
+		TargetLabel: summary, TargetURL: room.URL()})
 }

@@ -24,6 +24,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 		Log:          a.log,
 		BaseURL:      a.cfg.BaseURL,
 		Site:         a.site,
+		Words:        a.words,
 		// Load tests post far faster than any member.
 		NoRateLimits: a.cfg.NoRateLimits,
 	})

@@ -51,6 +51,7 @@ func (a *App) wireModeration(mux *http.ServeMux) {
 		Mailer:    noticeMailer{a.mail.outbox},
 		Renderer:  a.renderer,
 		BaseURL:   a.cfg.BaseURL,
+		Automod:   a.site.Automod,
 	})
 	a.moderation.service = svc
 	h := moderation.NewHandlers(svc, a.web, a.moderation.AdminLinks)
@@ -140,4 +141,79 @@ func (c chatMessages) DeleteMessage(tx *storage.Tx, id int64) error {
 
 func (c chatMessages) EndChats(tx *storage.Tx, userID int64, reason string) {
 	c.s.EndChats(tx, userID, reason)
+}
+
+func (f forumPosts) PostsInReview(ctx context.Context, limit int) ([]*moderation.WaitingItem, error) {
+	posts, err := f.svc.PostsInReview(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*moderation.WaitingItem, 0, len(posts))
+	for _, w := range posts {
+		out = append(out, waitingPost(w.Post, w.Thread, w.Note))
+	}
+	return out, nil
+}
+
+// waitingPost describes a post waiting for review, for the queue and the audit log.
+func waitingPost(p *forum.Post, t *forum.Thread, note string) *moderation.WaitingItem {
+	where := "Reply in “" + t.Title + "”"
+	if p.Number == 1 {
+		where = "New thread “" + t.Title + "”"
+	}
+	return &moderation.WaitingItem{Kind: moderation.TargetPost, ID: p.ID, AuthorID: p.AuthorID, Author: p.Author,
+		Where: where, URL: fmt.Sprintf("/p/%d", p.ID), HTML: p.HTML, Note: note, At: p.CreatedAt}
+}
+
+func (f forumPosts) ApprovePost(tx *storage.Tx, id int64, now time.Time) (*moderation.WaitingItem, error) {
+	p, t, err := f.svc.ApprovePost(tx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	return waitingPost(p, t, "approved"), nil
+}
+
+func (f forumPosts) RejectPost(tx *storage.Tx, id int64, now time.Time) (*moderation.WaitingItem, error) {
+	p, t, err := f.svc.RejectPost(tx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	return waitingPost(p, t, "rejected"), nil
+}
+
+func (c chatMessages) SetMessageHidden(tx *storage.Tx, id int64, hidden bool) error {
+	return c.s.SetHiddenByStaffTx(tx, id, hidden)
+}
+
+func (c chatMessages) HeldMessages(ctx context.Context, limit int) ([]*moderation.WaitingItem, error) {
+	held, err := c.s.HeldMessages(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*moderation.WaitingItem, 0, len(held))
+	for _, h := range held {
+		out = append(out, waitingMessage(h))
+	}
+	return out, nil
+}
+
+func waitingMessage(h *chat.HeldMessage) *moderation.WaitingItem {
+	return &moderation.WaitingItem{Kind: moderation.TargetMessage, ID: h.ID, AuthorID: h.AuthorID, Author: h.Author,
+		Where: "Chat message in #" + h.Room, URL: "/chat/" + h.Room, HTML: h.HTML, Note: h.Note, At: h.CreatedAt}
+}
+
+func (c chatMessages) ApproveHeld(tx *storage.Tx, id int64) (*moderation.WaitingItem, error) {
+	h, err := c.s.ApproveHeldTx(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return waitingMessage(h), nil
+}
+
+func (c chatMessages) RejectHeld(tx *storage.Tx, id int64) (*moderation.WaitingItem, error) {
+	h, err := c.s.RejectHeldTx(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return waitingMessage(h), nil
 }

@@ -10,6 +10,7 @@ import (
 	"stoa/site"
 	"stoa/storage"
 	"stoa/views"
+	"stoa/watchwords"
 )
 
 // wireSite mounts the site's settings page and the setup checklist (site/). The settings
@@ -49,11 +50,27 @@ func (a *App) wireSite(mux *http.ServeMux) {
 			return a.moderation.audit.Record(tx, &account.User{ID: actor.ID, Username: actor.Name},
 				moderation.Entry{Action: moderation.ActChangeSiteSettings, TargetKind: "site", TargetLabel: summary, TargetURL: "/admin/site"})
 		},
+		RecordAutomod: func(tx *storage.Tx, actor site.Actor, summary string) error {
+			return a.moderation.audit.Record(tx, &account.User{ID: actor.ID, Username: actor.Name},
+				moderation.Entry{Action: moderation.ActChangeAutomodSettings, TargetKind: "site", TargetLabel: summary, TargetURL: "/admin/automod"})
+		},
 		Steps: steps,
 		Log:   a.log,
 	})
 	h.Routes(mux)
-	a.moderation.AdminLinks = append(site.AdminLinks(), a.moderation.AdminLinks...)
+	// The watched words (watchwords/): an admin page beside the site's settings.
+	watchwords.NewHandlers(a.words, a.web, watchwords.HandlerOptions{
+		Admin: func(next watchwords.AdminHandler) http.HandlerFunc {
+			return guard.Admin(func(w http.ResponseWriter, r *http.Request, u *account.User) {
+				next(w, r, watchwords.Actor{ID: u.ID, Name: u.Username})
+			})
+		},
+		Record: func(tx *storage.Tx, actor watchwords.Actor, summary string) error {
+			return a.moderation.audit.Record(tx, &account.User{ID: actor.ID, Username: actor.Name},
+				moderation.Entry{Action: moderation.ActChangeWatchedWords, TargetKind: "site", TargetLabel: summary, TargetURL: "/admin/watched-words"})
+		},
+	}).Routes(mux)
+	a.moderation.AdminLinks = append(append(site.AdminLinks(), watchwords.AdminLink()), a.moderation.AdminLinks...)
 	a.banners = append(a.banners, func(r *http.Request, u *account.User) []views.Banner {
 		return h.Banner(r.Context(), r.URL.Path, u.IsAdmin())
 	})

@@ -21,6 +21,9 @@ type HandlerOptions struct {
 	Admin func(AdminHandler) http.HandlerFunc
 	// Record writes a change into the audit log.
 	Record Recorder
+	// RecordAutomod writes a change of the automatic moderation settings into the audit
+	// log.
+	RecordAutomod Recorder
 	// Steps are the checklist's items after the site's own: categories, rooms, …
 	Steps []Step
 	Log   *slog.Logger
@@ -28,20 +31,22 @@ type HandlerOptions struct {
 
 // Handlers serve the site settings page and the setup checklist.
 type Handlers struct {
-	settings  *Settings
-	web       *web.Responder
-	admin     func(AdminHandler) http.HandlerFunc
-	record    Recorder
-	checklist *Checklist
-	log       *slog.Logger
+	settings *Settings
+	web      *web.Responder
+	admin    func(AdminHandler) http.HandlerFunc
+	record   Recorder
+	// recordAutomod audits the automatic moderation settings.
+	recordAutomod Recorder
+	checklist     *Checklist
+	log           *slog.Logger
 }
 
 // NewHandlers returns the settings pages.
 func NewHandlers(s *Settings, w *web.Responder, o HandlerOptions) *Handlers {
-	if o.Admin == nil || o.Record == nil || o.Log == nil {
-		panic("site: NewHandlers needs Admin, Record and Log")
+	if o.Admin == nil || o.Record == nil || o.RecordAutomod == nil || o.Log == nil {
+		panic("site: NewHandlers needs Admin, Record, RecordAutomod and Log")
 	}
-	return &Handlers{settings: s, web: w, admin: o.Admin, record: o.Record, log: o.Log,
+	return &Handlers{settings: s, web: w, admin: o.Admin, record: o.Record, recordAutomod: o.RecordAutomod, log: o.Log,
 		checklist: &Checklist{settings: s, steps: o.Steps}}
 }
 
@@ -51,6 +56,8 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/site", h.admin(h.save))
 	mux.HandleFunc("GET /admin/setup", h.admin(h.setup))
 	mux.HandleFunc("POST /admin/setup", h.admin(h.dismiss))
+	mux.HandleFunc("GET /admin/automod", h.admin(h.automodForm))
+	mux.HandleFunc("POST /admin/automod", h.admin(h.saveAutomod))
 }
 
 // AdminLinks are the entries for the /admin dashboard.
@@ -58,6 +65,7 @@ func AdminLinks() []views.MeLink {
 	return []views.MeLink{
 		{URL: "/admin/setup", Title: "Setup checklist", Text: "The few things to do before inviting people: name, categories, rooms, agreement, mail."},
 		{URL: "/admin/site", Title: "Site name and description", Text: "What the site is called in the header, page titles, feeds and mail."},
+		{URL: "/admin/automod", Title: "Automatic moderation", Text: "New-member review, hiding after several reports, refusing duplicate messages."},
 	}
 }
 

@@ -34,6 +34,8 @@ type Info struct {
 	Saved bool
 	// ChecklistDismissed reports whether an admin put the setup checklist away.
 	ChecklistDismissed bool
+	// Automod is the automatic first line of moderation.
+	Automod Automod
 }
 
 // DefaultNameReservationDays is the reservation of a deleted account's name until an admin

@@ -56,7 +56,7 @@ func TestSettingsSurviveARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := site.Info{Name: "Allotment Friends", Description: "Growing food.", Saved: true, ChecklistDismissed: true}
+	want := site.Info{Name: "Allotment Friends", Description: "Growing food.", Saved: true, ChecklistDismissed: true, Automod: site.DefaultAutomod()}
 	if got := s.Info(); got != want {
 		t.Errorf("after a restart: %+v, want %+v", got, want)
 	}

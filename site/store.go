@@ -15,6 +15,9 @@ const (
 	keyChecklistDismissed = "checklist_dismissed"
 	// keyNameReservationDays: days a deleted account's username stays reserved.
 	keyNameReservationDays = "name_reservation_days"
+	keyNewMemberPosts     = "automod_new_member_posts"
+	keyAutoHideReports    = "automod_auto_hide_reports"
+	keyDuplicateMinutes   = "automod_duplicate_minutes"
 )
 
 // Store is the site settings' SQL.
@@ -26,7 +29,7 @@ func NewStore(db *storage.DB) *Store { return &Store{db: db} }
 // load reads every setting, defaults filled in: the site's Info and how many days a
 // deleted account's name stays reserved.
 func (s *Store) load(ctx context.Context) (Info, int, error) {
-	info, days := Info{Name: DefaultName}, DefaultNameReservationDays
+	info, days := Info{Name: DefaultName, Automod: DefaultAutomod()}, DefaultNameReservationDays
 	rows, err := s.db.Query(ctx, "select name, value from site_settings")
 	if err != nil {
 		return info, days, fmt.Errorf("site: load settings: %w", err)
@@ -48,6 +51,12 @@ func (s *Store) load(ctx context.Context) (Info, int, error) {
 			if n, err := strconv.Atoi(v); err == nil {
 				days = n
 			}
+		case keyNewMemberPosts:
+			info.Automod.NewMemberPosts, _ = strconv.Atoi(v)
+		case keyAutoHideReports:
+			info.Automod.AutoHideReports, _ = strconv.Atoi(v)
+		case keyDuplicateMinutes:
+			info.Automod.DuplicateMinutes, _ = strconv.Atoi(v)
 		}
 	}
 	return info, days, rows.Err()

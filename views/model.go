@@ -95,10 +95,12 @@ type Post struct {
 	// HiddenNote says who sees a hidden post, in the words its viewer needs: the public
 	// sees only the note, its author is told they alone and staff see it.
 	HiddenNote string
-	CanEdit    bool
-	CanDelete  bool
-	CanReport  bool
-	Revisions  int
+	// Waiting says the post waits for a moderator's review: only its author and staff see it.
+	Waiting   bool
+	CanEdit   bool
+	CanDelete bool
+	CanReport bool
+	Revisions int
 	// QuoteURL opens the reply form with this post quoted.
 	QuoteURL  string
 	Reactions []Reaction

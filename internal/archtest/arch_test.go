@@ -26,6 +26,7 @@ var layer = map[string]int{
 	"chat":       6,
 	"account":    5,
 	"privacy":    5,
+	"watchwords": 5,
 	"mail":       4,
 	"site":       3,
 	"storage":    1,

@@ -168,6 +168,8 @@
     if (p) {
       delete pending[f.nonce];
       acknowledged(p);
+      var slow = parseInt(root.getAttribute('data-slow') || '0', 10);
+      if (slow > 0 && !f.edited) slowCountdown(slow);
     }
     var old = document.getElementById('m' + f.id);
     if (old) {
@@ -273,6 +275,47 @@
     settle(p);
     if (ackActions && confirmBox.hidden) ackActions.hidden = false;
     status(f.message, true);
+    if (f.code === 'slow_mode' && f.retry_after) slowCountdown(f.retry_after);
+  }
+
+  // onHeld: the server kept the message for the moderators' review. It is stored, so the
+  // box is emptied, and a line says it waits.
+  function onHeld(f) {
+    var p = takePending(f.nonce);
+    if (p) acknowledged(p);
+    var box = document.getElementById('chat-waiting');
+    if (!box) {
+      box = el('p', 'waiting-review');
+      box.id = 'chat-waiting';
+      box.setAttribute('role', 'status');
+      box.setAttribute('data-waiting-review', '');
+      form.parentNode.insertBefore(box, form);
+    }
+    box.textContent = '';
+    box.appendChild(el('strong', '', 'Waiting for review. '));
+    box.appendChild(document.createTextNode(f.message));
+  }
+
+  // slowCountdown shows, in slow mode, how many seconds are left before the member may
+  // send again.
+  var slowTimer = null;
+  function slowCountdown(secs) {
+    var wait = document.getElementById('chat-slow-wait');
+    if (!wait) return;
+    var until = Date.now() + secs * 1000;
+    if (slowTimer) clearInterval(slowTimer);
+    function tick() {
+      var left = Math.ceil((until - Date.now()) / 1000);
+      if (left <= 0) {
+        wait.textContent = 'You can send now.';
+        clearInterval(slowTimer);
+        slowTimer = null;
+        return;
+      }
+      wait.textContent = 'You can send again in ' + left + (left === 1 ? ' second.' : ' seconds.');
+    }
+    tick();
+    slowTimer = setInterval(tick, 1000);
   }
 
   function showTyping() {
@@ -334,6 +377,7 @@
         break;
       case 'confirm_required': if (!editReply(f)) onConfirm(f); break;
       case 'error': if (!editReply(f) && !deleteReply(f)) onError(f); break;
+      case 'held': onHeld(f); break;
     }
   }
 
