@@ -83,13 +83,18 @@ func (s *Service) CreateThread(ctx context.Context, u *account.User, in NewThrea
 		return nil, err
 	}
 	in.Title, in.Body = sc.title, sc.body
-	if err := s.refuseDuplicate(ctx, u, in.Body); err != nil {
+	now := s.now() // read once: the date of the post, and the duplicate window
+	if err := s.refuseDuplicate(ctx, u, in.Body, now); err != nil {
+		// The same form sent twice at once: the first may have committed since the
+		// token was checked, and then this is its repeat, not a duplicate.
+		if t, terr := s.threadByToken(ctx, u, in.Token); terr == nil {
+			return t, nil
+		}
 		return nil, err
 	}
 	if err := s.keepPace(u); err != nil {
 		return nil, err
 	}
-	now := s.now()
 	d := s.draft(u, in.Body, now)
 	t := &Thread{CategoryID: in.CategoryID, AuthorID: u.ID, Author: u.Username, Title: in.Title, Slug: Slugify(in.Title),
 		CreatedAt: now, LastPostAt: now, PostCount: 1}
@@ -185,13 +190,17 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 		return nil, nil, err
 	}
 	in.Body = sc.body
-	if err := s.refuseDuplicate(ctx, u, in.Body); err != nil {
+	now := s.now() // read once: the date of the post, and the duplicate window
+	if err := s.refuseDuplicate(ctx, u, in.Body, now); err != nil {
+		// As for a thread: a racing repeat of the same form returns the first reply.
+		if p, perr := s.postByToken(ctx, u, in.Token); perr == nil {
+			return p, t, nil
+		}
 		return nil, nil, err
 	}
 	if err := s.keepPace(u); err != nil {
 		return nil, nil, err
 	}
-	now := s.now()
 	d := s.draft(u, in.Body, now)
 	p := d.post
 	p.ThreadID = t.ID

@@ -34,7 +34,8 @@ func holdWriter(t *testing.T, db *storage.DB, change func(tx *storage.Tx) error)
 	}
 }
 
-// whenReadyToWrite makes s call ready each time a post has passed every check and is
+// whenReadyToWrite makes s call ready each time a post has passed its checks against the
+// database (token, watched words, duplicates) and is
 // about to be written: the service reads the clock for its date then and only then.
 func whenReadyToWrite(s *Service, ready func()) {
 	s.now = func() time.Time {

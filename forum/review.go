@@ -76,13 +76,14 @@ func NormalizeForDuplicate(text string) string {
 
 // refuseDuplicate refuses a body the member already posted within the site's duplicate
 // window. It is not the double-submit guard (the form token), which returns the first
-// post instead: this catches the same text sent again on purpose, from a new form.
-func (s *Service) refuseDuplicate(ctx context.Context, u *account.User, body string) error {
+// post instead: this catches the same text sent again on purpose, from a new form. now is
+// the time the post would be written at.
+func (s *Service) refuseDuplicate(ctx context.Context, u *account.User, body string, now time.Time) error {
 	window := s.site.Automod().DuplicateWindow()
 	if window <= 0 {
 		return nil
 	}
-	sources, err := s.store.recentSources(ctx, u.ID, s.now().Add(-window))
+	sources, err := s.store.recentSources(ctx, u.ID, now.Add(-window))
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ func runFanout(ctx context.Context, cfg *config, s *site, publisher *member) (fa
 		pubs[i] = newChatConn(c, fmt.Sprintf("f%d-", i))
 		// The first message asks the member to confirm that the room is public; this also
 		// warms the server up before anything is measured.
-		a, err := pubs[i].sendAndWait(ctx, 0, "hello from the publisher")
+		a, err := pubs[i].sendAndWait(ctx, 0, fmt.Sprintf("hello from publisher %d", i))
 		if err != nil {
 			return res, err
 		}

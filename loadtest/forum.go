@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,7 +47,7 @@ func seedThread(ctx context.Context, s *site, members []*member, n int, res *for
 	}
 	res.Threads = append(res.Threads, ackedPost{ID: id, Token: tok})
 	for i := 1; i < n; i++ {
-		p, err := s.reply(ctx, members[i%len(members)], id, bodies[i%len(bodies)])
+		p, err := s.reply(ctx, members[i%len(members)], id, unique(bodies[i%len(bodies)], "seed", i))
 		if err != nil {
 			return 0, "", fmt.Errorf("loadtest: seed reply %d: %w", i, err)
 		}
@@ -118,8 +119,9 @@ func runPosting(ctx context.Context, cfg *config, s *site, members []*member, re
 	}
 	ps := &site{base: s.base, client: httpClient(len(members))}
 	var mu sync.Mutex
+	var sent atomic.Int64
 	post := func(ctx context.Context, w int) error {
-		p, err := ps.reply(ctx, members[w], threads[w%len(threads)], bodies[w%len(bodies)])
+		p, err := ps.reply(ctx, members[w], threads[w%len(threads)], unique(bodies[w%len(bodies)], "reply", int(sent.Add(1))))
 		if err != nil {
 			return err
 		}
@@ -181,4 +183,10 @@ func (m *memoryServer) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	m.srv.Shutdown(ctx)
+}
+
+// unique makes body the n-th of its kind: members do not post the same text twice, and the
+// server refuses a duplicate within minutes.
+func unique(body, kind string, n int) string {
+	return fmt.Sprintf("%s\n\n(%s %d)", body, kind, n)
 }

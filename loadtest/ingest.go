@@ -63,7 +63,7 @@ func runIngest(ctx context.Context, cfg *config, s *site, admin *member, members
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a, err := c.sendAndWait(ctx, 0, "hello, this is a load test")
+			a, err := c.sendAndWait(ctx, 0, fmt.Sprintf("hello, this is load test sender %d", i))
 			if err != nil {
 				errs[i] = err
 				return
@@ -85,7 +85,7 @@ func runIngest(ctx context.Context, cfg *config, s *site, admin *member, members
 	seq := make([]int, len(senders))
 	send := func(ctx context.Context, w int) error {
 		seq[w]++
-		a, err := senders[w].sendAndWait(ctx, seq[w], "a short chat message, as people send them")
+		a, err := senders[w].sendAndWait(ctx, seq[w], fmt.Sprintf("a short chat message, as people send them (%d.%d)", w, seq[w]))
 		if err != nil {
 			return err
 		}
