@@ -71,7 +71,7 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 		if err := s.notifyMentioned(tx, m); err != nil {
 			return err
 		}
-		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, nonce, true) })
+		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, nonce, true, 0) })
 		return nil
 	})
 	if err != nil {

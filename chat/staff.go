@@ -47,7 +47,7 @@ func (s *Service) HideByStaff(ctx context.Context, id int64, hidden bool) error 
 			if hidden {
 				s.hub.publishDeleted(m.RoomID, m.ID)
 			} else if !m.Deleted {
-				s.hub.publishMessage(m, nil, "", true)
+				s.hub.publishMessage(m, nil, "", true, 0)
 			}
 		})
 		return nil

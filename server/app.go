@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"stoa/account"
+	"stoa/bus"
 	"stoa/forum"
 	"stoa/markup"
 	"stoa/moderation"
@@ -26,6 +27,10 @@ type App struct {
 	cfg      Config
 	log      *slog.Logger
 	db       *storage.DB
+	// bus carries events to and from the other nodes (none in the embedded shape); gen
+	// counts the commits of every node, for caches of what any write may change.
+	bus *bus.Bus
+	gen *bus.Generation
 	web      *web.Responder
 	accounts *account.Service
 	forum    *forum.Forum
@@ -57,14 +62,19 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := cfg.finish(); err != nil {
 		return nil, err
 	}
+	log = log.With("node", cfg.NodeName)
 	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics()}
+	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics(cfg.NodeName)}
 	a.web = &web.Responder{Chrome: a.chrome, Log: log, TrustProxy: cfg.TrustProxy}
-	if err := a.wire(ctx); err != nil {
+	if err := a.openBus(ctx); err != nil {
 		db.Close()
+		return nil, err
+	}
+	if err := a.wire(ctx); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -82,7 +92,17 @@ func (a *App) wire(ctx context.Context) error {
 		return err
 	}
 	if admins == 0 {
-		a.setup = account.NewSetupToken()
+		// With several nodes, one of them prints the link and honours it, so that there is
+		// one link and it works once.
+		mine, err := a.bus.Claim(ctx, "setup")
+		if err != nil {
+			return err
+		}
+		if mine {
+			a.setup = account.NewSetupToken()
+		} else {
+			a.log.Info("no admin yet: another node printed the one-time setup link")
+		}
 	}
 	mux := http.NewServeMux()
 
@@ -161,8 +181,16 @@ func (a *App) routes(mux *http.ServeMux) {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
+		if err := a.bus.Check(); err != nil {
+			a.log.Error("health check failed", "err", err)
+			http.Error(w, "nats unavailable: "+err.Error()+"\nnode "+a.cfg.NodeName, http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
+		if a.bus.Clustered() {
+			fmt.Fprintln(w, "database ok\nnats connected\nnode "+a.cfg.NodeName)
+		}
 	})
 	mux.HandleFunc("/", a.web.NotFound)
 }

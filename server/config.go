@@ -29,6 +29,11 @@ type Config struct {
 	NoRateLimits bool
 	// Quiet turns request logging off (tests).
 	Quiet bool
+	// NATSURL makes this node one of several sharing one database: events between the
+	// nodes travel over NATS (nats://host:4222). Empty: the only node.
+	NATSURL string
+	// NodeName names this node in logs, metrics and /healthz; default the listen address.
+	NodeName string
 }
 
 // DBPath is where the database file lives.
@@ -62,6 +67,8 @@ func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.BoolVar(&c.RequireEmail, "require-email", envOr("STOA_REQUIRE_EMAIL", "") == "true", "ask for an email address at registration (env STOA_REQUIRE_EMAIL=true)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envOr("STOA_TRUST_PROXY", "") == "true", "behind a reverse proxy: take the client address for rate limits from X-Forwarded-For (env STOA_TRUST_PROXY=true)")
 	fs.BoolVar(&c.NoRateLimits, "no-rate-limits", envOr("STOA_NO_RATE_LIMITS", "") == "true", "turn rate limits off: only for load tests, never on a public site (env STOA_NO_RATE_LIMITS=true)")
+	fs.StringVar(&c.NATSURL, "nats", envOr("STOA_NATS_URL", ""), "NATS server shared by several nodes on one database, e.g. nats://127.0.0.1:4222 (env STOA_NATS_URL); empty: a single node")
+	fs.StringVar(&c.NodeName, "node-name", envOr("STOA_NODE_NAME", ""), "this node's name in logs, metrics and /healthz (env STOA_NODE_NAME); default host:port of --addr")
 	origins := envOr("STOA_ALLOWED_ORIGINS", "")
 	fs.Func("allowed-origin", "extra origin allowed to open chat WebSockets, repeatable (env STOA_ALLOWED_ORIGINS, comma-separated)", func(s string) error {
 		c.AllowedOrigins = append(c.AllowedOrigins, s)
@@ -90,6 +97,12 @@ func (c *Config) finish() error {
 		c.BaseURL = scheme + "://" + host
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.NodeName == "" {
+		c.NodeName = c.Addr
+	}
+	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
+		return fmt.Errorf("--nats %q must be a nats:// or tls:// URL", c.NATSURL)
+	}
 	if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("--base-url %q must be an http:// or https:// URL", c.BaseURL)
 	}

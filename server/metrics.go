@@ -17,13 +17,18 @@ import (
 // (the ServeMux pattern), never clients.
 type metrics struct {
 	reg      *prometheus.Registry
+	wrap     prometheus.Registerer // reg, adding the node label
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+// newMetrics returns the registry; every series carries the node's name as the label
+// node, so that the series of several nodes can be told apart.
+func newMetrics(node string) *metrics {
+	reg := prometheus.NewRegistry()
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
+		reg: reg,
+		wrap: prometheus.WrapRegistererWith(prometheus.Labels{"node": node}, reg),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stoa_http_requests_total", Help: "HTTP requests by route pattern and status code.",
 		}, []string{"route", "code"}),
@@ -32,19 +37,19 @@ func newMetrics() *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency,
+	m.wrap.MustRegister(m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // gauge exports fn's value, read at every scrape.
 func (m *metrics) gauge(name, help string, fn func() float64) {
-	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+	m.wrap.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
 }
 
 // counter exports a monotonically growing value read at every scrape.
 func (m *metrics) counter(name, help string, fn func() float64) {
-	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn))
+	m.wrap.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn))
 }
 
 // middleware records each request under its route pattern. It must sit directly around
