@@ -84,7 +84,7 @@ func (a *App) wire(ctx context.Context) error {
 	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
 	a.accountStore = account.NewStore(a.db)
 	var err error
-	if a.site, err = site.New(ctx, a.db); err != nil {
+	if a.site, err = site.New(ctx, a.db, a.bus, a.log); err != nil {
 		return err
 	}
 	admins, err := a.accountStore.CountAdmins(ctx)
@@ -117,7 +117,7 @@ func (a *App) wire(ctx context.Context) error {
 	//   site pages and setup checklist        (forum, chat, privacy, mail, audit log)
 	//   moderation                            (forum, chat, audit log, sanctions, …)
 	//   accounts                              (every feature's share of a member's data)
-	a.moderation = newModerationParts(a.db)
+	a.moderation = newModerationParts(a.db, a.bus)
 	if err := a.wireMail(ctx, mux); err != nil {
 		return err
 	}

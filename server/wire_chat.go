@@ -46,6 +46,7 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		Sessions:      a.accountStore,
 		Log:           a.log,
 		Limits:        limits,
+		Peers:         a.bus,
 	})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		svc.Close()

@@ -26,6 +26,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 		Site:         a.site,
 		// Load tests post far faster than any member.
 		NoRateLimits: a.cfg.NoRateLimits,
+		Generation:   a.gen.Value,
 	})
 	if err != nil {
 		return err
