@@ -24,13 +24,13 @@ import (
 
 // App is a fully wired Stoa: the database, every service and the HTTP handler.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	db       *storage.DB
+	cfg Config
+	log *slog.Logger
+	db  *storage.DB
 	// bus carries events to and from the other nodes (none in the embedded shape); gen
 	// counts the commits of every node, for caches of what any write may change.
-	bus *bus.Bus
-	gen *bus.Generation
+	bus      *bus.Bus
+	gen      *bus.Generation
 	web      *web.Responder
 	accounts *account.Service
 	forum    *forum.Forum
@@ -277,7 +277,7 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 	meLinks := append([]views.MeLink{account.PasswordLink(), account.AvatarLink(), email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
 	meLinks = append(meLinks, account.DeleteLink(), moderation.MeLink(), notify.MeLink())
 	h := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
-		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits,
+		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits, Peers: a.bus,
 		MeLinks: meLinks})
 	h.Routes(mux)
 	email.Routes(mux)

@@ -27,7 +27,7 @@ type metrics struct {
 func newMetrics(node string) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
-		reg: reg,
+		reg:  reg,
 		wrap: prometheus.WrapRegistererWith(prometheus.Labels{"node": node}, reg),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stoa_http_requests_total", Help: "HTTP requests by route pattern and status code.",

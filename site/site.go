@@ -6,8 +6,8 @@ package site
 
 import (
 	"context"
-	"strings"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
