@@ -63,9 +63,16 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	log = log.With("node", cfg.NodeName)
-	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
+	db, err := storage.Open(ctx, cfg.Database(), storage.Options{})
 	if err != nil {
 		return nil, err
+	}
+	if !cfg.Clustered() {
+		// Alone on PostgreSQL: no other node may write beside this one unheard.
+		if err := db.LockSingleNode(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics(cfg.NodeName)}
 	a.web = &web.Responder{Chrome: a.chrome, Log: log, TrustProxy: cfg.TrustProxy}
@@ -175,23 +182,7 @@ func (a *App) routes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		files.ServeHTTP(w, r)
 	})))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.db.Ping(r.Context()); err != nil {
-			a.log.Error("health check failed", "err", err)
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		if err := a.bus.Check(); err != nil {
-			a.log.Error("health check failed", "err", err)
-			http.Error(w, "nats unavailable: "+err.Error()+"\nnode "+a.cfg.NodeName, http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-		if a.bus.Clustered() {
-			fmt.Fprintln(w, "database ok\nnats connected\nnode "+a.cfg.NodeName)
-		}
-	})
+	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("/", a.web.NotFound)
 }
 
@@ -283,4 +274,50 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 	email.Routes(mux)
 	notify.Routes(mux)
 	return h
+}
+
+// healthChecks are what /healthz asks, by name: the database, and each service a
+// clustered node depends on (NATS adds its own check here).
+func (a *App) healthChecks() []healthCheck {
+	checks := []healthCheck{{name: "database", check: a.db.Ping}}
+	if a.bus.Clustered() {
+		checks = append(checks, healthCheck{name: "nats", check: func(context.Context) error { return a.bus.Check() }})
+	}
+	return checks
+}
+
+type healthCheck struct {
+	name  string
+	check func(ctx context.Context) error
+}
+
+// healthz answers "ok" when every check passes, with one line per check and the node's
+// name; 503 when any fails.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	failed := false
+	for _, c := range a.healthChecks() {
+		if err := c.check(r.Context()); err != nil {
+			a.log.Error("health check failed", "check", c.name, "err", err)
+			fmt.Fprintf(&b, "%s: unavailable\n", c.name)
+			failed = true
+			continue
+		}
+		fmt.Fprintf(&b, "%s: ok (%s)\n", c.name, a.healthDetail(c.name))
+	}
+	fmt.Fprintf(&b, "node: %s\n", a.cfg.NodeName)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if failed {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "unavailable\n"+b.String())
+		return
+	}
+	fmt.Fprint(w, "ok\n"+b.String())
+}
+
+func (a *App) healthDetail(name string) string {
+	if name == "database" {
+		return a.db.Dialect().String()
+	}
+	return "connected"
 }
