@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"stoa/account"
@@ -192,3 +193,6 @@ func (s *Service) roomChanged(id int64) {
 	s.rooms.invalidate(id)
 	s.hub.tell(wireEvent{Kind: wireRoom, Room: id})
 }
+
+// roomOrderKey is the storage.Tx.Order key of a room's writes.
+func roomOrderKey(id int64) string { return "chat-room:" + strconv.FormatInt(id, 10) }

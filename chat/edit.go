@@ -65,6 +65,7 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 	m.Source, m.EditedAt = body, s.now().UTC().Truncate(time.Second)
 	s.prepare(m)
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		tx.Order(roomOrderKey(m.RoomID))
 		if err := s.store.updateMessage(tx, m); err != nil {
 			return err
 		}

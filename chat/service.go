@@ -266,6 +266,12 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 		Nonce: in.Nonce, CreatedAt: s.now().UTC().Truncate(time.Second)}
 	s.prepare(m)
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		// This node tells a room's messages in commit order, and the room's row lock makes
+		// every node's commits of the room take ids in that order.
+		tx.Order(roomOrderKey(room.ID))
+		if err := s.store.lockRoomForMessage(tx, room.ID); err != nil {
+			return err
+		}
 		if ack {
 			if err := s.store.recordAck(tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
 				return err

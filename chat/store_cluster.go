@@ -26,3 +26,18 @@ func (s *Store) roomLastMessageID(ctx context.Context, roomID int64) (int64, err
 	}
 	return last, nil
 }
+
+// lockRoomForMessage makes the messages of one room commit in id order on PostgreSQL,
+// where writes run side by side and ids come from a sequence: it locks the room's row
+// before the insert takes its id, so that id 11 cannot commit before id 10 is visible
+// (a client resuming after 11 would never see 10). SQLite has one writer: nothing to do.
+func (s *Store) lockRoomForMessage(tx *storage.Tx, roomID int64) error {
+	if tx.Dialect() != storage.Postgres {
+		return nil
+	}
+	var id int64
+	if err := tx.QueryRow("select id from chat_rooms where id = ? for update", roomID).Scan(&id); err != nil {
+		return fmt.Errorf("chat: lock room %d: %w", roomID, err)
+	}
+	return nil
+}
