@@ -244,7 +244,9 @@ func TestChatMessageFromNode1ReachesNodes2And3(t *testing.T) {
 		if !waitFor(w, []int64{id}, 20*time.Second) {
 			t.Fatalf("the message never reached the watcher on %s", w.node.name)
 		}
-		if !w.has(func(f frame) bool { return f.ID == id && strings.Contains(f.HTML, "hello from node 1") && f.Author == "ann" }) {
+		if !w.has(func(f frame) bool {
+			return f.ID == id && strings.Contains(f.HTML, "hello from node 1") && f.Author == "ann"
+		}) {
 			t.Fatalf("the watcher on %s got message %d without its text or author", w.node.name, id)
 		}
 	}
@@ -253,7 +255,9 @@ func TestChatMessageFromNode1ReachesNodes2And3(t *testing.T) {
 	// Presence spans nodes: ben, on node 2, is listed on node 1 and node 3.
 	for _, w := range []*watcher{sender, on3} {
 		if _, ok := eventually(20*time.Second, func() bool {
-			return w.has(func(f frame) bool { return f.Type == "presence" && contains(f.Users, "ben") && (w != on3 || contains(f.Users, "ann")) })
+			return w.has(func(f frame) bool {
+				return f.Type == "presence" && contains(f.Users, "ben") && (w != on3 || contains(f.Users, "ann"))
+			})
 		}); !ok {
 			t.Fatalf("%s never listed the members connected to the other nodes", w.node.name)
 		}
