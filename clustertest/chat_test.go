@@ -317,3 +317,54 @@ func (w *watcher) lastPresenceWithout(name string) bool {
 	}
 	return false
 }
+
+func TestThreeHundredMessagesThroughThreeNodesArriveOnceInOrder(t *testing.T) {
+	senders := []string{"snd1", "snd2", "snd3", "snd4", "snd5", "snd6"}
+	c := newCluster(t, 3, "", append(senders, "watch1", "watch2", "watch3")...)
+	start := c.lastID(t)
+	var watchers []*watcher
+	for i, name := range []string{"watch1", "watch2", "watch3"} {
+		for _, who := range []*http.Client{c.member(name), nil} {
+			watchers = append(watchers, watch(t, c.nodes[i], who, start))
+		}
+	}
+	var conns []*watcher
+	for i, name := range senders {
+		conns = append(conns, watch(t, c.nodes[i%3], c.member(name), start))
+	}
+	for _, w := range append(watchers, conns...) {
+		if _, ok := eventually(20*time.Second, func() bool { return w.has(func(f frame) bool { return f.Type == "presence" }) }); !ok {
+			t.Fatalf("no presence frame on %s", w.node.name)
+		}
+	}
+	// 300 messages at once: 50 from each of six members, two on each node.
+	var wg sync.WaitGroup
+	for i, s := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 50 {
+				if err := s.send(fmt.Sprintf("burst %d-%d", i, n), fmt.Sprintf("b%d-%d", i, n)); err != nil {
+					t.Errorf("send: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, s := range conns {
+		if _, ok := s.acked(fmt.Sprintf("b%d-49", i), 60*time.Second); !ok {
+			t.Fatalf("sender %d's last message was never acknowledged", i)
+		}
+	}
+	want := c.committed(t)
+	if len(want) != 300 {
+		t.Fatalf("%d messages committed, want 300", len(want))
+	}
+	for _, w := range append(watchers, conns...) {
+		if !waitFor(w, want, 30*time.Second) {
+			t.Logf("watcher on %s saw %d of 300", w.node.name, len(w.seen()))
+		}
+		checkExactlyOnce(t, "a watcher on "+w.node.name, w.seen(), want)
+	}
+}
