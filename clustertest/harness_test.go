@@ -126,6 +126,12 @@ func postgresEngine(t *testing.T) bool {
 // it and on natsURL (the shared NATS when empty).
 func newCluster(t *testing.T, n int, natsURL string, members ...string) *cluster {
 	t.Helper()
+	return newClusterWith(t, n, natsURL, true, members...)
+}
+
+// newClusterWith is newCluster, with or without an admin account.
+func newClusterWith(t *testing.T, n int, natsURL string, admin bool, members ...string) *cluster {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs several real stoa processes")
 	}
@@ -152,7 +158,9 @@ func newCluster(t *testing.T, n int, natsURL string, members ...string) *cluster
 		t.Log("the nodes share one SQLite file, not PostgreSQL")
 		c.data = t.TempDir()
 	}
-	c.run("user", "add", "--role", "admin", "admin")
+	if admin {
+		c.run("user", "add", "--role", "admin", "admin")
+	}
 	for _, m := range members {
 		c.run("user", "add", "--role", "member", m)
 	}
