@@ -206,6 +206,11 @@ func (r *room) run() {
 			r.heartbeat()
 			r.start()
 		case <-r.quit:
+			if r.cluster && r.announced {
+				// The other nodes drop this node's members now rather than at expiry.
+				clear(r.users)
+				r.tellPresence()
+			}
 			for c := range r.clients {
 				r.hub.closing.Add(1)
 				go func() {

@@ -211,9 +211,20 @@ func TestKill9OfANodeUnderLoadLosesNothingAndClientsResumeElsewhere(t *testing.T
 			}
 		}
 	}()
+	if _, ok := eventually(20*time.Second, func() bool {
+		return onLiving.has(func(f frame) bool { return f.Type == "presence" && contains(f.Users, "snd2") })
+	}); !ok {
+		t.Fatal("node 1 never listed snd2, who is connected to node 2")
+	}
 	time.Sleep(1500 * time.Millisecond)
 	node2.kill()
 	time.Sleep(500 * time.Millisecond)
+
+	// snd2 was connected to node 2 only: node 1 stops listing them once node 2's
+	// presence expires, though node 2 never said goodbye.
+	if _, ok := eventually(20*time.Second, func() bool { return onLiving.lastPresenceWithout("snd2") }); !ok {
+		t.Fatal("node 1 still lists snd2, connected only to the killed node 2")
+	}
 
 	// The client of node 2 resumes on node 1 from the last message it saw.
 	seen := onDying.seen()
