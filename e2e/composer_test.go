@@ -86,7 +86,18 @@ func TestComposerPostButtonStaysInReachOnAPhone(t *testing.T) {
 	tab.login("ann")
 	tab.do(chromedp.EmulateViewport(390, 600))
 	tab.open("/c/general/new")
-	eval[bool](tab, `(() => { document.querySelector('input[name=title]').scrollIntoView({block: 'start'}); return true; })()`)
+	// Scrolling down to the form (here below a long page, as a reply form is below a
+	// thread), the bar stays in the form's flow: stuck, it would cover the notice that says
+	// the post is public.
+	eval[bool](tab, `(() => { const f = document.querySelector('form.composer'); const s = document.createElement('div');
+		s.style.height = '2000px'; f.before(s); f.querySelector('.disclosure').scrollIntoView({block: 'end'}); return true; })()`)
+	covers := `(() => { const b = document.querySelector('form.composer .actions').getBoundingClientRect();
+		const d = document.querySelector('form.composer .disclosure').getBoundingClientRect();
+		return b.top < d.bottom && d.top < b.bottom; })()`
+	if eval[bool](tab, covers) {
+		t.Error("the Post bar covers the public notice while the member scrolls past the form")
+	}
+	eval[bool](tab, `(() => { const i = document.querySelector('input[name=title]'); i.scrollIntoView({block: 'start'}); i.focus(); return true; })()`)
 	visible := `(() => { const b = [...document.querySelectorAll('form.composer button[type=submit]')].find(x => x.textContent.trim() === 'Post');
 		const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })()`
 	chatWait(tab, visible, "the Post button to be on screen")

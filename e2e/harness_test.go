@@ -251,9 +251,22 @@ func (tb *tab) login(name string) {
 func (tb *tab) screenshot(dir, name string) {
 	tb.t.Helper()
 	eval[bool](tb, "window.scrollTo(0, 0), true")
+	tb.capture(dir, name, chromedp.FullScreenshot(100))
+}
+
+// screenScreenshot saves a PNG of what the screen shows where the page scrolled itself: a
+// chat room on a phone pins its composer to the bottom of the screen, which a full-page
+// capture would draw in the middle of the messages.
+func (tb *tab) screenScreenshot(dir, name string) {
+	tb.t.Helper()
+	tb.capture(dir, name, chromedp.CaptureScreenshot())
+}
+
+func (tb *tab) capture(dir, name string, shot chromedp.Action[[]byte]) {
+	tb.t.Helper()
 	ctx, cancel := tb.timeout()
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		tb.t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -14,20 +14,19 @@ import (
 
 // ReactionKind is one of the fixed reactions members can add to a post.
 type ReactionKind struct {
-	Kind  string
-	Emoji string
+	Kind  string // its icon is views/static/reactions/KIND.svg
 	Label string
 }
 
 // ReactionKinds lists the reactions in the order posts show them.
 func ReactionKinds() []ReactionKind {
 	return []ReactionKind{
-		{"like", "👍", "Thumbs up"},
-		{"heart", "❤️", "Heart"},
-		{"laugh", "😄", "Laugh"},
-		{"hooray", "🎉", "Hooray"},
-		{"thinking", "🤔", "Thinking"},
-		{"eyes", "👀", "Eyes"},
+		{"like", "Thumbs up"},
+		{"heart", "Heart"},
+		{"laugh", "Laugh"},
+		{"hooray", "Hooray"},
+		{"thinking", "Thinking"},
+		{"eyes", "Eyes"},
 	}
 }
 
@@ -137,7 +136,7 @@ func (x *Reactions) show(ctx context.Context, u *account.User, t *Thread, posts 
 		p.CanReact = canReact && !p.Hidden
 		for _, k := range ReactionKinds() {
 			r := counts[p.ID][k.Kind]
-			r.Kind, r.Emoji, r.Label = k.Kind, k.Emoji, k.Label
+			r.Kind, r.Label = k.Kind, k.Label
 			p.Reactions = append(p.Reactions, r)
 		}
 	}

@@ -35,7 +35,7 @@ func TestReactionsAreIdempotent(t *testing.T) {
 		pressed, _ := b.Attr("aria-pressed")
 		b = b.Clone()
 		b.Find(".visually-hidden").Remove()
-		return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(b.Text()), "👍")), pressed
+		return strings.TrimSpace(b.Text()), pressed
 	}
 
 	react(bob, "like", "1")

@@ -104,8 +104,7 @@ type Post struct {
 
 // Reaction is a count of one kind of reaction on a post.
 type Reaction struct {
-	Kind  string
-	Emoji string
+	Kind  string // also names its icon, /static/reactions/KIND.svg
 	Label string
 	Count int
 	Mine  bool
