@@ -229,6 +229,9 @@ func (r *room) run() {
 func (r *room) handle(ev roomEvent) {
 	switch ev.kind {
 	case evJoin:
+		if r.cluster && r.last < 0 && len(r.clients) == 0 {
+			r.learnLast()
+		}
 		r.clients[ev.c] = struct{}{}
 		if name := ev.c.name(); name != "" {
 			r.users[name]++

@@ -11,15 +11,22 @@ const fillPage = 200
 // joinCluster starts a room's life on a node of several: it learns the newest message,
 // so that it can tell when one is missing, and asks the other nodes who is here.
 func (r *room) joinCluster() {
+	r.learnLast()
+	r.remote = map[string]remoteHere{}
+	r.hub.tell(wireEvent{Kind: wireAsk, Room: r.id})
+}
+
+// learnLast reads the room's newest message: what is delivered from now on follows it.
+// Clients that join replay what they missed from the database themselves.
+func (r *room) learnLast() {
 	ctx, cancel := r.hub.fillContext()
 	defer cancel()
 	if last, err := r.hub.store.roomLastMessageID(ctx, r.id); err == nil {
 		r.last = last
 	} else {
+		r.last = -1
 		r.hub.log.Warn("chat: newest message unknown; the room starts with the next one", "room", r.slug, "err", err)
 	}
-	r.remote = map[string]remoteHere{}
-	r.hub.tell(wireEvent{Kind: wireAsk, Room: r.id})
 }
 
 // inSequence decides, with several nodes, whether a message event is delivered as it is.
@@ -109,7 +116,13 @@ func (r *room) catchUp() {
 // heartbeat, every clusterBeat: catch up on missed messages, tell the other nodes who
 // is here, and forget the members of nodes not heard from.
 func (r *room) heartbeat() {
-	r.catchUp()
+	if len(r.clients) == 0 {
+		// Nobody to deliver to: stop following the room's messages (no reads every
+		// beat); the next client to join makes it read where the room stands.
+		r.last = -1
+	} else {
+		r.catchUp()
+	}
 	if len(r.users) > 0 || r.announced {
 		r.tellPresence()
 	}
