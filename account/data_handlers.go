@@ -69,12 +69,12 @@ func (p *prefixWriter) Flush() error {
 }
 
 func (h *Handlers) deleteForm(w http.ResponseWriter, r *http.Request, u *User) {
-	d := views.DeleteAccountData{Username: u.Username, Choice: "anonymise"}
+	d := views.DeleteAccountData{Username: u.Username, Choice: "anonymise", ReservedDays: h.svc.NameReservationDays()}
 	h.web.Render(w, r, http.StatusOK, views.DeleteAccount(h.web.Page(r, "Delete your account", "me"), d))
 }
 
 func (h *Handlers) deleteAccount(w http.ResponseWriter, r *http.Request, u *User) {
-	d := views.DeleteAccountData{Username: u.Username, Choice: r.PostFormValue("content")}
+	d := views.DeleteAccountData{Username: u.Username, Choice: r.PostFormValue("content"), ReservedDays: h.svc.NameReservationDays()}
 	password := r.PostFormValue("password")
 	fields := map[string]string{}
 	if d.Choice != "erase" && d.Choice != "anonymise" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"stoa/storage"
 	"stoa/web"
@@ -106,6 +107,14 @@ func (s *Service) deleteAccount(ctx context.Context, u *User, erase bool) error 
 		if err := s.store.deleteAllMailTokens(tx, userID); err != nil {
 			return err
 		}
+		// The name's mark stays on the emptied row: it reserves the name, and keeps the
+		// account's moderation record findable when someone holds the name again.
+		if err := s.store.markDeletedName(tx, userID, u.Username); err != nil {
+			return err
+		}
 		return s.store.eraseUser(tx, userID, now)
 	})
 }
+
+// NameReservationDays is how many days a deleted account's username stays reserved.
+func (s *Service) NameReservationDays() int { return int(s.reservation() / (24 * time.Hour)) }

@@ -189,13 +189,18 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	case h.limits != nil && !h.limits.admit(name, client):
 		err = errTooManyLogins
 	default:
-		_, token, err = h.svc.LogIn(r.Context(), f.Username, r.PostFormValue("password"))
+		logIn := h.svc.LogIn
+		if r.PostFormValue("notices_only") == "1" {
+			// A suspended member signs in to their notices only; they land there.
+			logIn, f.Next = h.svc.LogInToNotices, "/notices"
+		}
+		_, token, err = logIn(r.Context(), f.Username, r.PostFormValue("password"))
 		if h.limits != nil && (err == nil || errors.Is(err, ErrBadCredentials)) {
 			h.limits.result(name, client, err == nil)
 		}
 	}
 	if fields, status, ok := web.FormErrors(w, err); ok {
-		f.Errors = fields
+		f.Errors, f.OfferNotices = fields, IsSuspendedLogin(err)
 		h.web.Render(w, r, status, views.Login(h.web.Page(r, "Log in", ""), f))
 		return
 	}

@@ -50,7 +50,15 @@ type Options struct {
 	// SessionEvents hears when sessions end (chat closes their WebSockets); a test may
 	// leave it out.
 	SessionEvents SessionEvents
+	// NameReservation says how long a deleted account's username stays reserved (the site
+	// setting); left out, DefaultNameReservation.
+	NameReservation func() time.Duration
 }
+
+// DefaultNameReservation is how long a deleted account's username stays reserved unless
+// the admin chose otherwise: old @mentions and quotes keep pointing at "former member",
+// and nobody takes the name of someone who deleted their account to escape a sanction.
+const DefaultNameReservation = 90 * 24 * time.Hour
 
 // Service holds the rules for accounts.
 type Service struct {
@@ -61,6 +69,7 @@ type Service struct {
 	dataSources  []DataSource
 	passwords    *Passwords
 	events       SessionEvents
+	reservation  func() time.Duration
 	exports      chan struct{} // one token per export running
 
 	// Limits kept in memory only (P3): password checks and confirmation mails per member;
@@ -88,10 +97,14 @@ func NewService(store *Store, opts Options) *Service {
 	if opts.SessionEvents == nil {
 		opts.SessionEvents = noSessionEvents{}
 	}
+	if opts.NameReservation == nil {
+		opts.NameReservation = func() time.Duration { return DefaultNameReservation }
+	}
 	return &Service{store: store, restrictions: opts.Restrictions, policies: opts.Policies, outbox: opts.Outbox,
 		dataSources:    opts.DataSources,
 		passwords:      NewPasswords(),
 		events:         opts.SessionEvents,
+		reservation:    opts.NameReservation,
 		exports:        make(chan struct{}, ExportSlots),
 		byMember:       ratelimit.New(time.Minute, 5),
 		forgotByLogin:  ratelimit.New(20*time.Minute, 3),
@@ -123,7 +136,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, string, 
 	if err := web.InvalidFields(fields); err != nil {
 		return nil, "", err
 	}
-	return s.create(ctx, r.Username, r.Password, email, RoleMember, true, false)
+	return s.create(ctx, r.Username, r.Password, email, RoleMember, true, false, true)
 }
 
 // CreateUser adds a member with a role, as the site creates every account (tests and
@@ -132,7 +145,7 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, rol
 	if err := checkNewUser(username, password, role); err != nil {
 		return nil, err
 	}
-	u, _, err := s.create(ctx, username, password, "", role, false, false)
+	u, _, err := s.create(ctx, username, password, "", role, false, false, false)
 	return u, err
 }
 
@@ -181,7 +194,7 @@ func (s *Service) CreateSetupAdmin(ctx context.Context, username, password strin
 	if err := checkSetupAdmin(username, password); err != nil {
 		return nil, "", err
 	}
-	return s.create(ctx, username, password, "", RoleAdmin, true, true)
+	return s.create(ctx, username, password, "", RoleAdmin, true, true, false)
 }
 
 var errNameTaken = web.Invalid("username", "That username is taken. Please choose another.")
@@ -190,7 +203,9 @@ var errNameTaken = web.Invalid("username", "That username is taken. Please choos
 // confirmation mail for its address, the record of the policies accepted and, when login
 // is set, its first session. With firstAdmin it refuses (ErrAdminExists) when an
 // administrator exists. If any step fails, none of it happened.
-func (s *Service) create(ctx context.Context, username, password, email string, role Role, login, firstAdmin bool) (*User, string, error) {
+//
+// reserved refuses a name that a deleted account held until its reservation ends.
+func (s *Service) create(ctx context.Context, username, password, email string, role Role, login, firstAdmin, reserved bool) (*User, string, error) {
 	hash, err := s.passwords.Hash(ctx, password)
 	if err != nil {
 		return nil, "", err
@@ -209,6 +224,16 @@ func (s *Service) create(ctx context.Context, username, password, email string, 
 			}
 			if admins > 0 {
 				return ErrAdminExists
+			}
+		}
+		if reserved {
+			deleted, err := s.store.lastDeletedHolderTx(tx, username)
+			if err != nil {
+				return err
+			}
+			if until := deleted.Add(s.reservation()); !deleted.IsZero() && now.Before(until) {
+				return web.Invalid("username", "That username belonged to an account that was deleted; it stays reserved until "+
+					until.UTC().Format("2 January 2006")+". Please choose another.")
 			}
 		}
 		var err error

@@ -14,6 +14,17 @@ import (
 
 // LogIn checks a username and password and starts a session.
 func (s *Service) LogIn(ctx context.Context, username, password string) (*User, string, error) {
+	return s.logIn(ctx, username, password, false)
+}
+
+// LogInToNotices is LogIn for a suspended member who asked to read and answer the
+// moderators' notices: their session may do nothing else that writes (User.Restricted).
+// A member under no such restriction simply logs in.
+func (s *Service) LogInToNotices(ctx context.Context, username, password string) (*User, string, error) {
+	return s.logIn(ctx, username, password, true)
+}
+
+func (s *Service) logIn(ctx context.Context, username, password string, notices bool) (*User, string, error) {
 	id, hash, err := s.store.passwordHash(ctx, strings.TrimSpace(username))
 	if errors.Is(err, storage.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal which names exist.
@@ -35,7 +46,10 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	if !ok {
 		return nil, "", ErrBadCredentials
 	}
-	if err := s.restrictions.CanLogIn(ctx, id); err != nil {
+	if err := s.restrictions.CanLogIn(ctx, id); err != nil && !(notices && readsNotices(err)) {
+		if readsNotices(err) {
+			return nil, "", &suspendedLogin{cause: refusal(err)}
+		}
 		return nil, "", refusal(err)
 	}
 	token := NewToken()
@@ -47,6 +61,21 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	}
 	u, err := s.store.ByID(ctx, id)
 	return u, token, err
+}
+
+// suspendedLogin answers a suspended member's usual login: its cause is the refusal (a
+// *web.Error) that explains the suspension, and the login page offers to sign in to
+// their notices only.
+type suspendedLogin struct{ cause error }
+
+func (e *suspendedLogin) Error() string { return e.cause.Error() }
+func (e *suspendedLogin) Unwrap() error { return e.cause }
+
+// IsSuspendedLogin reports whether err refused a login because of a suspension that
+// still lets the member sign in to read and answer their notices.
+func IsSuspendedLogin(err error) bool {
+	var s *suspendedLogin
+	return errors.As(err, &s)
 }
 
 // RestrictionError is implemented by sanction errors whose text is meant for the member,
@@ -106,7 +135,11 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 		return nil, err
 	}
 	if err := s.restrictions.CanLogIn(ctx, u.ID); err != nil {
-		return nil, storage.ErrNotFound
+		if !readsNotices(err) {
+			return nil, storage.ErrNotFound
+		}
+		// A suspended member's session (opened to read their notices) stays, restricted.
+		u.Restricted = err.Error()
 	}
 	return u, nil
 }

@@ -4,6 +4,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -38,6 +39,9 @@ type User struct {
 	EmailVerified bool
 	Role          Role
 	CreatedAt     time.Time
+	// Restricted, when set, is why the member may only read and answer the moderators'
+	// notices (a suspension): every other write is refused with this text.
+	Restricted string
 }
 
 // Name is what pages show for the member: the display name when set.
@@ -70,7 +74,22 @@ func UserFrom(ctx context.Context) *User {
 // Restrictions reports sanctions that limit a member; moderation implements it. Each
 // method returns nil when allowed, or an error that tells the member why: a *web.Error
 // (403), or an error with a Restriction method whose text is meant for the member.
+//
+// A suspension's error may also implement NoticeReader: the member cannot log in as
+// usual, but may sign in to read and answer the moderators' notices.
 type Restrictions interface {
 	CanLogIn(ctx context.Context, userID int64) error
 	CanPost(ctx context.Context, userID int64) error
+}
+
+// NoticeReader is implemented by a restriction (a suspension) that still lets the member
+// sign in to read and answer the moderators' notices, and nothing else that writes.
+type NoticeReader interface {
+	ReadsNotices() bool
+}
+
+// readsNotices reports whether err is a restriction that leaves the member their notices.
+func readsNotices(err error) bool {
+	var nr NoticeReader
+	return errors.As(err, &nr) && nr.ReadsNotices()
 }

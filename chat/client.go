@@ -55,7 +55,9 @@ type client struct {
 }
 
 func (c *client) name() string {
-	if c.user == nil {
+	// A suspended member, signed in only to read and answer their notices, reads the
+	// room as anyone does: they are not "here now".
+	if c.user == nil || c.user.Restricted != "" {
 		return ""
 	}
 	return c.user.Username

@@ -17,6 +17,9 @@ const (
 	CodeBadRequest  = "bad_request"
 	CodeForbidden   = "forbidden"
 	CodeSilenced    = "silenced"
+	// CodeSuspended refuses a suspended member, signed in only to read and answer their
+	// notices (or banned while connected).
+	CodeSuspended = "suspended"
 	// CodeUnavailable is sent when a message could not be stored; the client may retry.
 	CodeUnavailable = "unavailable"
 )
@@ -35,6 +38,8 @@ func codeFor(e *web.Error) string {
 		return CodeTooLarge
 	case e.Status == http.StatusServiceUnavailable:
 		return CodeUnavailable
+	case e.Status == http.StatusForbidden && errors.Is(e, errSuspended):
+		return CodeSuspended
 	case e.Status == http.StatusForbidden && errors.Is(e, errSilenced):
 		return CodeSilenced
 	case e.Status == http.StatusForbidden:

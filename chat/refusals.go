@@ -34,6 +34,9 @@ var (
 	// errSilenced is the cause of a refusal that comes from the member's sanctions, which
 	// the protocol reports as "silenced" rather than "forbidden".
 	errSilenced = errors.New("chat: silenced")
+	// errSuspended is the cause when the sanction is a suspension (or a ban): the member
+	// may not even log in as usual, and the protocol says "suspended".
+	errSuspended = errors.New("chat: suspended")
 )
 
 func errTooLarge(n, limit int) error {
@@ -42,9 +45,15 @@ func errTooLarge(n, limit int) error {
 }
 
 // restricted refuses a member whose sanctions keep them from chatting, with the
-// sanction's own explanation.
+// sanction's own explanation: "suspended" for a suspension or a ban, "silenced" for a
+// silence.
 func restricted(err error) error {
-	return web.Refused(http.StatusForbidden, err.Error()).Because(fmt.Errorf("%w: %w", errSilenced, err))
+	cause := errSilenced
+	var k interface{ SanctionKind() string }
+	if errors.As(err, &k) && (k.SanctionKind() == "suspend" || k.SanctionKind() == "ban") {
+		cause = errSuspended
+	}
+	return web.Refused(http.StatusForbidden, err.Error()).Because(fmt.Errorf("%w: %w", cause, err))
 }
 
 // writeFailed turns a write that failed because the server is shutting down (the

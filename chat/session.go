@@ -78,7 +78,7 @@ func (s *Service) handleFrame(c *client, room *Room, kind int, data []byte) {
 	case "read":
 		err = s.readFrame(ctx, c, room, in.ID)
 	case "typing":
-		if c.user != nil && time.Since(c.lastTyping) >= s.limits.TypingEvery {
+		if c.name() != "" && time.Since(c.lastTyping) >= s.limits.TypingEvery {
 			c.lastTyping = time.Now()
 			c.room.typing(c)
 		}

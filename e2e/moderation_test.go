@@ -145,3 +145,52 @@ func TestModerationPagesFitAPhone(t *testing.T) {
 		}
 	}
 }
+
+// TestHiddenOpeningPostInTheBrowser (issue 15, bug 1): a moderator hides a thread's
+// opening post from the queue; an anonymous reader still opens the thread and sees the
+// placeholder and the reply, and the author sees their own post with its label.
+func TestHiddenOpeningPostInTheBrowser(t *testing.T) {
+	site := stoatest.Start(t)
+	aliceHTTP := site.Member(t, "alice", account.RoleMember)
+	bobHTTP := site.Member(t, "bob", account.RoleMember)
+	site.Member(t, "mia", account.RoleModerator)
+	tok := aliceHTTP.FormToken("/c/general/new")
+	aliceHTTP.PostForm("/c/general/new", url.Values{"title": {"Heated start"}, "body": {"You are all OFFENSIVE-OPENING fools."}, "token": {tok}})
+	thread := aliceHTTP.Path()
+	first, _ := aliceHTTP.Parse().Find("li.post").First().Attr("id")
+	tok = bobHTTP.FormToken(thread)
+	bobHTTP.PostForm("/t/"+strings.Split(thread, "/")[2]+"/reply", url.Values{"body": {"A calm reply."}, "token": {tok}})
+	if !strings.Contains(bobHTTP.Body, "A calm reply.") {
+		t.Fatalf("bob's reply: %d", bobHTTP.Last.StatusCode)
+	}
+	bobHTTP.PostForm("/report", url.Values{"kind": {"post"}, "id": {strings.TrimPrefix(first, "p")}, "reason": {"harassment"}})
+	if !strings.Contains(bobHTTP.Body, "Thank you for your report") {
+		t.Fatalf("bob's report: %d", bobHTTP.Last.StatusCode)
+	}
+
+	b := newBrowser(t)
+	mod, anon, alice := b.tab(site), b.tab(site), b.tab(site)
+	mod.login("mia")
+	mod.open("/mod")
+	mod.follow(chromedp.Click(chromedp.CSS(`.mod-item a.button`), chromedp.NodeVisible))
+	modTick(mod, `input[name=hide]`)
+	mod.fill("Message to the member", "Please keep it civil.")
+	mod.press("Apply")
+	if !strings.Contains(mod.path(), "done=1") {
+		t.Fatalf("after hiding the opening post the moderator is at %s", mod.path())
+	}
+
+	anon.open(thread)
+	if got := anon.text("#" + first); !strings.Contains(got, "Hidden by moderators") || strings.Contains(got, "OFFENSIVE-OPENING") {
+		t.Errorf("anonymous reader sees the opening post as %q, want the placeholder", got)
+	}
+	if got := anon.text("li.post:last-child"); !strings.Contains(got, "A calm reply.") {
+		t.Errorf("anonymous reader does not see the reply: %q", got)
+	}
+
+	alice.login("alice")
+	alice.open(thread)
+	if got := alice.text("#" + first); !strings.Contains(got, "OFFENSIVE-OPENING") || !strings.Contains(got, "Only you and staff see it") {
+		t.Errorf("the author sees their opening post as %q, want it with the label", got)
+	}
+}

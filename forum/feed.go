@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"stoa/site"
+	"stoa/storage"
 	"stoa/web"
 )
 
@@ -180,6 +181,9 @@ func (f *Feeds) thread(w http.ResponseWriter, r *http.Request) {
 	}
 	// As an anonymous reader sees it: a hidden thread has no feed, even for staff.
 	t, err := f.svc.Thread(r.Context(), nil, id)
+	if err == nil && t.Hidden {
+		err = fmt.Errorf("forum: feed of hidden thread %d: %w", id, storage.ErrNotFound)
+	}
 	if err != nil {
 		f.web.Fail(w, r, err)
 		return

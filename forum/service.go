@@ -83,14 +83,17 @@ func (s *Service) CategoriesSetUp(ctx context.Context) (bool, error) {
 	return len(cats) > 1 || len(cats) == 1 && (cats[0].Name != d.Name || cats[0].Description != d.Description), nil
 }
 
-// Thread loads a thread that u (nil: an anonymous reader) may see: a deleted thread, or
-// a hidden one unless u is staff, is storage.ErrNotFound as much as one that never was.
+// Thread loads a thread that u (nil: an anonymous reader) may see: a deleted thread is
+// storage.ErrNotFound as much as one that never was. A thread whose opening post the
+// moderators hid (t.Hidden) stays readable at its address by everyone, its opening post
+// replaced by a placeholder except for its author and staff, its replies shown (issue
+// 15, bug 1); it is left out of lists, search and feeds, and only staff reply to it.
 func (s *Service) Thread(ctx context.Context, u *account.User, id int64) (*Thread, error) {
 	t, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if t.Deleted || t.Hidden && !u.IsStaff() {
+	if t.Deleted {
 		return nil, fmt.Errorf("forum: thread %d is not shown: %w", id, storage.ErrNotFound)
 	}
 	return t, nil

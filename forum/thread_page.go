@@ -155,6 +155,9 @@ func (h *Pages) replyState(ctx context.Context, u *account.User, t *Thread, d *v
 		d.ReplyReason = "Log in or create an account to reply. Reading needs no account and sets no cookie."
 	case t.Locked && !u.IsStaff():
 		d.ReplyReason = ErrLocked.Message
+	case t.Hidden && !u.IsStaff():
+		d.ReplyReason = "Moderators hid this thread's opening post, so the thread takes no new replies while it is hidden."
+
 	default:
 		err := h.svc.CanPost(ctx, u)
 		if refusal := web.AsError(err); refusal != nil {
@@ -193,8 +196,15 @@ func postView(u *account.User, p *Post, t *Thread) views.Post {
 	v := views.Post{ID: p.ID, Number: p.Number, Anchor: fmt.Sprintf("p%d", p.ID), Author: p.Author,
 		AuthorURL: "/u/" + p.Author, HTML: p.HTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt,
 		Deleted: p.Deleted, Hidden: p.Hidden}
-	if p.Hidden && !(u.IsStaff() || u != nil && u.ID == p.AuthorID) {
+	switch {
+	case !p.Hidden:
+	case u.IsStaff():
+		v.HiddenNote = "Hidden by moderators. Only the author and staff see it."
+	case u != nil && u.ID == p.AuthorID:
+		v.HiddenNote = "Hidden by moderators. Only you and staff see it; your notices say why."
+	default:
 		v.HTML = ""
+		v.HiddenNote = "Hidden by moderators."
 	}
 	if p.Deleted {
 		return v

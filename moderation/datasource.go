@@ -110,11 +110,12 @@ func (d dataSource) ExportUser(ctx context.Context, userID int64, put func(name 
 	return put("reports_filed.json", reports)
 }
 
-// EraseUser removes, when erase is true, everything moderation holds about the member:
-// notices and their conversations, sanctions, staff notes, the reports they filed and the
-// reports (with content snapshots) about them. The audit log keeps its entries: the
-// database refuses to change it. Anonymising keeps the records, which then name a former
-// member.
+// EraseUser removes, when erase is true, the member's own words that moderation holds:
+// their notices and conversations, the content quoted in reports about them, the details
+// of reports they filed. Their moderation record (sanctions, staff notes, reports about
+// them, reports they filed) stays either way, under a former member whose name only a mark
+// recalls (issue 15, bug 7). The audit log keeps its entries: the database refuses to
+// change it.
 func (d dataSource) EraseUser(tx *storage.Tx, userID int64, erase bool) error {
 	if !erase {
 		return nil

@@ -46,6 +46,7 @@ func (h *Handlers) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /mod/users/{name}", staff(h.actOnMember))
 	mux.HandleFunc("POST /mod/users/{name}/notes", staff(h.addNote))
 	mux.HandleFunc("POST /mod/users/{name}/sanctions/{id}/lift", staff(h.lift))
+	mux.HandleFunc("GET /mod/deleted/{id}", staff(h.deletedRecord))
 	mux.HandleFunc("GET /mod/notices", staff(h.staffNotices))
 	mux.HandleFunc("GET /mod/notices/{id}", staff(h.staffNotice))
 	mux.HandleFunc("POST /mod/notices/{id}/reply", staff(h.staffNoticeReply))
@@ -72,7 +73,7 @@ func formProblem(w http.ResponseWriter, err error) (views.FieldError, bool) {
 }
 
 // Banners returns the site banners moderation adds for a member: unread notices, a
-// silence in force, and for staff the work that waits for them.
+// silence or suspension in force, and for staff the work that waits for them.
 func (h *Handlers) Banners(r *http.Request, u *account.User) []views.Banner {
 	ctx := r.Context()
 	var out []views.Banner
@@ -86,6 +87,9 @@ func (h *Handlers) Banners(r *http.Request, u *account.User) []views.Banner {
 	if x, ok, err := h.svc.sanctions.active(ctx, u.ID, false); err == nil && ok && x.Kind == Silence {
 		out = append(out, views.Banner{Kind: "notice", Text: "You are silenced until " + FormatTime(x.EndsAt) +
 			": you can read and reply to the moderators, but not post or chat.", Link: "/notices", Action: "Why?"})
+	} else if err == nil && ok && x.Kind == Suspend {
+		out = append(out, views.Banner{Kind: "notice", Text: "Your account is suspended until " + FormatTime(x.EndsAt) +
+			": you signed in to read and answer the moderators' notices, and can do nothing else that writes.", Link: "/notices", Action: "Why?"})
 	}
 	if u.IsStaff() && !isModPage(r) {
 		reports, err1 := h.svc.OpenReportCount(ctx)

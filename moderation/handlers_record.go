@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"stoa/account"
 	"stoa/views"
@@ -45,15 +46,15 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 	if !member.IsStaff() {
 		d.Suggestion = hist.Suggest().Label()
 	}
-	now := h.svc.now()
-	for _, x := range hist.Sanctions {
-		row := views.ModSanctionRow{Kind: string(x.Kind), Summary: strings.ToUpper(x.Describe()[:1]) + x.Describe()[1:],
-			Reason: x.Reason, Starts: x.StartsAt, Ends: x.EndsAt, By: x.CreatedBy, Lifted: x.LiftedAt, LiftedBy: x.LiftedBy,
-			Active: x.Active(now)}
-		if row.Active {
-			row.LiftURL = fmt.Sprintf("%s/sanctions/%d/lift", recordURL(member.Username), x.ID)
-		}
-		d.Sanctions = append(d.Sanctions, row)
+	d.Sanctions = sanctionRows(hist, h.svc.now())
+	if d.FormerHolders, err = h.svc.formerHolders(ctx, member.Username); err != nil {
+		h.web.Fail(w, r, err)
+		return
+	}
+	// One form reinstates the member: it lifts the sanction in force (the hardest, if
+	// older records hold several) and every other one with it.
+	if hist.Active != nil {
+		d.ReinstateURL = fmt.Sprintf("%s/sanctions/%d/lift", recordURL(member.Username), hist.Active.ID)
 	}
 	notices, err := h.svc.NoticesFor(ctx, member.ID)
 	if err != nil {
@@ -68,14 +69,7 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 		h.web.Fail(w, r, err)
 		return
 	}
-	for _, g := range groupReports(reports) {
-		last := g[len(g)-1]
-		t := views.ModTarget{Label: last.SnapshotLabel, ReviewURL: reviewURL(last.Kind, last.TargetID)}
-		for _, rp := range g {
-			t.Reports = append(t.Reports, views.ModReport{Reporter: rp.Reporter, Reason: rp.Reason.Label(), Details: rp.Details, CreatedAt: rp.CreatedAt})
-		}
-		d.Reports = append(d.Reports, t)
-	}
+	d.Reports = reportTargets(reports)
 	notes, err := h.svc.Notes(ctx, member.ID)
 	if err != nil {
 		h.web.Fail(w, r, err)
@@ -99,6 +93,31 @@ func (h *Handlers) renderMember(w http.ResponseWriter, r *http.Request, u, membe
 		return
 	}
 	h.web.Render(w, r, status, views.ModMember(h.web.Page(r, member.Username+" · moderation", "mod"), d))
+}
+
+// sanctionRows are a record's sanctions as its page lists them.
+func sanctionRows(hist *History, now time.Time) []views.ModSanctionRow {
+	var out []views.ModSanctionRow
+	for _, x := range hist.Sanctions {
+		out = append(out, views.ModSanctionRow{Kind: string(x.Kind), Summary: strings.ToUpper(x.Describe()[:1]) + x.Describe()[1:],
+			Reason: x.Reason, Starts: x.StartsAt, Ends: x.EndsAt, By: x.CreatedBy, Lifted: x.LiftedAt, LiftedBy: x.LiftedBy,
+			LiftReason: x.LiftReason, InError: x.LiftedInError, Replaced: x.ReplacedBy != 0, Active: x.Active(now)})
+	}
+	return out
+}
+
+// reportTargets are the reports about a member, grouped by what they report.
+func reportTargets(reports []*Report) []views.ModTarget {
+	var out []views.ModTarget
+	for _, g := range groupReports(reports) {
+		last := g[len(g)-1]
+		t := views.ModTarget{Label: last.SnapshotLabel, ReviewURL: reviewURL(last.Kind, last.TargetID)}
+		for _, rp := range g {
+			t.Reports = append(t.Reports, views.ModReport{Reporter: rp.Reporter, Reason: rp.Reason.Label(), Details: rp.Details, CreatedAt: rp.CreatedAt})
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // groupReports groups reports by what they report, keeping the newest group first.
@@ -165,7 +184,8 @@ func (h *Handlers) lift(w http.ResponseWriter, r *http.Request, u *account.User)
 		err = errNoTarget("sanction", 0)
 	}
 	if err == nil {
-		err = h.svc.LiftSanction(r.Context(), u, member, id, strings.TrimSpace(r.PostFormValue("reason")))
+		err = h.svc.Reinstate(r.Context(), u, member, Lift{SanctionID: id, Reason: r.PostFormValue("reason"),
+			InError: r.PostFormValue("in_error") == "1"})
 	}
 	if err != nil {
 		h.web.Fail(w, r, err)

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -15,32 +16,74 @@ type History struct {
 	Active    *Sanction // the hardest sanction in force, if any
 }
 
-// count returns how many sanctions of kind the member received (lifted ones included:
-// lifting is a kindness, not a correction of the record).
+// countsAs is what a sanction weighs when the queue suggests the next step. The rule
+// (also in the README's "Moderation" section):
+//   - a sanction that ran its course, or is in force, counts as what it is;
+//   - a sanction replaced by a heavier one counts as what it was (it was served, then
+//     escalated);
+//   - a sanction lifted early counts one step lighter: a lifted ban or suspension as a
+//     silence, a lifted silence as nothing more than the notice that came with it. The
+//     member was warned, but a lift (after an appeal, say) must not escalate the next
+//     suggestion as if the sanction were still in force;
+//   - a sanction lifted as "applied in error" counts for nothing.
+//
+// It returns "" when the sanction counts for nothing.
+func (x *Sanction) countsAs() SanctionKind {
+	switch {
+	case x.LiftedInError:
+		return ""
+	case x.LiftedAt.IsZero() || x.ReplacedBy != 0:
+		return x.Kind
+	case x.Kind == Silence:
+		return ""
+	}
+	return Silence
+}
+
+// count returns how many sanctions weigh as kind toward the next step (countsAs).
 func (h *History) count(kind SanctionKind) int {
 	n := 0
 	for _, x := range h.Sanctions {
-		if x.Kind == kind {
+		if x.countsAs() == kind {
 			n++
 		}
 	}
 	return n
 }
 
-// Summary says the record in a few words for the queue.
+// Summary says the record in a few words for the queue: what the member received
+// (sanctions applied in error left out), and how many were lifted early.
 func (h *History) Summary() string {
+	kinds := map[SanctionKind]int{}
+	lifted, inError := 0, 0
+	for _, x := range h.Sanctions {
+		switch {
+		case x.LiftedInError:
+			inError++
+			continue
+		case !x.LiftedAt.IsZero() && x.ReplacedBy == 0:
+			lifted++
+		}
+		kinds[x.Kind]++
+	}
 	if h.Notices == 0 && len(h.Sanctions) == 0 {
 		return "No earlier notices or sanctions."
 	}
 	s := plural(h.Notices, "notice")
-	if n := h.count(Silence); n > 0 {
+	if n := kinds[Silence]; n > 0 {
 		s += ", " + plural(n, "silence")
 	}
-	if n := h.count(Suspend); n > 0 {
+	if n := kinds[Suspend]; n > 0 {
 		s += ", " + plural(n, "suspension")
 	}
-	if n := h.count(Ban); n > 0 {
+	if n := kinds[Ban]; n > 0 {
 		s += ", " + plural(n, "ban")
+	}
+	if lifted > 0 {
+		s += fmt.Sprintf(" (%d lifted early)", lifted)
+	}
+	if inError > 0 {
+		s += fmt.Sprintf("; %d applied in error, not counted", inError)
 	}
 	return s + "."
 }

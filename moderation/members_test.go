@@ -167,7 +167,9 @@ func TestAdminsManageRoles(t *testing.T) {
 }
 
 // TestP15_ExportAndEraseNotices: the member's export holds their notices (signed by the
-// moderators), sanctions and the reports they filed; erasing the account removes them.
+// moderators), sanctions and the reports they filed; erasing the account removes their
+// notices and their words, and keeps the moderation record (issue 15 bug 7: the sanction,
+// and the report they filed without their details).
 func TestP15_ExportAndEraseNotices(t *testing.T) {
 	site := stoatest.Start(t)
 	alice := site.Member(t, "alice", account.RoleMember)
@@ -221,13 +223,16 @@ func TestP15_ExportAndEraseNotices(t *testing.T) {
 	}
 
 	alice.PostForm("/me/delete", url.Values{"content": {"erase"}, "password": {"password-alice"}})
-	var left int
-	if err := site.App.DB().Read().QueryRow(`select (select count(*) from notices) + (select count(*) from notice_replies)
-		+ (select count(*) from sanctions) + (select count(*) from reports)`).Scan(&left); err != nil {
+	var left, sanctions, reports int
+	if err := site.App.DB().Read().QueryRow(`select (select count(*) from notices) + (select count(*) from notice_replies),
+		(select count(*) from sanctions), (select count(*) from reports where details = '')`).Scan(&left, &sanctions, &reports); err != nil {
 		t.Fatal(err)
 	}
 	if left != 0 {
-		t.Errorf("%d moderation rows about alice remain after erasing her account", left)
+		t.Errorf("%d notices or replies of alice remain after erasing her account", left)
+	}
+	if sanctions != 1 || reports != 1 {
+		t.Errorf("after erasing, %d sanctions and %d reports without her words kept, want 1 and 1", sanctions, reports)
 	}
 	var audit int
 	if err := site.App.DB().Read().QueryRow("select count(*) from audit_log").Scan(&audit); err != nil {

@@ -60,6 +60,10 @@ type Accounts interface {
 	// ResetLinkTx makes a single-use password reset link for a member inside tx and
 	// returns its token (the link is /reset/TOKEN).
 	ResetLinkTx(tx *storage.Tx, id int64, now time.Time) (string, error)
+	// FormerHolders lists the deleted accounts that held a username, newest first.
+	FormerHolders(ctx context.Context, username string) ([]account.FormerHolder, error)
+	// DeletedAccount returns a deleted account, or storage.ErrNotFound.
+	DeletedAccount(ctx context.Context, id int64) (account.FormerHolder, error)
 }
 
 // ForumPost is a forum post as moderation reviews it, with the state of its thread.

@@ -63,6 +63,8 @@ type NoticeReply struct {
 type NoticeDraft struct {
 	Body  string
 	Rules []int // numbers of the rules broken
+	// lifted marks the notice that tells a member a sanction was lifted: not a warning.
+	lifted bool
 }
 
 func checkMessage(field, body string) error {
@@ -118,7 +120,7 @@ type quote struct{ label, html, url string }
 func (s *Service) insertNotice(tx *storage.Tx, actor, member *account.User, d NoticeDraft, version int, rules []Rule,
 	q quote, sanction string, ref *Target, now time.Time) (int64, error) {
 	n := newNotice{UserID: member.ID, ModeratorID: actor.ID, Body: d.Body, HTML: s.render.Render(d.Body).HTML, Rules: rules,
-		AgreementVersion: version, Quote: q, Sanction: sanction, CreatedAt: now}
+		AgreementVersion: version, Quote: q, Sanction: sanction, LiftedSanction: d.lifted, CreatedAt: now}
 	if ref != nil {
 		n.ReportKind, n.ReportTarget = string(ref.Kind), ref.ID
 	}

@@ -7,9 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"unicode/utf8"
+
 	"stoa/account"
 	"stoa/bus"
 	"stoa/storage"
+	"stoa/web"
 )
 
 // SanctionKind is how a member is limited.
@@ -35,6 +38,13 @@ type Sanction struct {
 	CreatedAt time.Time
 	LiftedAt  time.Time
 	LiftedBy  string
+	// LiftReason is why staff lifted it early, shown on the member's record.
+	LiftReason string
+	// LiftedInError marks a sanction that should never have been applied: it never counts
+	// toward the next suggested step.
+	LiftedInError bool
+	// ReplacedBy is the heavier sanction that replaced this one while it was in force.
+	ReplacedBy int64
 }
 
 // Active reports whether the sanction applies at now.
@@ -113,10 +123,21 @@ func allowedDuration(kind SanctionKind, d time.Duration) bool {
 func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // restrictionError is a sanction explained to the member; account's login page shows it.
-type restrictionError struct{ msg string }
+type restrictionError struct {
+	msg  string
+	kind SanctionKind
+}
 
 func (e *restrictionError) Error() string     { return e.msg }
 func (e *restrictionError) Restriction() bool { return true }
+
+// ReadsNotices says a suspended member may still sign in to read and answer the
+// moderators' notices (account.NoticeReader); a banned one may not.
+func (e *restrictionError) ReadsNotices() bool { return e.kind == Suspend }
+
+// SanctionKind names the sanction behind the refusal ("silence", "suspend", "ban"), so
+// chat can tell a silenced member from a suspended one.
+func (e *restrictionError) SanctionKind() string { return string(e.kind) }
 
 // Sanctions answers whether a member may log in or post. It is on every post, chat
 // message and logged-in page, so it keeps members' open sanctions in a short-lived cache
@@ -175,12 +196,12 @@ func (x *Sanction) explain() error {
 	switch x.Kind {
 	case Ban:
 		return &restrictionError{"Your account is banned, without an end date." + why +
-			" If you think this is a mistake, write to the moderators through the contact page."}
+			" If you think this is a mistake, write to the moderators through the contact page.", Ban}
 	case Suspend:
 		return &restrictionError{"Your account is suspended until " + FormatTime(x.EndsAt) + "." + why +
-			" You can log in again after that. If you think this is a mistake, write to the moderators through the contact page."}
+			" You can log in again after that; until then you can sign in only to read and answer the moderators' notices.", Suspend}
 	}
-	return &restrictionError{"You are silenced until " + FormatTime(x.EndsAt) + ": you can read, and reply to the moderators' notices at /notices, but you cannot post, reply, edit or chat until then." + why}
+	return &restrictionError{"You are silenced until " + FormatTime(x.EndsAt) + ": you can read, and reply to the moderators' notices at /notices, but you cannot post, reply, edit or chat until then." + why, Silence}
 }
 
 // active returns the hardest sanction in force for a member, and whether there is one.
@@ -281,9 +302,26 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 	if req.Kind != Ban {
 		x.EndsAt = now.Add(req.Duration)
 	}
-	var err error
+	// Sanctions do not stack: one is in force at a time. A heavier or equal one replaces
+	// those in force; a lighter one on top of a heavier one is refused, so that acting on
+	// an old report cannot quietly soften a ban.
+	open, err := s.store.openSanctionsTx(tx, member.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		if kindRank(o.Kind) < kindRank(x.Kind) {
+			return nil, web.Invalid("sanction", member.Username+" is already "+o.Describe()+
+				" (in force). A lighter sanction cannot be added on top: reinstate them on their record first, then choose again.")
+		}
+	}
 	if x.ID, err = s.store.insertSanction(tx, x, actor.ID); err != nil {
 		return nil, err
+	}
+	if len(open) > 0 {
+		if err := s.store.replaceSanctions(tx, member.ID, x.ID, actor.ID, "Replaced by a "+string(x.Kind)+".", now); err != nil {
+			return nil, err
+		}
 	}
 	s.sanctions.changed(tx, member.ID)
 	if x.Kind != Silence {
@@ -302,19 +340,88 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 		TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: reason})
 }
 
-// LiftSanction ends a sanction early.
+// Lift is a moderator's decision to end sanctions early.
+type Lift struct {
+	// SanctionID is the sanction the moderator saw in force.
+	SanctionID int64
+	Reason     string
+	// InError says the sanction should never have been applied: it stops counting
+	// toward the next suggested step.
+	InError bool
+	// All lifts every sanction in force with it: "reinstate" restores the account fully.
+	All bool
+}
+
+// LiftSanction ends one sanction early.
 func (s *Service) LiftSanction(ctx context.Context, actor, member *account.User, sanctionID int64, reason string) error {
+	return s.lift(ctx, actor, member, Lift{SanctionID: sanctionID, Reason: reason})
+}
+
+// Reinstate ends every sanction of the member in force, in one step, and tells them.
+func (s *Service) Reinstate(ctx context.Context, actor, member *account.User, l Lift) error {
+	l.All = true
+	return s.lift(ctx, actor, member, l)
+}
+
+func (s *Service) lift(ctx context.Context, actor, member *account.User, l Lift) error {
 	if !actor.IsStaff() {
 		return ErrNotStaff
 	}
+	l.Reason = strings.TrimSpace(l.Reason)
+	if n := utf8.RuneCountInString(l.Reason); n > MaxReasonRunes {
+		return web.Invalid("reason", fmt.Sprintf("Shorten the reason to %d characters or fewer (it has %d).", MaxReasonRunes, n))
+	}
 	now := s.now()
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		kind, err := s.store.liftSanction(tx, sanctionID, member.ID, actor.ID, now)
+		lifted, err := s.store.liftSanctions(tx, member.ID, l, actor.ID, now)
 		if err != nil {
 			return err
 		}
 		s.sanctions.changed(tx, member.ID)
-		return s.audit.Record(tx, actor, Entry{At: now, Action: ActLiftSanction, TargetKind: "user", TargetID: member.ID, TargetUserID: member.ID,
-			TargetLabel: member.Username + " (" + string(kind) + ")", TargetURL: "/u/" + member.Username, Reason: reason})
+		var words []string
+		for _, x := range lifted {
+			label := member.Username + " (" + string(x.Kind) + ")"
+			if l.InError {
+				label += ", applied in error"
+			}
+			if err := s.audit.Record(tx, actor, Entry{At: now, Action: ActLiftSanction, TargetKind: "user", TargetID: member.ID,
+				TargetUserID: member.ID, TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: l.Reason}); err != nil {
+				return err
+			}
+			words = append(words, x.Noun())
+		}
+		left, err := s.store.openSanctionsTx(tx, member.ID, now)
+		if err != nil {
+			return err
+		}
+		return s.liftNotice(tx, actor, member, words, len(left) == 0, l, now)
 	})
+}
+
+// liftNotice tells the member, in their notices (and by email when they gave one), that
+// the moderators lifted their sanctions and why.
+func (s *Service) liftNotice(tx *storage.Tx, actor, member *account.User, lifted []string, free bool, l Lift, now time.Time) error {
+	body := "The moderators lifted your " + joinAnd(lifted) + "."
+	if free {
+		body += " You can log in, post and chat again."
+	}
+	if l.InError {
+		body += " It was applied in error and does not count on your record."
+	}
+	if l.Reason != "" {
+		body += "\n\nReason given: " + l.Reason
+	}
+	_, err := s.insertNotice(tx, actor, member, NoticeDraft{Body: body, lifted: true}, 0, nil, quote{}, "", nil, now)
+	return err
+}
+
+// Noun names the sanction in a sentence: "ban", "suspension", "silence".
+func (x *Sanction) Noun() string {
+	switch x.Kind {
+	case Ban:
+		return "ban"
+	case Suspend:
+		return "suspension"
+	}
+	return "silence"
 }

@@ -7,7 +7,7 @@ import (
 
 // recordCounts is what a member's moderation record counts.
 type recordCounts struct {
-	notices int // notices they received
+	notices int // warnings they received (not the notices saying a sanction was lifted)
 	upheld  int // things of theirs reported and acted on
 }
 
@@ -19,7 +19,7 @@ func (st *store) historyCounts(ctx context.Context, ids []int64) (map[int64]reco
 		return out, nil
 	}
 	in, args := idList(ids)
-	rows, err := st.db.Query(ctx, `select user_id, count(*), 0 from notices where user_id in (`+in+`) group by user_id
+	rows, err := st.db.Query(ctx, `select user_id, count(*), 0 from notices where user_id in (`+in+`) and lifted_sanction = 0 group by user_id
 		union all
 		select target_user_id, 0, count(*) from (select distinct target_user_id, target_kind, target_id from reports
 			where target_user_id in (`+in+`) and resolution = 'actioned') upheld group by target_user_id`,

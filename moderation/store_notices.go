@@ -21,6 +21,7 @@ type newNotice struct {
 	AgreementVersion    int
 	Quote               quote
 	Sanction            string
+	LiftedSanction      bool // the notice tells the member a sanction was lifted
 	CreatedAt           time.Time
 }
 
@@ -32,10 +33,10 @@ func (st *store) insertNotice(tx *storage.Tx, n newNotice) (int64, error) {
 	}
 	var id int64
 	err = tx.QueryRow(`insert into notices(user_id, moderator_id, report_kind, report_target, body, html, rules,
-		agreement_version, quote_label, quote_html, quote_url, sanction, created_at)
-		values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+		agreement_version, quote_label, quote_html, quote_url, sanction, lifted_sanction, created_at)
+		values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
 		n.UserID, n.ModeratorID, n.ReportKind, nullID(n.ReportTarget), n.Body, n.HTML, string(rules),
-		nullID(int64(n.AgreementVersion)), n.Quote.label, n.Quote.html, n.Quote.url, n.Sanction, n.CreatedAt.Unix()).Scan(&id)
+		nullID(int64(n.AgreementVersion)), n.Quote.label, n.Quote.html, n.Quote.url, n.Sanction, boolInt(n.LiftedSanction), n.CreatedAt.Unix()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("moderation: insert notice for %d: %w", n.UserID, err)
 	}

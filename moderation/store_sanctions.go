@@ -3,8 +3,8 @@ package moderation
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"stoa/storage"
@@ -53,7 +53,8 @@ func (st *store) sanctionsOf(ctx context.Context, ids []int64) (map[int64][]*San
 	}
 	in, args := idList(ids)
 	rows, err := st.db.Query(ctx, `select x.id, x.user_id, x.kind, x.reason, x.starts_at, x.ends_at, x.created_at,
-		coalesce(c.username, ''), x.lifted_at, coalesce(l.username, '')
+		coalesce(c.username, ''), x.lifted_at, coalesce(l.username, ''), x.lift_reason, x.lifted_in_error,
+		coalesce(x.replaced_by, 0)
 		from sanctions x left join users c on c.id = x.created_by left join users l on l.id = x.lifted_by
 		where x.user_id in (`+in+`) order by x.id desc`, args...)
 	if err != nil {
@@ -65,11 +66,14 @@ func (st *store) sanctionsOf(ctx context.Context, ids []int64) (map[int64][]*San
 		var kind string
 		var starts, created int64
 		var ends, lifted sql.NullInt64
-		if err := rows.Scan(&x.ID, &x.UserID, &kind, &x.Reason, &starts, &ends, &created, &x.CreatedBy, &lifted, &x.LiftedBy); err != nil {
+		var inError int
+		if err := rows.Scan(&x.ID, &x.UserID, &kind, &x.Reason, &starts, &ends, &created, &x.CreatedBy, &lifted, &x.LiftedBy,
+			&x.LiftReason, &inError, &x.ReplacedBy); err != nil {
 			return nil, fmt.Errorf("moderation: sanctions: %w", err)
 		}
 		x.Kind = SanctionKind(kind)
 		x.StartsAt, x.EndsAt, x.CreatedAt, x.LiftedAt = unixTime(starts), unix(ends), unixTime(created), unix(lifted)
+		x.LiftedInError = inError == 1
 		out[x.UserID] = append(out[x.UserID], x)
 	}
 	if err := rows.Err(); err != nil {
@@ -90,18 +94,76 @@ func (st *store) insertSanction(tx *storage.Tx, x *Sanction, byID int64) (int64,
 	return id, nil
 }
 
-// liftSanction ends the member's sanction id at now, when it is still in force or to
-// come, and returns its kind; storage.ErrNotFound when there is no such sanction.
-func (st *store) liftSanction(tx *storage.Tx, id, userID, byID int64, now time.Time) (SanctionKind, error) {
-	var kind string
-	err := tx.QueryRow(`update sanctions set lifted_at = ?, lifted_by = ?
-		where id = ? and user_id = ? and lifted_at is null and (ends_at is null or ends_at > ?) returning kind`,
-		now.Unix(), byID, id, userID, now.Unix()).Scan(&kind)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("moderation: lift sanction %d: %w", id, storage.ErrNotFound)
-	}
+// openSanctionsTx returns, inside tx, the member's sanctions that were not lifted and
+// had not ended at now.
+func (st *store) openSanctionsTx(tx *storage.Tx, userID int64, now time.Time) ([]*Sanction, error) {
+	rows, err := tx.Query(`select id, kind, starts_at, ends_at from sanctions
+		where user_id = ? and lifted_at is null and (ends_at is null or ends_at > ?) order by id`, userID, now.Unix())
 	if err != nil {
-		return "", fmt.Errorf("moderation: lift sanction %d: %w", id, err)
+		return nil, fmt.Errorf("moderation: open sanctions of %d: %w", userID, err)
 	}
-	return SanctionKind(kind), nil
+	defer rows.Close()
+	var out []*Sanction
+	for rows.Next() {
+		x := &Sanction{UserID: userID}
+		var kind string
+		var starts int64
+		var ends sql.NullInt64
+		if err := rows.Scan(&x.ID, &kind, &starts, &ends); err != nil {
+			return nil, fmt.Errorf("moderation: open sanctions of %d: %w", userID, err)
+		}
+		x.Kind, x.StartsAt, x.EndsAt = SanctionKind(kind), unixTime(starts), unix(ends)
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("moderation: open sanctions of %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// replaceSanctions ends, inside tx, the member's sanctions still open at now other than
+// newID, recording that newID replaced them.
+func (st *store) replaceSanctions(tx *storage.Tx, userID, newID, byID int64, reason string, now time.Time) error {
+	_, err := tx.Exec(`update sanctions set lifted_at = ?, lifted_by = ?, replaced_by = ?, lift_reason = ?
+		where user_id = ? and id <> ? and lifted_at is null and (ends_at is null or ends_at > ?)`,
+		now.Unix(), byID, newID, reason, userID, newID, now.Unix())
+	if err != nil {
+		return fmt.Errorf("moderation: replace sanctions of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// liftSanctions ends the member's sanction l.SanctionID at now, with every other one in
+// force when l.All, and returns those it lifted, hardest first; storage.ErrNotFound when
+// l.SanctionID is not in force (lifted meanwhile, ended, or not theirs).
+func (st *store) liftSanctions(tx *storage.Tx, userID int64, l Lift, byID int64, now time.Time) ([]*Sanction, error) {
+	open, err := st.openSanctionsTx(tx, userID, now)
+	if err != nil {
+		return nil, err
+	}
+	var lifted []*Sanction
+	found := false
+	for _, x := range open {
+		if x.ID == l.SanctionID {
+			found = true
+		}
+		if x.ID == l.SanctionID || l.All {
+			lifted = append(lifted, x)
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("moderation: lift sanction %d: %w", l.SanctionID, storage.ErrNotFound)
+	}
+	inError := 0
+	if l.InError {
+		inError = 1
+	}
+	for _, x := range lifted {
+		if _, err := tx.Exec(`update sanctions set lifted_at = ?, lifted_by = ?, lift_reason = ?, lifted_in_error = ? where id = ?`,
+			now.Unix(), byID, l.Reason, inError, x.ID); err != nil {
+			return nil, fmt.Errorf("moderation: lift sanction %d: %w", x.ID, err)
+		}
+	}
+	sort.SliceStable(lifted, func(i, j int) bool { return kindRank(lifted[i].Kind) < kindRank(lifted[j].Kind) })
+	return lifted, nil
 }

@@ -88,7 +88,16 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 func (a *App) wire(ctx context.Context) error {
-	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string { return "/u/" + name }})
+	// A mention links to the account holding the name when the text is rendered, which is
+	// when it is written; a name nobody holds stays plain text, so that whoever registers
+	// it later (after a deleted account's reservation) never inherits old mentions. When an
+	// account is deleted, the mentions of it in others' text are unlinked (markup.Erase).
+	a.renderer = markup.New(markup.Options{MentionURL: func(name string) string {
+		if _, err := a.accountStore.ByUsername(context.Background(), name); err != nil {
+			return ""
+		}
+		return "/u/" + name
+	}})
 	a.accountStore = account.NewStore(a.db)
 	var err error
 	if a.site, err = site.New(ctx, a.db, a.bus, a.log); err != nil {
@@ -149,6 +158,7 @@ func (a *App) wire(ctx context.Context) error {
 	// response is logged and carries the security headers; bodies are bounded and
 	// cross-site state changes refused before any handler runs.
 	var h http.Handler = a.metrics.middleware(mux)
+	h = limitSuspended(a.web, h)
 	h = accountHandlers.Middleware(h)
 	h = a.privacyMiddleware(h)
 	if !a.cfg.NoRateLimits {
@@ -262,6 +272,8 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 		},
 		// Chat closes the WebSockets of sessions that end.
 		SessionEvents: a.chat.service,
+		// The admin's setting: how long a deleted account's name stays reserved.
+		NameReservation: a.site.NameReservation,
 	})
 	email := account.NewEmailHandlers(a.accounts, a.web)
 	notify := account.NewNotifyHandlers(a.notifier, a.web)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -105,6 +106,26 @@ func limitBodies(next http.Handler) http.Handler {
 				limit = account.MaxAvatarUpload + 64<<10
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// suspendedWrites are the only writes a suspended member's session may make: answering
+// the moderators' notices, and logging out (issue 15, bug 5).
+var suspendedWrites = regexp.MustCompile(`^/(logout|notices/[0-9]+/reply)$`)
+
+// limitSuspended lets a suspended member, signed in to read and answer their notices,
+// read every page but write nothing else: each other state-changing request is refused
+// with the suspension's own explanation. Chat refuses their messages itself, with the
+// protocol's code "suspended".
+func limitSuspended(x *web.Responder, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := account.UserFrom(r.Context())
+		if u != nil && u.Restricted != "" && r.Method != http.MethodGet && r.Method != http.MethodHead &&
+			!(r.Method == http.MethodPost && suspendedWrites.MatchString(r.URL.Path)) {
+			x.Error(w, r, http.StatusForbidden, "Your account is suspended", u.Restricted)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

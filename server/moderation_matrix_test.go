@@ -154,6 +154,7 @@ func modCases() []modCase {
 		post("/mod/users/{name}", "/mod/users/alice", url.Values{"do": {"apply"}}, staffInvalid),
 		post("/mod/users/{name}/notes", "/mod/users/alice/notes", nil, staffInvalid),
 		post("/mod/users/{name}/sanctions/{id}/lift", "/mod/users/sam/sanctions/999/lift", nil, [modRoles]int{303, 403, 403, 303, 404, 404}),
+		get("/mod/deleted/{id}", "/mod/deleted/999", [modRoles]int{303, 403, 403, 303, 404, 404}),
 		get("/mod/notices", "/mod/notices", modStaffOnly),
 		get("/mod/notices/{id}", "/mod/notices/1", modStaffOnly),
 		post("/mod/notices/{id}/reply", "/mod/notices/1/reply", nil, staffInvalid),

@@ -136,13 +136,18 @@ func TestP15_ExportContainsPostsAndMessages(t *testing.T) {
 	if email+sessions+consents+queued != 0 {
 		t.Errorf("left after deletion: %d emails, %d sessions, %d consents, %d queued mails", email, sessions, consents, queued)
 	}
-	// The name is free again, and the old password opens nothing.
+	// The old password opens nothing, and the name is reserved, not free at once (issue
+	// 16.3: old mentions and quotes must not point to a stranger; TestDeletedAccountKeeps
+	// ItsRecordAndItsName frees it after the reservation).
 	again := site.Anonymous(t)
 	again.PostForm("/login", url.Values{"username": {"alice"}, "password": {"password-alice"}})
 	if again.Last.StatusCode != http.StatusUnauthorized {
 		t.Errorf("logging in as the deleted alice: %d", again.Last.StatusCode)
 	}
-	register(t, site, "alice", "")
+	again.PostForm("/register", url.Values{"username": {"alice"}, "password": {"a good long password"}})
+	if again.Last.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(again.Body, "reserved until") {
+		t.Errorf("registering the deleted alice's name at once: %d", again.Last.StatusCode)
+	}
 }
 
 // P15: erasing removes what the member wrote, from pages and from search.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"stoa/views"
 	"stoa/web"
@@ -62,12 +63,14 @@ func AdminLinks() []views.MeLink {
 
 func (h *Handlers) form(w http.ResponseWriter, r *http.Request, _ Actor) {
 	info := h.settings.Info()
-	d := views.SiteSettingsData{Name: info.Name, Description: info.Description, Saved: r.URL.Query().Get("saved") == "1"}
+	d := views.SiteSettingsData{Name: info.Name, Description: info.Description, Saved: r.URL.Query().Get("saved") == "1",
+		ReservationDays: strconv.Itoa(h.settings.NameReservationDays())}
 	h.web.Render(w, r, http.StatusOK, views.SiteSettings(h.web.Page(r, "Site name and description", "admin"), d))
 }
 
 func (h *Handlers) save(w http.ResponseWriter, r *http.Request, actor Actor) {
-	c := Change{Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
+	c := Change{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+		ReservationDays: r.PostFormValue("name_reservation_days")}
 	err := h.settings.Save(r.Context(), actor, c, h.record)
 	if err == nil {
 		http.Redirect(w, r, "/admin/site?saved=1", http.StatusSeeOther)
@@ -78,7 +81,8 @@ func (h *Handlers) save(w http.ResponseWriter, r *http.Request, actor Actor) {
 		h.web.Fail(w, r, err)
 		return
 	}
-	d := views.SiteSettingsData{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Errors: fields}
+	d := views.SiteSettingsData{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+		ReservationDays: r.PostFormValue("name_reservation_days"), Errors: fields}
 	h.web.Render(w, r, status, views.SiteSettings(h.web.Page(r, "Site name and description", "admin"), d))
 }
 

@@ -6,7 +6,9 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,6 +38,21 @@ type Info struct {
 	ChecklistDismissed bool
 }
 
+// DefaultNameReservationDays is the reservation of a deleted account's name until an admin
+// chooses another; MaxNameReservationDays bounds it (ten years).
+const (
+	DefaultNameReservationDays = 90
+	MaxNameReservationDays     = 3650
+)
+
+// NameReservation is how long a deleted account's username stays reserved.
+func (s *Settings) NameReservation() time.Duration {
+	return time.Duration(s.reservationDays.Load()) * 24 * time.Hour
+}
+
+// NameReservationDays is NameReservation in days, as the admin sets it.
+func (s *Settings) NameReservationDays() int { return int(s.reservationDays.Load()) }
+
 // Settings reads and changes the site's settings. Reads come from memory: every page
 // names the site, so the settings are loaded once and replaced after each change commits.
 type Settings struct {
@@ -44,6 +61,8 @@ type Settings struct {
 	info  atomic.Pointer[Info]
 	peers *bus.Bus
 	log   *slog.Logger
+	// reservationDays is how long a deleted account's username stays reserved.
+	reservationDays atomic.Int64
 }
 
 // subjectSettings tells the other nodes that the settings changed.
@@ -56,11 +75,12 @@ func New(ctx context.Context, db *storage.DB, peers *bus.Bus, log *slog.Logger) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Settings{db: db, store: NewStore(db), peers: peers, log: log}
-	info, err := s.store.load(ctx)
+	info, days, err := s.store.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.info.Store(&info)
+	s.reservationDays.Store(int64(days))
 	peers.Subscribe(subjectSettings, func([]byte) { s.reload() })
 	peers.OnResync(s.reload)
 	return s, nil
@@ -70,12 +90,13 @@ func New(ctx context.Context, db *storage.DB, peers *bus.Bus, log *slog.Logger) 
 func (s *Settings) reload() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	info, err := s.store.load(ctx)
+	info, days, err := s.store.load(ctx)
 	if err != nil {
 		s.log.Error("site: reloading the settings another node saved failed", "err", err)
 		return
 	}
 	s.info.Store(&info)
+	s.reservationDays.Store(int64(days))
 }
 
 // Info returns the site's settings as last committed.
@@ -88,6 +109,9 @@ func (s *Settings) Name() string { return s.info.Load().Name }
 type Change struct {
 	Name        string
 	Description string
+	// ReservationDays is the form's text for NameReservationDays; empty keeps the default.
+	ReservationDays string
+	reservation     int
 }
 
 // Check trims c and returns the messages for its fields, or nil.
@@ -104,6 +128,15 @@ func (c *Change) Check() error {
 	}
 	if utf8.RuneCountInString(c.Description) > MaxDescriptionRunes {
 		fields["description"] = "Shorten the description to 300 characters or fewer."
+	}
+	c.ReservationDays = strings.TrimSpace(c.ReservationDays)
+	c.reservation = DefaultNameReservationDays
+	if c.ReservationDays != "" {
+		n, err := strconv.Atoi(c.ReservationDays)
+		if err != nil || n < 0 || n > MaxNameReservationDays {
+			fields["name_reservation_days"] = fmt.Sprintf("Write a whole number of days from 0 to %d.", MaxNameReservationDays)
+		}
+		c.reservation = n
 	}
 	return web.InvalidFields(fields)
 }
@@ -130,10 +163,17 @@ func (s *Settings) Save(ctx context.Context, actor Actor, c Change, record Recor
 		if err := s.store.set(tx, keyDescription, c.Description); err != nil {
 			return err
 		}
+		if err := s.store.set(tx, keyNameReservationDays, strconv.Itoa(c.reservation)); err != nil {
+			return err
+		}
 		if err := record(tx, actor, "Site name set to “"+c.Name+"”"); err != nil {
 			return err
 		}
-		tx.AfterCommit(s.reloadAfter(func(i *Info) { i.Name, i.Description, i.Saved = c.Name, c.Description, true }))
+		days := c.reservation
+		tx.AfterCommit(s.reloadAfter(func(i *Info) {
+			i.Name, i.Description, i.Saved = c.Name, c.Description, true
+			s.reservationDays.Store(int64(days))
+		}))
 		return nil
 	})
 }

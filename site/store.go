@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"stoa/storage"
 )
@@ -12,6 +13,8 @@ const (
 	keyName               = "name"
 	keyDescription        = "description"
 	keyChecklistDismissed = "checklist_dismissed"
+	// keyNameReservationDays: days a deleted account's username stays reserved.
+	keyNameReservationDays = "name_reservation_days"
 )
 
 // Store is the site settings' SQL.
@@ -20,18 +23,19 @@ type Store struct{ db *storage.DB }
 // NewStore returns a Store on db.
 func NewStore(db *storage.DB) *Store { return &Store{db: db} }
 
-// load reads every setting, defaults filled in.
-func (s *Store) load(ctx context.Context) (Info, error) {
-	info := Info{Name: DefaultName}
+// load reads every setting, defaults filled in: the site's Info and how many days a
+// deleted account's name stays reserved.
+func (s *Store) load(ctx context.Context) (Info, int, error) {
+	info, days := Info{Name: DefaultName}, DefaultNameReservationDays
 	rows, err := s.db.Query(ctx, "select name, value from site_settings")
 	if err != nil {
-		return info, fmt.Errorf("site: load settings: %w", err)
+		return info, days, fmt.Errorf("site: load settings: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return info, fmt.Errorf("site: load settings: %w", err)
+			return info, days, fmt.Errorf("site: load settings: %w", err)
 		}
 		switch k {
 		case keyName:
@@ -40,9 +44,13 @@ func (s *Store) load(ctx context.Context) (Info, error) {
 			info.Description = v
 		case keyChecklistDismissed:
 			info.ChecklistDismissed = v == "1"
+		case keyNameReservationDays:
+			if n, err := strconv.Atoi(v); err == nil {
+				days = n
+			}
 		}
 	}
-	return info, rows.Err()
+	return info, days, rows.Err()
 }
 
 // set stores one setting inside tx.

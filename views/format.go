@@ -60,3 +60,11 @@ func replyWord(n int) string {
 	}
 	return "replies"
 }
+
+// reservedFor says how long a deleted account's name stays reserved: "for 90 days".
+func reservedFor(days int) string {
+	if days == 1 {
+		return "for 1 day"
+	}
+	return "for " + strconv.Itoa(days) + " days"
+}

@@ -1337,7 +1337,7 @@ func modSanctionChoice(f ModActionForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "> Suspend (cannot log in) for</label> <select name=\"suspend_for\" aria-label=\"How long the suspension lasts\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "> Suspend (only their notices stay open to them) for</label> <select name=\"suspend_for\" aria-label=\"How long the suspension lasts\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -92,10 +92,13 @@ type Post struct {
 	EditedAt  time.Time
 	Deleted   bool
 	Hidden    bool
-	CanEdit   bool
-	CanDelete bool
-	CanReport bool
-	Revisions int
+	// HiddenNote says who sees a hidden post, in the words its viewer needs: the public
+	// sees only the note, its author is told they alone and staff see it.
+	HiddenNote string
+	CanEdit    bool
+	CanDelete  bool
+	CanReport  bool
+	Revisions  int
 	// QuoteURL opens the reply form with this post quoted.
 	QuoteURL  string
 	Reactions []Reaction
