@@ -65,5 +65,7 @@ clean:
 # The load tool (loadtest/, figures in BENCHMARKS.md): runs ./stoa on a temporary data folder
 # and a loopback port, runs every scenario for a bounded time and prints one table. About a
 # minute; run it on a quiet machine. Micro-benchmarks: go test -tags sqlite_fts5 -bench . PKG
+# Several nodes: make bench BENCH_ARGS="-nodes 3 -database postgres://…/empty_db -nats nats://127.0.0.1:4222"
+BENCH_ARGS ?=
 bench: build
-	$(GO) run $(GOFLAGS_T) ./loadtest -bin ./stoa
+	$(GO) run $(GOFLAGS_T) ./loadtest -bin ./stoa $(BENCH_ARGS)

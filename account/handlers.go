@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"stoa/bus"
 	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
@@ -37,6 +38,8 @@ type HandlerOptions struct {
 	RequireEmail bool        // the operator requires an email address to register
 	Setup        *SetupToken // one-time first-admin link, nil once an admin exists
 	NoRateLimits bool        // load tests only
+	// Peers are the other nodes, which share the login limits (nil: none).
+	Peers *bus.Bus
 	// MeLinks are the entries of the account page for what other features keep about
 	// the member, in the order shown.
 	MeLinks []views.MeLink
@@ -47,7 +50,7 @@ func NewHandlers(svc *Service, w *web.Responder, opts HandlerOptions) *Handlers 
 	h := &Handlers{svc: svc, web: w, guard: Guard{Web: w}, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail,
 		setup: opts.Setup, meLinks: opts.MeLinks}
 	if !opts.NoRateLimits {
-		h.limits = newLoginLimits()
+		h.limits = newLoginLimits(opts.Peers)
 	}
 	return h
 }

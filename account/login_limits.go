@@ -3,6 +3,7 @@ package account
 import (
 	"time"
 
+	"stoa/bus"
 	"stoa/ratelimit"
 )
 
@@ -32,14 +33,59 @@ type loginLimits struct {
 	fresh      *ratelimit.Keyed // attempts from new addresses per limited account
 	known      *ratelimit.Marks // account and address that logged in
 	failed     *ratelimit.Marks // account and address that gave a wrong password
+	// peers are the other nodes: each node tells the others of every attempt it counts and
+	// every result it marks, and counts and marks theirs, so an account's limits hold
+	// across the cluster while living in the nodes' memory only (the events cross NATS,
+	// which keeps nothing of them).
+	peers *bus.Bus
 }
 
-func newLoginLimits() *loginLimits {
-	return &loginLimits{
+// subjectLogins carries login attempts and results between nodes.
+const subjectLogins = "logins"
+
+// Kinds of login events between nodes: an attempt counted against an account, one from a
+// new address, an address marked as its owner's, an address that gave a wrong password.
+const (
+	loginAttempt = 'a'
+	loginFromNew = 'f'
+	loginKnown   = 'k'
+	loginFailed  = 'x'
+)
+
+func newLoginLimits(peers *bus.Bus) *loginLimits {
+	l := &loginLimits{
 		perAccount: ratelimit.New(loginEvery, loginBurst),
 		fresh:      ratelimit.New(loginFreshEvery, loginFresh),
 		known:      ratelimit.NewMarks(loginKnownFor, loginMaxMarks),
 		failed:     ratelimit.NewMarks(loginFailedFor, loginMaxMarks),
+		peers:      peers,
+	}
+	peers.Subscribe(subjectLogins, l.heard)
+	return l
+}
+
+// tell passes one counted attempt or mark to the other nodes.
+func (l *loginLimits) tell(kind byte, key string) {
+	if l.peers.Clustered() {
+		l.peers.Publish(subjectLogins, append([]byte{kind}, key...))
+	}
+}
+
+// heard counts or marks what another node told.
+func (l *loginLimits) heard(data []byte) {
+	if len(data) < 2 {
+		return
+	}
+	key := string(data[1:])
+	switch data[0] {
+	case loginAttempt:
+		l.perAccount.Allow(key)
+	case loginFromNew:
+		l.fresh.Allow(key)
+	case loginKnown:
+		l.known.Mark(key)
+	case loginFailed:
+		l.failed.Mark(key)
 	}
 }
 
@@ -49,6 +95,7 @@ func loginPair(name, client string) string { return name + "\x00" + client }
 // check the password.
 func (l *loginLimits) admit(name, client string) bool {
 	if l.perAccount.Allow(name) {
+		l.tell(loginAttempt, name)
 		return true
 	}
 	pair := loginPair(name, client)
@@ -58,14 +105,21 @@ func (l *loginLimits) admit(name, client string) bool {
 	case l.failed.Has(pair):
 		return false
 	}
-	return l.fresh.Allow(name)
+	if l.fresh.Allow(name) {
+		l.tell(loginFromNew, name)
+		return true
+	}
+	return false
 }
 
 // result records how an admitted attempt went.
 func (l *loginLimits) result(name, client string, ok bool) {
+	pair := loginPair(name, client)
 	if ok {
-		l.known.Mark(loginPair(name, client))
+		l.known.Mark(pair)
+		l.tell(loginKnown, pair)
 	} else {
-		l.failed.Mark(loginPair(name, client))
+		l.failed.Mark(pair)
+		l.tell(loginFailed, pair)
 	}
 }

@@ -169,13 +169,24 @@ func (s *Service) ApproveHeldTx(tx *storage.Tx, id int64) (*HeldMessage, error) 
 	m := &Message{RoomID: h.RoomID, Room: h.Room, AuthorID: h.AuthorID, Author: h.Author, Source: h.Source,
 		CreatedAt: s.now().UTC().Truncate(time.Second)}
 	s.prepare(m)
+	// In the room's commit order, as a message sent now (see Send).
+	tx.Order(roomOrderKey(m.RoomID))
+	if err := s.store.lockRoomForMessage(tx, m.RoomID); err != nil {
+		return nil, err
+	}
 	if err := s.store.insertMessage(tx, m, ""); err != nil {
 		return nil, err
 	}
 	if err := s.notifyMentioned(tx, m); err != nil {
 		return nil, err
 	}
-	tx.AfterCommit(func() { s.hub.publishMessage(m, nil, "", false) })
+	var prev int64
+	if s.hub.peers.Clustered() {
+		if prev, err = s.store.prevMessageID(tx, m.RoomID, m.ID); err != nil {
+			return nil, err
+		}
+	}
+	tx.AfterCommit(func() { s.hub.publishMessage(m, nil, "", false, prev) })
 	return h, s.tellReviewed(tx, h, "approved", m.URL())
 }
 

@@ -65,13 +65,14 @@ func (s *Service) edit(ctx context.Context, u *account.User, id, roomID int64, b
 	m.Source, m.EditedAt = body, s.now().UTC().Truncate(time.Second)
 	s.prepare(m)
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		tx.Order(roomOrderKey(m.RoomID))
 		if err := s.store.updateMessage(tx, m); err != nil {
 			return err
 		}
 		if err := s.notifyMentioned(tx, m); err != nil {
 			return err
 		}
-		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, nonce, true) })
+		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, nonce, true, 0) })
 		return nil
 	})
 	if err != nil {

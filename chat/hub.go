@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+
+	"stoa/bus"
 )
 
 // Hub fans chat events out to the connected clients: one goroutine per room, which never
@@ -13,6 +15,10 @@ import (
 type Hub struct {
 	limits Limits
 	log    *slog.Logger
+	// peers are the other nodes (none in the embedded shape); with some, rooms also
+	// read what they missed through store.
+	peers *bus.Bus
+	store *Store
 
 	mu      sync.Mutex
 	rooms   map[int64]*room
@@ -52,8 +58,8 @@ func (h *Hub) Connections() int64 { return h.conns.Load() }
 // Delivered returns how many frames have been written to clients since start.
 func (h *Hub) Delivered() int64 { return h.delivered.Load() }
 
-func newHub(l Limits, log *slog.Logger) *Hub {
-	return &Hub{limits: l, log: log, rooms: map[int64]*room{}, addrs: map[string]int{}}
+func newHub(l Limits, log *slog.Logger, peers *bus.Bus, store *Store) *Hub {
+	return &Hub{limits: l, log: log, peers: peers, store: store, rooms: map[int64]*room{}, addrs: map[string]int{}}
 }
 
 // room returns the running room, starting its goroutine on first use.
@@ -66,7 +72,8 @@ func (h *Hub) room(id int64, slug string) (*room, error) {
 	r := h.rooms[id]
 	if r == nil {
 		r = &room{hub: h, id: id, slug: slug, inbox: make(chan roomEvent, 1024), wake: make(chan struct{}, 1),
-			quit: make(chan struct{}), done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{}}
+			quit: make(chan struct{}), done: make(chan struct{}), clients: map[*client]struct{}{}, users: map[string]int{},
+			cluster: h.peers.Clustered(), last: -1}
 		h.rooms[id] = r
 		h.rwg.Add(1)
 		go r.run()
@@ -82,21 +89,32 @@ func (h *Hub) running(id int64) *room {
 	return h.rooms[id]
 }
 
-// publishMessage tells the room's clients of a new or edited message; the database
-// writer calls it after the commit (storage.Tx.AfterCommit), in commit order, so it never
-// waits.
-func (h *Hub) publishMessage(m *Message, origin *client, nonce string, edited bool) {
+// publishMessage tells the room's clients, and the other nodes, of a new or edited
+// message; the database writer calls it after the commit (storage.Tx.AfterCommit), in
+// commit order, so it never waits. prev is the room's message before a new one (with
+// several nodes only).
+func (h *Hub) publishMessage(m *Message, origin *client, nonce string, edited bool, prev int64) {
 	if r := h.running(m.RoomID); r != nil {
-		r.publish(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited})
+		r.publish(roomEvent{kind: evMessage, m: m, c: origin, nonce: nonce, edited: edited, prev: prev})
+	}
+	if h.peers.Clustered() {
+		w := toWire(m)
+		w.Nonce = nonce
+		kind := wireMessage
+		if edited {
+			kind = wireEdited
+		}
+		h.tell(wireEvent{Kind: kind, Msg: w, Prev: prev})
 	}
 }
 
-// publishDeleted tells the room's clients to drop a message; like publishMessage, it is
-// called after the commit and never waits.
+// publishDeleted tells the room's clients, and the other nodes, to drop a message; like
+// publishMessage, it is called after the commit and never waits.
 func (h *Hub) publishDeleted(roomID, id int64) {
 	if r := h.running(roomID); r != nil {
 		r.publish(roomEvent{kind: evDeleted, id: id})
 	}
+	h.tell(wireEvent{Kind: wireDeleted, Room: roomID, ID: id})
 }
 
 // acquire counts a new connection from addr, refusing it over the per-address cap. No

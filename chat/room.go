@@ -20,6 +20,9 @@ const (
 	evTyping
 	evCount
 	evSessionEnded
+	evPresence // who another node has in the room
+	evAsked    // a node started serving the room and asks who is here
+	evResync   // this node may have missed events: read the database
 )
 
 type roomEvent struct {
@@ -32,6 +35,10 @@ type roomEvent struct {
 	joined chan struct{}
 	count  chan int
 	end    account.SessionEnd
+	prev   int64    // evMessage from a node: the room's message before m
+	user   string   // evTyping from another node: who types
+	node   string   // evPresence: the node
+	here   []string // evPresence: its members in the room
 }
 
 // room is one room's goroutine and the clients it serves; only run touches clients.
@@ -55,6 +62,15 @@ type room struct {
 	users    map[string]int // connected members, by username, with their connection count
 	presence bool           // users changed since the last presence broadcast
 	starts   []*client      // clients whose flush goroutine starts once the waiting events are queued
+
+	// With several nodes (cluster): last is the id of the newest message delivered (-1:
+	// not known yet); remote is who the other nodes have here; announce says this node's
+	// members changed since it last told the others.
+	cluster   bool
+	last      int64
+	remote    map[string]remoteHere
+	announce  bool
+	announced bool // the others were told of members here, so they must hear when none are left
 }
 
 // maxDrain bounds the events the room queues before it starts the clients' writes.
@@ -142,6 +158,13 @@ func (r *room) run() {
 	ping := time.NewTicker(r.hub.limits.PingEvery)
 	defer ping.Stop()
 	var presence <-chan time.Time
+	var beat <-chan time.Time
+	if r.cluster {
+		r.joinCluster()
+		t := time.NewTicker(clusterBeat)
+		defer t.Stop()
+		beat = t.C
+	}
 	for {
 		select {
 		case ev := <-r.inbox:
@@ -176,7 +199,18 @@ func (r *room) run() {
 			r.presence = false
 			r.broadcast(outItem{frame: textFrame(r.presenceFrame()), droppable: true})
 			r.start()
+			if r.announce {
+				r.tellPresence()
+			}
+		case <-beat:
+			r.heartbeat()
+			r.start()
 		case <-r.quit:
+			if r.cluster && r.announced {
+				// The other nodes drop this node's members now rather than at expiry.
+				clear(r.users)
+				r.tellPresence()
+			}
 			for c := range r.clients {
 				r.hub.closing.Add(1)
 				go func() {
@@ -195,10 +229,14 @@ func (r *room) run() {
 func (r *room) handle(ev roomEvent) {
 	switch ev.kind {
 	case evJoin:
+		if r.cluster && r.last < 0 && len(r.clients) == 0 {
+			r.learnLast()
+		}
 		r.clients[ev.c] = struct{}{}
 		if name := ev.c.name(); name != "" {
 			r.users[name]++
 			r.presence = r.presence || r.users[name] == 1
+			r.announce = r.announce || r.users[name] == 1
 		}
 		r.enqueue(ev.c, outItem{frame: textFrame(r.presenceFrame()), droppable: true})
 		close(ev.joined)
@@ -210,29 +248,24 @@ func (r *room) handle(ev roomEvent) {
 		if name := ev.c.name(); name != "" {
 			if r.users[name]--; r.users[name] <= 0 {
 				delete(r.users, name)
-				r.presence = true
+				r.presence, r.announce = true, true
 			}
 		}
 	case evMessage:
-		// The author's own connections get the copy with the nonce: it acknowledges the
-		// message to the one that sent it, and tells the others (or the same tab after a
-		// reconnect) that a message they may still show as pending arrived.
-		it := outItem{frame: textFrame(messageFrame(ev.m, "", ev.edited)), id: ev.m.ID, fresh: !ev.edited}
-		var own outItem
-		if ev.nonce != "" {
-			own = outItem{frame: textFrame(messageFrame(ev.m, ev.nonce, ev.edited)), id: ev.m.ID, fresh: !ev.edited}
+		if r.cluster && !r.inSequence(ev) {
+			return
 		}
-		for c := range r.clients {
-			if ev.nonce != "" && (c == ev.c || c.user != nil && c.user.ID == ev.m.AuthorID) {
-				r.enqueue(c, own)
-			} else {
-				r.enqueue(c, it)
-			}
-		}
+		r.deliver(ev)
 	case evDeleted:
 		r.broadcast(outItem{frame: textFrame(encode(outDeleted{Type: "deleted", ID: ev.id}))})
 	case evTyping:
-		name := ev.c.name()
+		name := ev.user
+		if ev.c != nil {
+			name = ev.c.name()
+			if r.cluster {
+				r.hub.tell(wireEvent{Kind: wireTyping, Room: r.id, User: name})
+			}
+		}
 		it := outItem{frame: textFrame(encode(outTyping{Type: "typing", User: name})), droppable: true}
 		for c := range r.clients {
 			if c.name() != name {
@@ -243,6 +276,33 @@ func (r *room) handle(ev roomEvent) {
 		ev.count <- len(r.clients)
 	case evSessionEnded:
 		r.endSessions(ev.end)
+	case evPresence:
+		r.heardPresence(ev.node, ev.here)
+	case evAsked:
+		if len(r.users) > 0 {
+			r.tellPresence()
+		}
+	case evResync:
+		r.catchUp()
+	}
+}
+
+// deliver queues a new or edited message for every client.
+func (r *room) deliver(ev roomEvent) {
+	// The author's own connections get the copy with the nonce: it acknowledges the
+	// message to the one that sent it, and tells the others (or the same tab after a
+	// reconnect) that a message they may still show as pending arrived.
+	it := outItem{frame: textFrame(messageFrame(ev.m, "", ev.edited)), id: ev.m.ID, fresh: !ev.edited}
+	var own outItem
+	if ev.nonce != "" {
+		own = outItem{frame: textFrame(messageFrame(ev.m, ev.nonce, ev.edited)), id: ev.m.ID, fresh: !ev.edited}
+	}
+	for c := range r.clients {
+		if ev.nonce != "" && (c == ev.c || c.user != nil && c.user.ID == ev.m.AuthorID) {
+			r.enqueue(c, own)
+		} else {
+			r.enqueue(c, it)
+		}
 	}
 }
 
@@ -261,7 +321,15 @@ func (r *room) presenceFrame() []byte {
 	for u := range r.users {
 		users = append(users, u)
 	}
+	for _, h := range r.remote {
+		for _, u := range h.users {
+			if r.users[u] == 0 {
+				users = append(users, u)
+			}
+		}
+	}
 	slices.Sort(users)
+	users = slices.Compact(users)
 	others := 0
 	if len(users) > maxPresence {
 		users, others = users[:maxPresence], len(users)-maxPresence

@@ -110,7 +110,7 @@ func (s *Service) UpdateRoom(ctx context.Context, u *account.User, room *Room, n
 	}
 	// Drop the cached room however the write ends: a failed commit may still have
 	// reached the disk.
-	defer s.rooms.invalidate(room.ID)
+	defer s.roomChanged(room.ID)
 	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.updateRoom(tx, room.ID, name, topic) })
 }
 
@@ -125,6 +125,6 @@ func (s *Service) SetArchived(ctx context.Context, u *account.User, room *Room, 
 	}
 	// Drop the cached room however the write ends: a failed commit may still have
 	// reached the disk.
-	defer s.rooms.invalidate(room.ID)
+	defer s.roomChanged(room.ID)
 	return s.db.Write(ctx, func(tx *storage.Tx) error { return s.store.setRoomArchived(tx, room.ID, at) })
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"stoa/account"
+	"stoa/bus"
 	"stoa/markup"
 	"stoa/privacy/pii"
 	"stoa/ratelimit"
@@ -92,6 +93,8 @@ type Config struct {
 	Audit  RoomAudit
 	Log    *slog.Logger // nil: discard
 	Limits Limits
+	// Peers are the other nodes sharing the database; nil: this is the only node.
+	Peers *bus.Bus
 }
 
 // Service holds chat's rules and its hub.
@@ -130,16 +133,25 @@ func NewService(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Peers == nil {
+		cfg.Peers, _ = bus.Open(bus.Options{}) // the embedded bus never fails
+	}
+	store := NewStore(cfg.DB)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
-		store: NewStore(cfg.DB), db: cfg.DB, render: cfg.Renderer, restrictions: cfg.Restrictions,
+		store: store, db: cfg.DB, render: cfg.Renderer, restrictions: cfg.Restrictions,
 		notifier: cfg.Notifier, sessions: cfg.Sessions, log: cfg.Log, limits: cfg.Limits,
 		words: cfg.Words, automod: cfg.Automod, audit: cfg.Audit, reviewNotifier: cfg.Notifier,
 		sendLimit: ratelimit.New(cfg.Limits.SendEvery, cfg.Limits.SendBurst),
-		hub:       newHub(cfg.Limits, cfg.Log),
+		hub:       newHub(cfg.Limits, cfg.Log, cfg.Peers, store),
 		now:       time.Now, ctx: ctx, cancel: cancel,
 	}
 	s.policyVersion = &policyCache{load: cfg.PolicyVersion, now: func() time.Time { return s.now() }}
+	if err := s.listen(); err != nil {
+		// Only a closed NATS connection refuses a subscription; rooms still catch up from
+		// the database on their heartbeat.
+		s.log.Error("chat: cannot hear the other nodes", "err", err)
+	}
 	return s
 }
 
@@ -290,6 +302,12 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 		return nil, &HeldError{Word: heldWord}
 	}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		// This node tells a room's messages in commit order, and the room's row lock makes
+		// every node's commits of the room take ids in that order.
+		tx.Order(roomOrderKey(room.ID))
+		if err := s.store.lockRoomForMessage(tx, room.ID); err != nil {
+			return err
+		}
 		if ack {
 			if err := s.store.recordAck(tx, u.ID, room.ID, version, m.CreatedAt); err != nil {
 				return err
@@ -301,9 +319,16 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 		if err := s.notifyMentioned(tx, m); err != nil {
 			return err
 		}
+		var prev int64
+		if s.hub.peers.Clustered() {
+			var err error
+			if prev, err = s.store.prevMessageID(tx, room.ID, m.ID); err != nil {
+				return err
+			}
+		}
 		// The room hears of the message once it is durable, in commit order: ids reach
 		// every client strictly increasing, and the sender's copy is its acknowledgement.
-		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, in.Nonce, false) })
+		tx.AfterCommit(func() { s.hub.publishMessage(m, origin, in.Nonce, false, prev) })
 		return nil
 	})
 	if storage.IsUniqueViolation(err) && in.Token != "" {

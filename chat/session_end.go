@@ -30,13 +30,14 @@ const reasonSessionGone = "Your session has ended. Log in again to chat."
 // ended them and never waits: each running room is handed the event.
 func (s *Service) SessionsEnded(e account.SessionEnd) {
 	s.hub.endSessions(e)
+	s.hub.tell(wireEvent{Kind: wireSessions, End: &wireSession{UserID: e.UserID, Key: e.Key, Reason: e.Reason}})
 }
 
 // EndChats closes every WebSocket of a member once tx commits, with reason: for a
 // sanction that stops them chatting. Their page reconnects; what they may do then is
 // checked again.
 func (s *Service) EndChats(tx *storage.Tx, userID int64, reason string) {
-	tx.AfterCommit(func() { s.hub.endSessions(account.SessionEnd{UserID: userID, Reason: reason}) })
+	tx.AfterCommit(func() { s.SessionsEnded(account.SessionEnd{UserID: userID, Reason: reason}) })
 }
 
 func (h *Hub) endSessions(e account.SessionEnd) {

@@ -62,7 +62,7 @@ func (s *Service) setHiddenTx(tx *storage.Tx, id int64, at time.Time) error {
 		if hidden {
 			s.hub.publishDeleted(m.RoomID, m.ID)
 		} else if !m.Deleted {
-			s.hub.publishMessage(m, nil, "", true)
+			s.hub.publishMessage(m, nil, "", true, 0)
 		}
 	})
 	return nil

@@ -320,15 +320,13 @@ func (s *Store) messageBySubmitToken(ctx context.Context, userID int64, token st
 // runs as a statement of its own, and each one makes FTS5 write the terms pending in the
 // transaction out to a new segment, which at chat ingest tripled the cost of a message.
 func (s *Store) insertMessage(tx *storage.Tx, m *Message, submitToken string) error {
-	res, err := tx.Exec(`insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
+	id, err := tx.InsertID(`insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
 		values (?, ?, ?, ?, ?, ?, ?)`, m.RoomID, m.AuthorID, m.Source, m.HTML, nullString(m.Nonce),
 		nullString(submitToken), m.CreatedAt.Unix())
 	if err != nil {
 		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
 	}
-	if m.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
-	}
+	m.ID = id
 	return s.indexMessage(tx, m.ID, m.searchText)
 }
 

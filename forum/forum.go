@@ -89,6 +89,9 @@ type Options struct {
 	// NoRateLimits lets members post and search as fast as they like: for load tests
 	// only.
 	NoRateLimits bool
+	// Generation counts the writes committed on every node sharing the database, for the
+	// anonymous page cache; nil: this node's alone (DB.Generation).
+	Generation func() uint64
 }
 
 // check names the options left out: a forum missing one would fail later, on some
@@ -156,7 +159,11 @@ func New(o Options) (*Forum, error) {
 		index:      index,
 		categories: &CategoryAdmin{svc: svc, store: store, web: o.Web},
 	}
-	f.pages = &Pages{svc: svc, store: store, db: o.DB, accounts: o.Accounts, web: o.Web, cache: newPageCache(),
+	gen := o.Generation
+	if gen == nil {
+		gen = o.DB.Generation
+	}
+	f.pages = &Pages{svc: svc, store: store, gen: gen, accounts: o.Accounts, web: o.Web, cache: newPageCache(),
 		reactions: f.Reactions, watches: f.Watches, unread: f.Unread}
 	f.posting = &Posting{svc: svc, store: store, web: o.Web, pages: f.pages}
 	f.preview = newPreview(svc, o.Web)

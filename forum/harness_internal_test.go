@@ -50,7 +50,7 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 	if err != nil {
 		t.Fatal(err)
 	}
-	settings, err := site.New(ctx, db)
+	settings, err := site.New(ctx, db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

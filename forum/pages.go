@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"stoa/account"
-	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -15,7 +14,7 @@ import (
 type Pages struct {
 	svc       *Service
 	store     *Store
-	db        *storage.DB // its generation says whether a kept page is current
+	gen       func() uint64 // says whether a kept page is current: it moves with every commit on any node
 	accounts  Accounts
 	web       *web.Responder
 	cache     *pageCache // rendered thread pages for anonymous readers

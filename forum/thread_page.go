@@ -29,7 +29,7 @@ func (h *Pages) thread(w http.ResponseWriter, r *http.Request) {
 	if account.UserFrom(r.Context()) == nil {
 		if key, ok := threadPageKey(r); ok {
 			// The generation first: data read after it is at least as new as it says.
-			gen := h.db.Generation()
+			gen := h.gen()
 			if e := h.cache.get(key, gen); e != nil {
 				e.write(w)
 				return

@@ -88,7 +88,7 @@ func dialMany(ctx context.Context, s *site, room string, n, readBuffer int) ([]*
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, err := dialChat(ctx, s, room, nil, readBuffer)
+			c, err := dialChat(ctx, s.node(i), room, nil, readBuffer)
 			if err != nil {
 				cancel(fmt.Errorf("connection %d of %d: %w", i+1, n, err))
 				return

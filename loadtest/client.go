@@ -47,6 +47,28 @@ type site struct {
 	client *http.Client
 	prof   *profiler // nil unless -profile
 	srv    *server   // the process, for its CPU time
+	// peers are the other nodes of a cluster run (-nodes): clients spread over s and them.
+	peers []*site
+}
+
+// node returns the site that the i-th client connects to: with peers, the nodes in turn.
+func (s *site) node(i int) *site {
+	if len(s.peers) == 0 {
+		return s
+	}
+	if i%(len(s.peers)+1) == 0 {
+		return s
+	}
+	return s.peers[i%(len(s.peers)+1)-1]
+}
+
+// servers are the processes of every node, for their CPU time.
+func (s *site) servers() []*server {
+	out := []*server{s.srv}
+	for _, p := range s.peers {
+		out = append(out, p.srv)
+	}
+	return out
 }
 
 // token returns a fresh one-time form token (any unique string works).

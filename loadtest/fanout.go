@@ -158,7 +158,7 @@ func runFanout(ctx context.Context, cfg *config, s *site, publisher *member) (fa
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		cpu := meterCPU(s.srv)
+		cpu := meterCPU(s.servers()...)
 		st := publishStep(ctx, cfg, step, rate, pubs, watchers, base, &res)
 		st.CPU = cpu()
 		res.Steps = append(res.Steps, st)

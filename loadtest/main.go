@@ -43,6 +43,11 @@ type config struct {
 	IngestRooms   int
 	MaxOps        int64 // cap on operations in one phase, whatever its duration
 	Deadline      time.Duration
+	// Nodes > 1 runs that many nodes on Database and NATS, and the fan-out's clients
+	// spread over them (publishers on the first).
+	Nodes    int
+	Database string // postgres://… of an empty database; empty: SQLite in the data folder
+	NATS     string
 }
 
 // scenarioNames are what -only accepts; the ceiling runs with the thread page.
@@ -115,6 +120,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.IdleClients, "idle", 0, "idle WebSocket clients (default 10000)")
 	fs.IntVar(&c.Senders, "senders", 0, "chat connections sending at once (default 128)")
 	fs.IntVar(&c.IngestRooms, "rooms", 0, "rooms the senders are spread over (default 16)")
+	fs.IntVar(&c.Nodes, "nodes", 1, "run this many stoa nodes on -database and -nats; the fan-out clients spread over them (only fanout runs)")
+	fs.StringVar(&c.Database, "database", "", "postgres://… URL of an empty database for the server(s); default SQLite in a temporary folder")
+	fs.StringVar(&c.NATS, "nats", "", "NATS URL for -nodes above 1, e.g. nats://127.0.0.1:4222")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -141,6 +149,19 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 				return nil, fmt.Errorf("loadtest: -rates: %q is not a positive number", r)
 			}
 			c.FanoutRates = append(c.FanoutRates, v)
+		}
+	}
+	if c.Nodes > 1 {
+		if c.Database == "" || c.NATS == "" {
+			return nil, fmt.Errorf("loadtest: -nodes %d needs -database postgres://… and -nats nats://…", c.Nodes)
+		}
+		if *only == "" {
+			c.Only = map[string]bool{"fanout": true}
+		}
+		for n := range c.Only {
+			if n != "fanout" {
+				return nil, fmt.Errorf("loadtest: with -nodes only the fanout scenario runs, not %q", n)
+			}
 		}
 	}
 	c.fill()

@@ -83,8 +83,12 @@ func run(ctx context.Context, cfg *config, log io.Writer) *report {
 	for i := range names {
 		names[i] = fmt.Sprintf("member%d", i+1)
 	}
+	where := []string{"--data", dir}
+	if cfg.Database != "" {
+		where = append(where, "--database", cfg.Database)
+	}
 	logf("seeding %d members in %s", len(names), dir)
-	if err := seedUsers(ctx, bin, dir, "admin", names); err != nil {
+	if err := seedUsers(ctx, bin, where, "admin", names); err != nil {
 		rep.setupErr = err
 		return rep
 	}
@@ -101,10 +105,31 @@ func run(ctx context.Context, cfg *config, log io.Writer) *report {
 		}
 		prof = &profiler{base: "http://" + metricsAddr, dir: cfg.ProfileDir}
 	}
-	srv, err := startServer(ctx, bin, dir, metricsAddr)
+	var cluster []string
+	if cfg.Nodes > 1 {
+		cluster = []string{"--nats", cfg.NATS, "--node-name", "node1"}
+		rep.notes = append(rep.notes, fmt.Sprintf("%d nodes on one PostgreSQL database and NATS; fan-out clients spread over them in turn, publishers on node 1; server CPU is the nodes' sum", cfg.Nodes))
+	}
+	srv, err := startServer(ctx, bin, dir, metricsAddr, "server.log", append(where[2:], cluster...)...)
 	if err != nil {
 		rep.setupErr = err
 		return rep
+	}
+	var peers []*site
+	for i := 2; i <= cfg.Nodes; i++ {
+		p, err := startServer(ctx, bin, dir, "", fmt.Sprintf("node%d.log", i), append(where[2:], "--nats", cfg.NATS, "--node-name", fmt.Sprintf("node%d", i))...)
+		if err != nil {
+			rep.setupErr = err
+			return rep
+		}
+		defer func() {
+			select {
+			case <-p.exited:
+			default:
+				p.stop()
+			}
+		}()
+		peers = append(peers, &site{base: p.base, client: httpClient(16), srv: p})
 	}
 	defer func() {
 		// Stopped here if a scenario panicked or returned early; a second stop is harmless.
@@ -114,7 +139,7 @@ func run(ctx context.Context, cfg *config, log io.Writer) *report {
 			srv.stop()
 		}
 	}()
-	s := &site{base: srv.base, client: httpClient(16), prof: prof, srv: srv}
+	s := &site{base: srv.base, client: httpClient(16), prof: prof, srv: srv, peers: peers}
 	admin, err := s.login(ctx, "admin")
 	if err != nil {
 		rep.setupErr = err
@@ -169,6 +194,11 @@ func run(ctx context.Context, cfg *config, log io.Writer) *report {
 	}
 	logf("stopping the server")
 	rep.stopErr = srv.stop()
+	for _, p := range peers {
+		if err := p.srv.stop(); err != nil && rep.stopErr == nil {
+			rep.stopErr = err
+		}
+	}
 	rep.loadEnd = loadAverage()
 	var posts, threads []ackedPost
 	var msgs []ackedMessage
@@ -181,7 +211,7 @@ func run(ctx context.Context, cfg *config, log io.Writer) *report {
 	if rep.ingest != nil {
 		msgs = append(msgs, rep.ingest.Acked...)
 	}
-	v, err := verify(context.Background(), dir, posts, threads, msgs)
+	v, err := verify(context.Background(), dir, cfg.Database, posts, threads, msgs)
 	rep.verified, rep.verErr = &v, err
 	return rep
 }

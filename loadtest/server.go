@@ -42,11 +42,12 @@ func freeLoopbackAddr() (string, error) {
 
 // seedUsers adds an admin and members with `stoa user add` before the server starts, so
 // the server's own CPU goes to the scenarios, not to hashing passwords.
-func seedUsers(ctx context.Context, bin, dataDir string, admin string, members []string) error {
+func seedUsers(ctx context.Context, bin string, where []string, admin string, members []string) error {
 	add := func(role, name string) error {
 		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, "user", "add", "--data", dataDir, "--role", role, name)
+		args := append(append([]string{"user", "add"}, where...), "--role", role, name)
+		cmd := exec.CommandContext(ctx, bin, args...)
 		cmd.Env = append(os.Environ(), "STOA_PASSWORD="+password(name))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("loadtest: %s user add %s: %w: %s", bin, name, err, bytes.TrimSpace(out))
@@ -83,12 +84,12 @@ func password(name string) string { return "load-test-password-" + name }
 
 // startServer runs `stoa serve` on a free loopback port and waits until /healthz answers.
 // A non-empty metricsAddr turns on the server's private metrics and pprof address.
-func startServer(ctx context.Context, bin, dataDir, metricsAddr string) (*server, error) {
+func startServer(ctx context.Context, bin, dataDir, metricsAddr, logName string, extra ...string) (*server, error) {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dataDir, "server.log")
+	logPath := filepath.Join(dataDir, logName)
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: server log: %w", err)
@@ -100,6 +101,7 @@ func startServer(ctx context.Context, bin, dataDir, metricsAddr string) (*server
 	if metricsAddr != "" {
 		args = append(args, "--metrics-addr", metricsAddr)
 	}
+	args = append(args, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = os.Environ()
@@ -278,21 +280,24 @@ func toolCPU() time.Duration {
 
 // meterCPU starts measuring; the returned function gives the cores used since. A nil
 // server measures the tool alone.
-func meterCPU(s *server) func() cpuUse {
+// With several servers (nodes), Server is their sum.
+func meterCPU(servers ...*server) func() cpuUse {
 	start, tool0 := time.Now(), toolCPU()
-	var srv0 time.Duration
-	if s != nil {
-		srv0 = s.cpuTime()
+	used := func() time.Duration {
+		var t time.Duration
+		for _, s := range servers {
+			if s != nil {
+				t += s.cpuTime()
+			}
+		}
+		return t
 	}
+	srv0 := used()
 	return func() cpuUse {
 		wall := time.Since(start).Seconds()
 		if wall <= 0 {
 			return cpuUse{}
 		}
-		u := cpuUse{Tool: (toolCPU() - tool0).Seconds() / wall}
-		if s != nil {
-			u.Server = (s.cpuTime() - srv0).Seconds() / wall
-		}
-		return u
+		return cpuUse{Tool: (toolCPU() - tool0).Seconds() / wall, Server: (used() - srv0).Seconds() / wall}
 	}
 }

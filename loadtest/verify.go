@@ -7,7 +7,8 @@ import (
 	"net/url"
 	"path/filepath"
 
-	_ "github.com/mattn/go-sqlite3" // the database file Stoa wrote, read after it stopped
+	_ "github.com/jackc/pgx/v5/stdlib" // or the PostgreSQL database of -database
+	_ "github.com/mattn/go-sqlite3"    // the database file Stoa wrote, read after it stopped
 )
 
 // verification is the outcome of looking for every acknowledged write in the database.
@@ -32,10 +33,14 @@ func (v *verification) missing(format string, args ...any) {
 // verify opens the stopped server's database read-only and checks that every write the
 // server acknowledged is there: replies and threads by their one-time token and id, chat
 // messages by id and nonce.
-func verify(ctx context.Context, dataDir string, posts, threads []ackedPost, msgs []ackedMessage) (verification, error) {
+func verify(ctx context.Context, dataDir, database string, posts, threads []ackedPost, msgs []ackedMessage) (verification, error) {
 	v := verification{Posts: len(posts), Threads: len(threads), Messages: len(msgs)}
 	q := url.Values{"mode": {"ro"}, "_query_only": {"true"}}
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, "stoa.db")+"?"+q.Encode())
+	driver, source := "sqlite3", "file:"+filepath.Join(dataDir, "stoa.db")+"?"+q.Encode()
+	if database != "" {
+		driver, source = "pgx", database
+	}
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		return v, fmt.Errorf("loadtest: open database: %w", err)
 	}

@@ -7,8 +7,8 @@ import (
 
 // sanctionTTL is how long this instance trusts what it read about a member's sanctions.
 // Writes on this instance invalidate at once; the TTL only bounds how long a change made
-// by another instance on the same database takes to be seen here (DESIGN.md: per-instance
-// state is for rate limiters and hubs, so this cache must converge by itself).
+// by another node that this node did not hear of (NATS away) takes to be seen here; the
+// nodes tell each other of changes on the bus.
 const sanctionTTL = 2 * time.Second
 
 // maxSanctionEntries bounds the cache; past it, expired entries are swept, and if that
@@ -80,6 +80,14 @@ func (c *sanctionCache) invalidate(userID int64) {
 	c.mu.Lock()
 	c.gen++
 	delete(c.entries, userID)
+	c.mu.Unlock()
+}
+
+// invalidateAll forgets every member's sanctions.
+func (c *sanctionCache) invalidateAll() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.entries)
 	c.mu.Unlock()
 }
 

@@ -210,7 +210,7 @@ func BenchmarkCanPost(b *testing.B) {
 	ctx := context.Background()
 	p := newParts(b)
 	alice := p.member(b, "alice", account.RoleMember)
-	r := NewSanctions(p.db)
+	r := NewSanctions(p.db, nil)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

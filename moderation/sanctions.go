@@ -3,12 +3,14 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"unicode/utf8"
 
 	"stoa/account"
+	"stoa/bus"
 	"stoa/storage"
 	"stoa/web"
 )
@@ -146,11 +148,24 @@ type Sanctions struct {
 	store *store
 	cache *sanctionCache
 	now   func() time.Time
+	peers *bus.Bus
 }
 
-// NewSanctions returns the sanctions check on db.
-func NewSanctions(db *storage.DB) *Sanctions {
-	return &Sanctions{store: newStore(db), cache: newSanctionCache(), now: time.Now}
+// subjectSanctions tells the other nodes whose sanctions changed.
+const subjectSanctions = "sanctions"
+
+// NewSanctions returns the sanctions check on db. peers are the other nodes sharing db
+// (nil: none): a change on any node drops every node's cached sanctions of the member.
+func NewSanctions(db *storage.DB, peers *bus.Bus) *Sanctions {
+	x := &Sanctions{store: newStore(db), cache: newSanctionCache(), now: time.Now, peers: peers}
+	peers.Subscribe(subjectSanctions, func(data []byte) {
+		if id, err := strconv.ParseInt(string(data), 10, 64); err == nil {
+			x.cache.invalidate(id)
+		}
+	})
+	// Changes missed while NATS was away: forget everything, the database has it.
+	peers.OnResync(x.cache.invalidateAll)
+	return x
 }
 
 var _ account.Restrictions = (*Sanctions)(nil)
@@ -262,7 +277,10 @@ func (x *Sanctions) open(ctx context.Context, ids []int64, now time.Time) (map[i
 // has committed. A check that read the old rows meanwhile cannot store them: the cache's
 // generation moved on.
 func (x *Sanctions) changed(tx *storage.Tx, userID int64) {
-	tx.AfterCommit(func() { x.cache.invalidate(userID) })
+	tx.AfterCommit(func() {
+		x.cache.invalidate(userID)
+		x.peers.Publish(subjectSanctions, []byte(strconv.FormatInt(userID, 10)))
+	})
 }
 
 // SanctionsOf lists every sanction a member received, newest first.

@@ -85,6 +85,9 @@ type Options struct {
 	Mailer Mailer
 	// BaseURL makes the links in emails absolute.
 	BaseURL string
+	// VersionChanged, when set, is called after the commit of a new policy version, so
+	// that what keeps the version in force (chat, on every node) drops it.
+	VersionChanged func()
 }
 
 // need panics when a part is built without what it needs: wiring mistakes show at start.
@@ -103,6 +106,7 @@ type Policies struct {
 	mailer  Mailer
 	baseURL string
 	now     func() time.Time
+	changed func()
 }
 
 // NewPolicies returns the policy store on db; it uses Render, Members, Mailer and BaseURL.
@@ -111,7 +115,7 @@ func NewPolicies(db *storage.DB, opts Options) *Policies {
 	need("NewPolicies", opts.Members != nil, "Members")
 	need("NewPolicies", opts.Mailer != nil, "a Mailer")
 	return &Policies{db: db, store: store{db}, render: opts.Render, members: opts.Members, mailer: opts.Mailer,
-		baseURL: opts.BaseURL, now: time.Now}
+		baseURL: opts.BaseURL, now: time.Now, changed: opts.VersionChanged}
 }
 
 // Current returns the newest version of the named policy.
@@ -177,6 +181,9 @@ func (s *Policies) Save(ctx context.Context, name, title, source string, materia
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := s.store.insertPolicy(tx, p, adminID); err != nil {
 			return err
+		}
+		if s.changed != nil {
+			tx.AfterCommit(s.changed)
 		}
 		if adminID != 0 {
 			if err := s.store.insertConsent(tx, adminID, name, p.Version, "acknowledged", p.CreatedAt); err != nil {

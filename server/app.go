@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"stoa/account"
+	"stoa/bus"
 	"stoa/forum"
 	"stoa/markup"
 	"stoa/moderation"
@@ -24,9 +25,13 @@ import (
 
 // App is a fully wired Stoa: the database, every service and the HTTP handler.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	db       *storage.DB
+	cfg Config
+	log *slog.Logger
+	db  *storage.DB
+	// bus carries events to and from the other nodes (none in the embedded shape); gen
+	// counts the commits of every node, for caches of what any write may change.
+	bus      *bus.Bus
+	gen      *bus.Generation
 	web      *web.Responder
 	accounts *account.Service
 	forum    *forum.Forum
@@ -60,14 +65,26 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := cfg.finish(); err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
+	log = log.With("node", cfg.NodeName)
+	db, err := storage.Open(ctx, cfg.Database(), storage.Options{})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics()}
+	if !cfg.Clustered() {
+		// Alone on PostgreSQL: no other node may write beside this one unheard.
+		if err := db.LockSingleNode(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	a := &App{cfg: cfg, log: log, db: db, metrics: newMetrics(cfg.NodeName)}
 	a.web = &web.Responder{Chrome: a.chrome, Log: log, TrustProxy: cfg.TrustProxy}
-	if err := a.wire(ctx); err != nil {
+	if err := a.openBus(ctx); err != nil {
 		db.Close()
+		return nil, err
+	}
+	if err := a.wire(ctx); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -86,7 +103,7 @@ func (a *App) wire(ctx context.Context) error {
 	}})
 	a.accountStore = account.NewStore(a.db)
 	var err error
-	if a.site, err = site.New(ctx, a.db); err != nil {
+	if a.site, err = site.New(ctx, a.db, a.bus, a.log); err != nil {
 		return err
 	}
 	if a.words, err = watchwords.New(ctx, a.db); err != nil {
@@ -97,7 +114,17 @@ func (a *App) wire(ctx context.Context) error {
 		return err
 	}
 	if admins == 0 {
-		a.setup = account.NewSetupToken()
+		// With several nodes, one of them prints the link and honours it, so that there is
+		// one link and it works once.
+		mine, err := a.bus.Claim(ctx, "setup")
+		if err != nil {
+			return err
+		}
+		if mine {
+			a.setup = account.NewSetupToken()
+		} else {
+			a.log.Info("no admin yet: another node printed the one-time setup link")
+		}
 	}
 	mux := http.NewServeMux()
 
@@ -112,7 +139,7 @@ func (a *App) wire(ctx context.Context) error {
 	//   site pages and setup checklist        (forum, chat, privacy, mail, audit log)
 	//   moderation                            (forum, chat, audit log, sanctions, …)
 	//   accounts                              (every feature's share of a member's data)
-	a.moderation = newModerationParts(a.db)
+	a.moderation = newModerationParts(a.db, a.bus)
 	if err := a.wireMail(ctx, mux); err != nil {
 		return err
 	}
@@ -171,15 +198,7 @@ func (a *App) routes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		files.ServeHTTP(w, r)
 	})))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.db.Ping(r.Context()); err != nil {
-			a.log.Error("health check failed", "err", err)
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("/", a.web.NotFound)
 }
 
@@ -267,10 +286,56 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 	meLinks := append([]views.MeLink{account.PasswordLink(), account.AvatarLink(), email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
 	meLinks = append(meLinks, account.DeleteLink(), moderation.MeLink(), notify.MeLink())
 	h := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
-		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits,
+		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits, Peers: a.bus,
 		MeLinks: meLinks})
 	h.Routes(mux)
 	email.Routes(mux)
 	notify.Routes(mux)
 	return h
+}
+
+// healthChecks are what /healthz asks, by name: the database, and each service a
+// clustered node depends on (NATS adds its own check here).
+func (a *App) healthChecks() []healthCheck {
+	checks := []healthCheck{{name: "database", check: a.db.Ping}}
+	if a.bus.Clustered() {
+		checks = append(checks, healthCheck{name: "nats", check: func(context.Context) error { return a.bus.Check() }})
+	}
+	return checks
+}
+
+type healthCheck struct {
+	name  string
+	check func(ctx context.Context) error
+}
+
+// healthz answers "ok" when every check passes, with one line per check and the node's
+// name; 503 when any fails.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	failed := false
+	for _, c := range a.healthChecks() {
+		if err := c.check(r.Context()); err != nil {
+			a.log.Error("health check failed", "check", c.name, "err", err)
+			fmt.Fprintf(&b, "%s: unavailable\n", c.name)
+			failed = true
+			continue
+		}
+		fmt.Fprintf(&b, "%s: ok (%s)\n", c.name, a.healthDetail(c.name))
+	}
+	fmt.Fprintf(&b, "node: %s\n", a.cfg.NodeName)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if failed {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "unavailable\n"+b.String())
+		return
+	}
+	fmt.Fprint(w, "ok\n"+b.String())
+}
+
+func (a *App) healthDetail(name string) string {
+	if name == "database" {
+		return a.db.Dialect().String()
+	}
+	return "connected"
 }

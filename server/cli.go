@@ -258,6 +258,9 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkDatabase(); err != nil {
+		return err
+	}
 	if len(names) != 1 {
 		return errors.New(userUsage)
 	}
@@ -271,7 +274,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
+	db, err := storage.Open(ctx, cfg.Database(), storage.Options{})
 	if err != nil {
 		return err
 	}
@@ -297,6 +300,9 @@ func userPasswd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkDatabase(); err != nil {
+		return err
+	}
 	if len(names) != 1 {
 		return errors.New(userUsage)
 	}
@@ -305,7 +311,7 @@ func userPasswd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := storage.Open(ctx, cfg.DBPath(), storage.Options{})
+	db, err := storage.Open(ctx, cfg.Database(), storage.Options{})
 	if err != nil {
 		return err
 	}
@@ -340,6 +346,13 @@ func backupCmd(args []string, stdout io.Writer) error {
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if err := cfg.checkDatabase(); err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" {
+		return errors.New("stoa backup copies the SQLite database in --data; back up PostgreSQL with its own tools: " +
+			"pg_dump --format=custom --file=stoa.dump DATABASE_URL, and restore with pg_restore --dbname=DATABASE_URL stoa.dump")
 	}
 	if len(files) != 1 {
 		return errors.New("usage: stoa backup [--data DIR] FILE")

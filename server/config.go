@@ -3,15 +3,24 @@ package server
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
+
+	"stoa/storage"
 )
 
 // Config is everything the server is started with; it is passed down, never global.
 type Config struct {
-	Addr           string
-	DataDir        string
+	Addr    string
+	DataDir string
+	// DatabaseURL is a postgres:// URL for the cluster shape; empty: SQLite in DataDir.
+	DatabaseURL string
+	// NATSURL makes this node a member of a cluster (nats://…); empty: a single node.
+	NATSURL string
+	// NodeName names this node in logs, metrics and /healthz (default: its host:port).
+	NodeName       string
 	BaseURL        string
 	SMTPURL        string
 	SMTPFrom       string
@@ -31,8 +40,20 @@ type Config struct {
 	Quiet bool
 }
 
-// DBPath is where the database file lives.
+// DBPath is where the SQLite database file lives.
 func (c *Config) DBPath() string { return c.DataDir + "/stoa.db" }
+
+// Database is what storage.Open opens: the PostgreSQL URL when one is set, else the
+// SQLite file in the data folder.
+func (c *Config) Database() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return c.DBPath()
+}
+
+// Clustered reports whether this node shares its database with other nodes over NATS.
+func (c *Config) Clustered() bool { return c.NATSURL != "" }
 
 // Secure reports whether the site is served over HTTPS, so cookies get the Secure flag.
 func (c *Config) Secure() bool {
@@ -50,6 +71,8 @@ func envOr(name, def string) string {
 func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Addr, "addr", envOr("STOA_ADDR", "127.0.0.1:8080"), "address to listen on (env STOA_ADDR)")
 	bindDataFlag(fs, c)
+	fs.StringVar(&c.NATSURL, "nats", envOr("STOA_NATS_URL", ""), "NATS server of a cluster of nodes, nats://host:4222 (env STOA_NATS_URL); empty: a single node")
+	fs.StringVar(&c.NodeName, "node-name", envOr("STOA_NODE_NAME", ""), "this node's name in logs, metrics and /healthz (env STOA_NODE_NAME); default its host:port")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("STOA_BASE_URL", ""), "public URL of the site, e.g. https://forum.example.org (env STOA_BASE_URL); default http://ADDR")
 	fs.StringVar(&c.SMTPURL, "smtp-url", envOr("STOA_SMTP_URL", ""), "mail server, smtp://user:pass@host:587 or smtps://host:465 (env STOA_SMTP_URL); mail stays queued when unset")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", envOr("STOA_SMTP_FROM", ""), "sender address of Stoa's mail (env STOA_SMTP_FROM); default stoa@<base-url host>")
@@ -72,12 +95,39 @@ func bindServeFlags(fs *flag.FlagSet, c *Config) {
 	}
 }
 
+// bindDataFlag declares where the database is, for serve and every command that opens it.
 func bindDataFlag(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.DataDir, "data", envOr("STOA_DATA", "./data"), "folder for the database and other data (env STOA_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database", envOr("STOA_DATABASE_URL", ""), "PostgreSQL database, postgres://user@host:5432/stoa (env STOA_DATABASE_URL); empty: SQLite in --data")
+}
+
+// checkDatabase refuses a --database that names no PostgreSQL database.
+func (c *Config) checkDatabase() error {
+	if c.DatabaseURL != "" && !storage.IsPostgresURL(c.DatabaseURL) {
+		return fmt.Errorf("--database %q must be a postgres:// URL (leave it empty for SQLite in --data)", c.DatabaseURL)
+	}
+	return nil
 }
 
 // finish checks the configuration and fills in derived defaults.
 func (c *Config) finish() error {
+	if err := c.checkDatabase(); err != nil {
+		return err
+	}
+	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
+		return fmt.Errorf("--nats %q must be a nats:// URL", c.NATSURL)
+	}
+	if c.NATSURL != "" && c.DatabaseURL == "" {
+		return fmt.Errorf("--nats needs --database postgres://…: nodes of a cluster share one PostgreSQL database")
+	}
+	if c.NodeName == "" {
+		c.NodeName = c.Addr
+		if host, err := os.Hostname(); err == nil {
+			if _, port, err := net.SplitHostPort(c.Addr); err == nil {
+				c.NodeName = net.JoinHostPort(host, port)
+			}
+		}
+	}
 	if c.BaseURL == "" {
 		scheme := "http"
 		host := c.Addr

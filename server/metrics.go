@@ -16,14 +16,17 @@ import (
 // metrics are the Prometheus series Stoa exports on --metrics-addr. Labels name routes
 // (the ServeMux pattern), never clients.
 type metrics struct {
-	reg      *prometheus.Registry
+	reg      prometheus.Registerer
+	gatherer *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+// newMetrics registers every metric with the node's name as a constant label, so that
+// one Prometheus scraping several nodes tells them apart.
+func newMetrics(node string) *metrics {
+	reg := prometheus.NewRegistry()
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stoa_http_requests_total", Help: "HTTP requests by route pattern and status code.",
 		}, []string{"route", "code"}),
@@ -32,8 +35,10 @@ func newMetrics() *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 	}
+	m.reg = prometheus.WrapRegistererWith(prometheus.Labels{"node": node}, reg)
 	m.reg.MustRegister(m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.gatherer = reg
 	return m
 }
 
@@ -69,7 +74,7 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 // handler serves /metrics and the pprof profiles, for the private metrics address only.
 func (m *metrics) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.gatherer, promhttp.HandlerOpts{Registry: m.reg}))
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -16,7 +16,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	app, err := NewApp(ctx, Config{Addr: addr, MetricsAddr: metricsAddr, DataDir: t.TempDir(), Quiet: true, LogFormat: "json"},
+	app, err := NewApp(ctx, Config{Addr: addr, MetricsAddr: metricsAddr, DataDir: t.TempDir(), Quiet: true, LogFormat: "json", NodeName: "n1"},
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -45,8 +45,9 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
 	}
-	for _, want := range []string{`stoa_http_requests_total{code="200",route="GET /c/{slug}"} 1`, "go_goroutines", "process_resident_memory_bytes",
-		"stoa_websocket_connections 0", "stoa_chat_frames_delivered_total", "stoa_mail_outbox_queued 0"} {
+	// Every metric carries the node's name, so one Prometheus tells several nodes apart.
+	for _, want := range []string{`stoa_http_requests_total{code="200",node="n1",route="GET /c/{slug}"} 1`, `go_goroutines{node="n1"}`,
+		"process_resident_memory_bytes", `stoa_websocket_connections{node="n1"} 0`, "stoa_chat_frames_delivered_total", `stoa_mail_outbox_queued{node="n1"} 0`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
@@ -58,7 +59,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	defer ws.Close()
 	var connected bool
 	for range 50 {
-		if _, body := get("http://" + metricsAddr + "/metrics"); strings.Contains(body, "stoa_websocket_connections 1") {
+		if _, body := get("http://" + metricsAddr + "/metrics"); strings.Contains(body, `stoa_websocket_connections{node="n1"} 1`) {
 			connected = true
 			break
 		}

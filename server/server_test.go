@@ -102,7 +102,7 @@ func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
 	addr := freeAddr(t)
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{Addr: addr, DataDir: t.TempDir(), LogFormat: "text"}, slog.New(slog.NewTextHandler(&logs, nil)))
+	app, err := NewApp(ctx, Config{Addr: addr, DataDir: t.TempDir(), LogFormat: "text", NodeName: "node-a"}, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +122,12 @@ func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "ok" {
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "ok\n") ||
+		!strings.Contains(string(body), "database: ok (sqlite)") || !strings.Contains(string(body), "node: node-a") {
 		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "node=node-a") {
+		t.Fatalf("the log does not name the node:\n%s", logs.String())
 	}
 	if !strings.Contains(logs.String(), "setup: open http://"+addr+"/setup/") {
 		t.Fatalf("no setup line in the log:\n%s", logs.String())

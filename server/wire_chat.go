@@ -52,6 +52,7 @@ func (a *App) wireChat(ctx context.Context, mux *http.ServeMux) error {
 		Audit:         roomAudit{a.moderation.audit},
 		Log:           a.log,
 		Limits:        limits,
+		Peers:         a.bus,
 	})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		svc.Close()

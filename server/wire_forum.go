@@ -27,6 +27,7 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 		Words:        a.words,
 		// Load tests post far faster than any member.
 		NoRateLimits: a.cfg.NoRateLimits,
+		Generation:   a.gen.Value,
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"stoa/bus"
 	"stoa/chat"
 	"stoa/forum"
 	"stoa/mail"
@@ -33,8 +34,8 @@ type moderationParts struct {
 
 // newModerationParts builds what moderation offers the packages below it; they need
 // only the database.
-func newModerationParts(db *storage.DB) moderationParts {
-	return moderationParts{audit: moderation.NewAuditLog(db), sanctions: moderation.NewSanctions(db)}
+func newModerationParts(db *storage.DB, peers *bus.Bus) moderationParts {
+	return moderationParts{audit: moderation.NewAuditLog(db), sanctions: moderation.NewSanctions(db, peers)}
 }
 
 // wireModeration builds reports, the review queue, notices and sanctions (moderation/)

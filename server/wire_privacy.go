@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stoa/account"
+	"stoa/chat"
 	"stoa/mail"
 	"stoa/moderation"
 	"stoa/privacy"
@@ -42,6 +43,14 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 		Members: privacyMembers{a.accountStore},
 		Mailer:  privacyMailer{o: a.mail.outbox, log: a.log},
 		BaseURL: a.cfg.BaseURL,
+		// Chat keeps the privacy policy's version; chat is built after privacy, so the
+		// link is looked up when a version is saved.
+		VersionChanged: func() {
+			if a.chat.service != nil {
+				a.chat.service.InvalidatePolicyVersion()
+			}
+			a.bus.Publish(chat.SubjectPolicy, nil)
+		},
 	}
 	p := &a.privacy
 	p.policies = privacy.NewPolicies(a.db, opts)

@@ -7,12 +7,14 @@ package site
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"stoa/bus"
 	"stoa/storage"
 	"stoa/web"
 )
@@ -59,20 +61,44 @@ type Settings struct {
 	db    *storage.DB
 	store *Store
 	info  atomic.Pointer[Info]
+	peers *bus.Bus
+	log   *slog.Logger
 	// reservationDays is how long a deleted account's username stays reserved.
 	reservationDays atomic.Int64
 }
 
-// New loads the settings from db.
-func New(ctx context.Context, db *storage.DB) (*Settings, error) {
-	s := &Settings{db: db, store: NewStore(db)}
+// subjectSettings tells the other nodes that the settings changed.
+const subjectSettings = "site"
+
+// New loads the settings from db. peers are the other nodes on db (nil: none): when one
+// of them saves, this node loads the settings again.
+func New(ctx context.Context, db *storage.DB, peers *bus.Bus, log *slog.Logger) (*Settings, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Settings{db: db, store: NewStore(db), peers: peers, log: log}
 	info, days, err := s.store.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.info.Store(&info)
 	s.reservationDays.Store(int64(days))
+	peers.Subscribe(subjectSettings, func([]byte) { s.reload() })
+	peers.OnResync(s.reload)
 	return s, nil
+}
+
+// reload reads the settings another node saved.
+func (s *Settings) reload() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	info, days, err := s.store.load(ctx)
+	if err != nil {
+		s.log.Error("site: reloading the settings another node saved failed", "err", err)
+		return
+	}
+	s.info.Store(&info)
+	s.reservationDays.Store(int64(days))
 }
 
 // Info returns the site's settings as last committed.
@@ -176,5 +202,6 @@ func (s *Settings) reloadAfter(change func(*Info)) func() {
 		next := *s.info.Load()
 		change(&next)
 		s.info.Store(&next)
+		s.peers.Publish(subjectSettings, nil)
 	}
 }

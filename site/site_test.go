@@ -24,7 +24,7 @@ func TestSettingsSurviveARestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "stoa.db")
 	db := open(t, path)
-	s, err := site.New(ctx, db)
+	s, err := site.New(ctx, db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestSettingsSurviveARestart(t *testing.T) {
 
 	db = open(t, path)
 	defer db.Close()
-	s, err = site.New(ctx, db)
+	s, err = site.New(ctx, db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

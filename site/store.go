@@ -71,3 +71,23 @@ func (s *Store) set(tx *storage.Tx, key, value string) error {
 	}
 	return nil
 }
+
+// keyCluster names the community among the nodes that share this database (bus subjects).
+const keyCluster = "cluster_id"
+
+// ClusterID returns the name every node on this database shares, creating it on first
+// use; the first node to store one wins and the others read it.
+func (s *Store) ClusterID(ctx context.Context, fresh string) (string, error) {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.Exec(`insert into site_settings(name, value) values (?, ?) on conflict(name) do nothing`, keyCluster, fresh)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("site: cluster id: %w", err)
+	}
+	var id string
+	if err := s.db.QueryRow(ctx, "select value from site_settings where name = ?", keyCluster).Scan(&id); err != nil {
+		return "", fmt.Errorf("site: cluster id: %w", err)
+	}
+	return id, nil
+}

@@ -88,6 +88,9 @@ func (c *stmtCache) close() {
 
 // QueryRow runs a read query through a cached prepared statement.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.dialect == Postgres {
+		return db.read.QueryRowContext(ctx, db.rebind.rebind(query), pgArgs(args)...)
+	}
 	st, err := db.readStmts.get(ctx, query)
 	if err != nil {
 		// Let database/sql report the error through the Row, as an ad-hoc query would.
@@ -98,6 +101,9 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 // Query runs a read query through a cached prepared statement.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.dialect == Postgres {
+		return db.read.QueryContext(ctx, db.rebind.rebind(query), pgArgs(args)...)
+	}
 	st, err := db.readStmts.get(ctx, query)
 	if err != nil {
 		return nil, err

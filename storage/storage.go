@@ -1,5 +1,8 @@
-// Package storage opens Stoa's SQLite database, applies its embedded migrations and
-// serialises every write through one connection that commits queued writes together.
+// Package storage opens Stoa's database, applies its embedded migrations and runs every
+// write through one pipeline (Write, AfterCommit). Two engines sit behind one API:
+// SQLite in --data (one writer connection that commits queued writes together) and
+// PostgreSQL for several nodes (writes in pooled transactions, side by side). Stores
+// write `?` placeholders for both; engine differences stay here and in store files.
 package storage
 
 import (
@@ -24,11 +27,18 @@ var ErrNotFound = errors.New("not found")
 // ErrClosed is returned for writes submitted after Close.
 var ErrClosed = errors.New("storage: database is closed")
 
-// DB is the application's database: a pool of read connections and a single writer.
+// DB is the application's database. On SQLite: a pool of read connections and a single
+// writer; on PostgreSQL: one pool for both.
 type DB struct {
-	read  *sql.DB
-	write *sql.DB
-	path  string
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	path    string
+	rebind  rebinder
+	lines   lines
+	// PostgreSQL: writes in flight (Close waits for them) and the single-node lock.
+	inflight sync.RWMutex
+	single   *sql.Conn
 
 	readStmts  *stmtCache
 	writeStmts *stmtCache
@@ -41,13 +51,23 @@ type DB struct {
 
 // Options tune the database; the zero value is what production uses.
 type Options struct {
-	// MaxBatch caps how many queued writes share one transaction (default 256).
+	// MaxBatch caps how many queued writes share one transaction (default 256; SQLite).
 	MaxBatch int
+	// MaxConns caps the PostgreSQL pool (default 16).
+	MaxConns int
 }
 
-// Open opens (creating if needed) the database at path, applies pending migrations and
-// starts the writer.
-func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+// Open opens the database named by target and applies pending migrations: a
+// postgres:// URL opens PostgreSQL, anything else is the path of a SQLite file, created
+// if needed, with its writer started.
+func Open(ctx context.Context, target string, opts Options) (*DB, error) {
+	if IsPostgresURL(target) {
+		return openPostgres(ctx, target, opts)
+	}
+	return openSQLite(ctx, target, opts)
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("storage: create data folder: %w", err)
 	}
@@ -133,16 +153,30 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// Read returns the pool used for queries that do not write.
+// Read returns the pool used for queries that do not write. Its queries take the
+// engine's own placeholders; stores use QueryRow and Query instead.
 func (db *DB) Read() *sql.DB { return db.read }
 
-// Path returns the database file's path.
+// Dialect tells a store which engine this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Path returns the database file's path ("" on PostgreSQL).
 func (db *DB) Path() string { return db.path }
 
-// Close commits writes already queued, then closes every connection.
+// Close commits writes already queued (SQLite) or waits for those in flight
+// (PostgreSQL), then closes every connection.
 func (db *DB) Close() error {
 	db.stopOnce.Do(func() { close(db.stop) })
 	<-db.done
+	if db.dialect == Postgres {
+		db.inflight.Lock() // every write that started has finished
+		defer db.inflight.Unlock()
+		var err error
+		if db.single != nil {
+			err = db.single.Close()
+		}
+		return errors.Join(err, db.write.Close())
+	}
 	db.readStmts.close()
 	db.writeStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
@@ -157,8 +191,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// ErrBackupPostgres is the answer of Backup on PostgreSQL, whose own tools do it better.
+var ErrBackupPostgres = errors.New("storage: Stoa backs up SQLite only; back up a PostgreSQL database with pg_dump (and restore with pg_restore)")
+
 // Backup writes a consistent copy of the live database to dest, which must not exist.
 func (db *DB) Backup(ctx context.Context, dest string) error {
+	if db.dialect == Postgres {
+		return ErrBackupPostgres
+	}
 	return BackupFile(ctx, db.path, dest)
 }
 

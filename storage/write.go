@@ -31,7 +31,13 @@ type writeReq struct {
 // (or were rolled back). Writes that queue up while one commit is in flight share the
 // next transaction (group commit), so many writers pay for one fsync; one failing write
 // never undoes another.
+//
+// On PostgreSQL each write runs in a pooled transaction of its own, beside the others
+// (see Tx.Order for the order of their AfterCommit functions).
 func (db *DB) Write(ctx context.Context, fn TxFunc) error {
+	if db.dialect == Postgres {
+		return db.writePostgres(ctx, fn)
+	}
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case <-db.stop:
@@ -113,7 +119,7 @@ func (db *DB) commit(batch []*writeReq) {
 		}
 		return
 	}
-	t := &Tx{tx: tx, stmts: db.writeStmts}
+	t := &Tx{tx: tx, stmts: db.writeStmts, db: db}
 	for i, r := range batch {
 		errs[i] = r.ctx.Err()
 	}

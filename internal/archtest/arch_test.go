@@ -30,6 +30,7 @@ var layer = map[string]int{
 	"mail":       4,
 	"site":       3,
 	"storage":    1,
+	"bus":        1,
 	"views":      1,
 }
 

@@ -1,0 +1,129 @@
+package bus
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const natsURL = "nats://127.0.0.1:4222"
+
+// needNATS skips without a NATS server, and fails under CI=true, where it is part of the
+// machine.
+func needNATS(t *testing.T) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:4222", 2*time.Second)
+	if err == nil {
+		c.Close()
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("NATS is not reachable at 127.0.0.1:4222: %v", err)
+	}
+	t.Skipf("NATS is not reachable at 127.0.0.1:4222 (%v): the bus tests need it", err)
+}
+
+func cluster() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "t" + hex.EncodeToString(b)
+}
+
+func open(t *testing.T, node, cluster string) *Bus {
+	t.Helper()
+	b, err := Open(Options{URL: natsURL, Node: node, Cluster: cluster})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestEventsReachTheOtherNodesOnly(t *testing.T) {
+	needNATS(t)
+	id := cluster()
+	a, b := open(t, "a", id), open(t, "b", id)
+	stranger := open(t, "c", cluster()) // another community on the same NATS
+	var atA, atB, atStranger atomic.Int64
+	for _, s := range []struct {
+		bus *Bus
+		n   *atomic.Int64
+	}{{a, &atA}, {b, &atB}, {stranger, &atStranger}} {
+		if err := s.bus.Subscribe("x", func([]byte) { s.n.Add(1) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bus := range []*Bus{a, b, stranger} {
+		if err := bus.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Publish("x", []byte("hello"))
+	a.Flush()
+	waitUntil(t, "b hears a", func() bool { return atB.Load() == 1 })
+	b.Flush()
+	stranger.Flush()
+	if atA.Load() != 0 {
+		t.Error("a heard its own event")
+	}
+	if atStranger.Load() != 0 {
+		t.Error("another community on the same NATS heard the event")
+	}
+}
+
+func TestTheSetupClaimHasOneHolder(t *testing.T) {
+	needNATS(t)
+	id := cluster()
+	a, b := open(t, "a", id), open(t, "b", id)
+	ctx := context.Background()
+	if mine, err := a.Claim(ctx, "setup"); err != nil || !mine {
+		t.Fatalf("first claim: %v %v", mine, err)
+	}
+	if mine, err := b.Claim(ctx, "setup"); err != nil || mine {
+		t.Fatalf("b claimed what a holds: %v %v", mine, err)
+	}
+	// a restarts under the same name: it still holds the claim.
+	a2 := open(t, "a", id)
+	if mine, err := a2.Claim(ctx, "setup"); err != nil || !mine {
+		t.Fatalf("a after a restart: %v %v", mine, err)
+	}
+	// The embedded bus is the only node: it holds everything and publishes nowhere.
+	alone, _ := Open(Options{})
+	if mine, err := alone.Claim(ctx, "setup"); err != nil || !mine || alone.Clustered() || alone.Check() != nil {
+		t.Fatalf("embedded bus: %v %v", mine, err)
+	}
+	alone.Publish("x", nil)
+}
+
+func TestGenerationMovesWithTheOtherNodesCommits(t *testing.T) {
+	needNATS(t)
+	id := cluster()
+	a, b := open(t, "a", id), open(t, "b", id)
+	var localA, localB atomic.Uint64
+	ga, gb := a.Generation(localA.Load), b.Generation(localB.Load)
+	defer ga.Close()
+	defer gb.Close()
+	b.Flush()
+	before := gb.Value()
+	localA.Add(1) // a commits
+	waitUntil(t, "b's generation moves after a commits", func() bool { return gb.Value() != before })
+	if ga.Value() != 1 {
+		t.Errorf("a's generation %d: it counted its own announcement", ga.Value())
+	}
+}
