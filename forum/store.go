@@ -271,7 +271,7 @@ func (s *Store) Threads(ctx context.Context, f ThreadFilter) ([]*Thread, int, er
 
 const postColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.source, p.html,
 	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null,
-	(select count(*) from post_revisions r where r.post_id = p.id), coalesce(u.role = 'admin', 0), p.review`
+	(select count(*) from post_revisions r where r.post_id = p.id), case when u.role = 'admin' then 1 else 0 end, p.review`
 
 func scanPost(row interface{ Scan(...any) error }) (*Post, error) {
 	var p Post
@@ -303,7 +303,7 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 // pagePostColumns are what a thread page shows of a post: no Markdown source, and no
 // count of earlier versions, which only staff see (RevisionCounts).
 const pagePostColumns = `p.id, p.thread_id, p.author_id, coalesce(u.username, 'former-member'), p.number, p.html,
-	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null, coalesce(u.role = 'admin', 0), p.review`
+	p.created_at, p.edited_at, p.hidden_at is not null, p.deleted_at is not null, case when u.role = 'admin' then 1 else 0 end, p.review`
 
 // Posts returns one page of a thread's posts in order, as the thread page shows them:
 // Source is left empty and Revisions zero (see RevisionCounts).

@@ -54,7 +54,7 @@ func (s *Store) reactionCounts(ctx context.Context, userID int64, postIDs []int6
 	for _, id := range postIDs {
 		args = append(args, id)
 	}
-	rows, err := s.db.Query(ctx, `select post_id, kind, count(*), max(user_id = ?) from post_reactions
+	rows, err := s.db.Query(ctx, `select post_id, kind, count(*), max(case when user_id = ? then 1 else 0 end) from post_reactions
 		where post_id in (?`+strings.Repeat(", ?", len(postIDs)-1)+") group by post_id, kind", args...)
 	if err != nil {
 		return nil, fmt.Errorf("forum: reactions: %w", err)

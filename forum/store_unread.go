@@ -15,7 +15,8 @@ import (
 // only ever moves forward.
 func (s *Store) markRead(tx *storage.Tx, userID, threadID int64, n int) error {
 	_, err := tx.Exec(`insert into thread_reads(user_id, thread_id, last_number) values (?, ?, ?)
-		on conflict(user_id, thread_id) do update set last_number = max(last_number, excluded.last_number)`, userID, threadID, n)
+		on conflict(user_id, thread_id) do update set last_number = case
+			when excluded.last_number > thread_reads.last_number then excluded.last_number else thread_reads.last_number end`, userID, threadID, n)
 	if err != nil {
 		return fmt.Errorf("forum: record reading of thread %d by %d: %w", threadID, userID, err)
 	}
