@@ -47,7 +47,7 @@ func (s *Store) countReply(tx *storage.Tx, id int64, at time.Time, staff bool) (
 	// Not "update … returning": on SQLite that costs an ephemeral table per reply, several
 	// times the update itself.
 	res, err := tx.Exec(`update threads set post_count = post_count + 1, last_post_at = ?
-		where id = ? and deleted_at is null and (? or (hidden_at is null and locked = 0))`, at.Unix(), id, staff)
+		where id = ? and deleted_at is null and (? = 1 or (hidden_at is null and locked = 0))`, at.Unix(), id, staff)
 	if err != nil {
 		return false, fmt.Errorf("forum: count reply in thread %d: %w", id, err)
 	}
