@@ -62,9 +62,9 @@ func Actions() []Action {
 	return []Action{ActDismissReports, ActHidePost, ActUnhidePost, ActDeletePost, ActLockThread,
 		ActUnlockThread, ActDeleteMessage, ActSendNotice, ActSilence, ActSuspend, ActBan, ActLiftSanction,
 		ActAddNote, ActChangeRole, ActPinThread, ActUnpinThread, ActMoveThread, ActViewEmail, ActExportMemberData,
-		ActEditPost, ActResetLink, ActChangeSiteSettings, ActAgreeRemoved, ActEditNoticeTemplate,
-		ActChangeWatchedWords, ActApprovePost, ActRejectPost,
-		ActApproveMessage, ActRejectMessage, ActAutoHide, ActChangeRoomMode, ActChangeAutomodSettings}
+		ActEditPost, ActResetLink, ActChangeSiteSettings, ActChangeWatchedWords, ActApprovePost, ActRejectPost,
+		ActApproveMessage, ActRejectMessage, ActAutoHide, ActChangeRoomMode, ActChangeAutomodSettings,
+		ActAgreeRemoved, ActEditNoticeTemplate}
 }
 
 // Label is the action in words, for the audit and moderation logs.
