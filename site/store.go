@@ -15,9 +15,9 @@ const (
 	keyChecklistDismissed = "checklist_dismissed"
 	// keyNameReservationDays: days a deleted account's username stays reserved.
 	keyNameReservationDays = "name_reservation_days"
-	keyNewMemberPosts     = "automod_new_member_posts"
-	keyAutoHideReports    = "automod_auto_hide_reports"
-	keyDuplicateMinutes   = "automod_duplicate_minutes"
+	keyNewMemberPosts      = "automod_new_member_posts"
+	keyAutoHideReports     = "automod_auto_hide_reports"
+	keyDuplicateMinutes    = "automod_duplicate_minutes"
 )
 
 // Store is the site settings' SQL.
