@@ -330,14 +330,14 @@ func (h *Handlers) nextInQueue(w http.ResponseWriter, r *http.Request, queue str
 }
 
 // safeNext returns where a form may send the moderator after acting: the queue, or the
-// page of a thread, post or chat room; anything else (another site) is dropped.
+// page of a thread, post or chat room; anything else is dropped. web.SafeNext decides
+// what is a path on this site; a next it had to change or refuse is not one Stoa made.
 func safeNext(next string) string {
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if web.SafeNext(next) != next {
 		return ""
 	}
 	for _, prefix := range []string{"/t/", "/p/", "/chat/"} {
-		if strings.HasPrefix(u.Path, prefix) {
+		if strings.HasPrefix(next, prefix) {
 			return next
 		}
 	}
