@@ -75,11 +75,3 @@ func nullID(id int64) any {
 	}
 	return id
 }
-
-// boolInt stores a flag as the integer 0 or 1 both engines read.
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

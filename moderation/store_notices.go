@@ -36,7 +36,7 @@ func (st *store) insertNotice(tx *storage.Tx, n newNotice) (int64, error) {
 		agreement_version, quote_label, quote_html, quote_url, sanction, lifted_sanction, created_at)
 		values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
 		n.UserID, n.ModeratorID, n.ReportKind, nullID(n.ReportTarget), n.Body, n.HTML, string(rules),
-		nullID(int64(n.AgreementVersion)), n.Quote.label, n.Quote.html, n.Quote.url, n.Sanction, boolInt(n.LiftedSanction), n.CreatedAt.Unix()).Scan(&id)
+		nullID(int64(n.AgreementVersion)), n.Quote.label, n.Quote.html, n.Quote.url, n.Sanction, n.LiftedSanction, n.CreatedAt.Unix()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("moderation: insert notice for %d: %w", n.UserID, err)
 	}

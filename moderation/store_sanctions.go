@@ -154,13 +154,9 @@ func (st *store) liftSanctions(tx *storage.Tx, userID int64, l Lift, byID int64,
 	if !found {
 		return nil, fmt.Errorf("moderation: lift sanction %d: %w", l.SanctionID, storage.ErrNotFound)
 	}
-	inError := 0
-	if l.InError {
-		inError = 1
-	}
 	for _, x := range lifted {
 		if _, err := tx.Exec(`update sanctions set lifted_at = ?, lifted_by = ?, lift_reason = ?, lifted_in_error = ? where id = ?`,
-			now.Unix(), byID, l.Reason, inError, x.ID); err != nil {
+			now.Unix(), byID, l.Reason, l.InError, x.ID); err != nil {
 			return nil, fmt.Errorf("moderation: lift sanction %d: %w", x.ID, err)
 		}
 	}
