@@ -48,9 +48,11 @@ func (f *cacheFixture) lift(t *testing.T, s *Service) {
 	}
 	for _, x := range xs {
 		if x.Active(s.now()) {
-			if err := s.LiftSanction(context.Background(), f.mod, f.alice, x.ID, "appeal"); err != nil {
+			// Reinstating lifts every sanction in force at once.
+			if err := s.Reinstate(context.Background(), f.mod, f.alice, Lift{SanctionID: x.ID, Reason: "appeal"}); err != nil {
 				t.Fatal(err)
 			}
+			return
 		}
 	}
 }

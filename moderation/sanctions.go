@@ -342,7 +342,7 @@ func (s *Service) applySanction(tx *storage.Tx, actor, member *account.User, req
 		TargetLabel: label, TargetURL: "/u/" + member.Username, Reason: reason, AboutKind: string(req.about.kind), AboutID: req.about.id})
 }
 
-// Lift is a moderator's decision to end sanctions early.
+// Lift is a moderator's decision to reinstate a member: every sanction in force ends.
 type Lift struct {
 	// SanctionID is the sanction the moderator saw in force.
 	SanctionID int64
@@ -350,22 +350,10 @@ type Lift struct {
 	// InError says the sanction should never have been applied: it stops counting
 	// toward the next suggested step.
 	InError bool
-	// All lifts every sanction in force with it: "reinstate" restores the account fully.
-	All bool
-}
-
-// LiftSanction ends one sanction early.
-func (s *Service) LiftSanction(ctx context.Context, actor, member *account.User, sanctionID int64, reason string) error {
-	return s.lift(ctx, actor, member, Lift{SanctionID: sanctionID, Reason: reason})
 }
 
 // Reinstate ends every sanction of the member in force, in one step, and tells them.
 func (s *Service) Reinstate(ctx context.Context, actor, member *account.User, l Lift) error {
-	l.All = true
-	return s.lift(ctx, actor, member, l)
-}
-
-func (s *Service) lift(ctx context.Context, actor, member *account.User, l Lift) error {
 	if !actor.IsStaff() {
 		return ErrNotStaff
 	}
@@ -392,21 +380,14 @@ func (s *Service) lift(ctx context.Context, actor, member *account.User, l Lift)
 			}
 			words = append(words, x.Noun())
 		}
-		left, err := s.store.openSanctionsTx(tx, member.ID, now)
-		if err != nil {
-			return err
-		}
-		return s.liftNotice(tx, actor, member, words, len(left) == 0, l, now)
+		return s.liftNotice(tx, actor, member, words, l, now)
 	})
 }
 
 // liftNotice tells the member, in their notices (and by email when they gave one), that
 // the moderators lifted their sanctions and why.
-func (s *Service) liftNotice(tx *storage.Tx, actor, member *account.User, lifted []string, free bool, l Lift, now time.Time) error {
-	body := "The moderators lifted your " + joinAnd(lifted) + "."
-	if free {
-		body += " You can log in, post and chat again."
-	}
+func (s *Service) liftNotice(tx *storage.Tx, actor, member *account.User, lifted []string, l Lift, now time.Time) error {
+	body := "The moderators lifted your " + joinAnd(lifted) + ". You can log in, post and chat again."
 	if l.InError {
 		body += " It was applied in error and does not count on your record."
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -133,25 +134,15 @@ func (st *store) replaceSanctions(tx *storage.Tx, userID, newID, byID int64, rea
 	return nil
 }
 
-// liftSanctions ends the member's sanction l.SanctionID at now, with every other one in
-// force when l.All, and returns those it lifted, hardest first; storage.ErrNotFound when
-// l.SanctionID is not in force (lifted meanwhile, ended, or not theirs).
+// liftSanctions ends at now every sanction of the member in force, and returns them,
+// hardest first; storage.ErrNotFound when l.SanctionID, the one the moderator saw, is
+// not in force (lifted meanwhile, ended, or not theirs).
 func (st *store) liftSanctions(tx *storage.Tx, userID int64, l Lift, byID int64, now time.Time) ([]*Sanction, error) {
-	open, err := st.openSanctionsTx(tx, userID, now)
+	lifted, err := st.openSanctionsTx(tx, userID, now)
 	if err != nil {
 		return nil, err
 	}
-	var lifted []*Sanction
-	found := false
-	for _, x := range open {
-		if x.ID == l.SanctionID {
-			found = true
-		}
-		if x.ID == l.SanctionID || l.All {
-			lifted = append(lifted, x)
-		}
-	}
-	if !found {
+	if !slices.ContainsFunc(lifted, func(x *Sanction) bool { return x.ID == l.SanctionID }) {
 		return nil, fmt.Errorf("moderation: lift sanction %d: %w", l.SanctionID, storage.ErrNotFound)
 	}
 	for _, x := range lifted {
