@@ -312,12 +312,13 @@ func (h *Handlers) act(w http.ResponseWriter, r *http.Request, u *account.User) 
 func (h *Handlers) nextInQueue(w http.ResponseWriter, r *http.Request, queue string) {
 	u, _ := url.Parse(queue)
 	f, _ := queueFilter(u.Query())
-	groups, err := h.svc.GroupedQueue(r.Context(), f)
+	// The first item of the queue heads the first group (GroupedQueue keeps queue order).
+	items, err := h.svc.openItems(r.Context(), f)
 	if err != nil {
 		h.web.Fail(w, r, err)
 		return
 	}
-	if len(groups) == 0 {
+	if len(items) == 0 {
 		sep := "?"
 		if strings.Contains(queue, "?") {
 			sep = "&"
@@ -325,7 +326,7 @@ func (h *Handlers) nextInQueue(w http.ResponseWriter, r *http.Request, queue str
 		http.Redirect(w, r, queue+sep+"done=1", http.StatusSeeOther)
 		return
 	}
-	it := groups[0].Items[0]
+	it := items[0]
 	http.Redirect(w, r, reviewURL(it.Kind, it.TargetID)+"?done=next&next="+url.QueryEscape(queue), http.StatusSeeOther)
 }
 

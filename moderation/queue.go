@@ -35,38 +35,14 @@ func (s *Service) Queue(ctx context.Context) ([]*QueueItem, error) {
 // queue is the queue as f narrows it; the filter applies before anything is loaded
 // beyond the reports.
 func (s *Service) queue(ctx context.Context, f QueueFilter) ([]*QueueItem, error) {
-	reports, err := s.store.openReports(ctx, maxQueueReports)
+	items, err := s.openItems(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	byTarget := map[targetRef]*QueueItem{}
-	var items []*QueueItem
-	var refs []targetRef
-	var members []int64
-	for _, r := range reports {
-		ref := targetRef{r.Kind, r.TargetID}
-		it := byTarget[ref]
-		if it == nil {
-			it = &QueueItem{Kind: r.Kind, TargetID: r.TargetID}
-			byTarget[ref] = it
-			items = append(items, it)
-			refs = append(refs, ref)
-		}
-		it.Reports = append(it.Reports, r)
-		it.Latest = r
-	}
-	now := s.now()
-	items = slices.DeleteFunc(items, func(it *QueueItem) bool { return !f.keep(it.Kind, it.Reports, now) })
-	refs = refs[:0]
+	refs := make([]targetRef, 0, len(items))
+	members := make([]int64, 0, len(items))
 	for _, it := range items {
 		refs = append(refs, targetRef{it.Kind, it.TargetID})
-	}
-	for _, it := range items {
-		seen := map[int64]bool{}
-		for _, r := range it.Reports {
-			seen[r.ReporterID] = true
-		}
-		it.Reporters = len(seen)
 		members = append(members, it.Latest.TargetUserID)
 	}
 	targets, err := s.loadTargets(ctx, refs)
@@ -89,6 +65,39 @@ func (s *Service) queue(ctx context.Context, f QueueFilter) ([]*QueueItem, error
 			st.ReporterID, st.Reporter = r.ReporterID, r.Reporter
 			it.Standings = append(it.Standings, st)
 		}
+	}
+	return items, nil
+}
+
+// openItems returns the reported things f selects in queue order, the most reported
+// first, then the oldest, with their open reports only: the order needs nothing more,
+// so moving on to the next item loads nothing else.
+func (s *Service) openItems(ctx context.Context, f QueueFilter) ([]*QueueItem, error) {
+	reports, err := s.store.openReports(ctx, maxQueueReports)
+	if err != nil {
+		return nil, err
+	}
+	byTarget := map[targetRef]*QueueItem{}
+	var items []*QueueItem
+	for _, r := range reports {
+		ref := targetRef{r.Kind, r.TargetID}
+		it := byTarget[ref]
+		if it == nil {
+			it = &QueueItem{Kind: r.Kind, TargetID: r.TargetID}
+			byTarget[ref] = it
+			items = append(items, it)
+		}
+		it.Reports = append(it.Reports, r)
+		it.Latest = r
+	}
+	now := s.now()
+	items = slices.DeleteFunc(items, func(it *QueueItem) bool { return !f.keep(it.Kind, it.Reports, now) })
+	for _, it := range items {
+		seen := map[int64]bool{}
+		for _, r := range it.Reports {
+			seen[r.ReporterID] = true
+		}
+		it.Reporters = len(seen)
 	}
 	// Stable: among equally reported things, the oldest report comes first.
 	slices.SortStableFunc(items, func(a, b *QueueItem) int { return b.Reporters - a.Reporters })
@@ -165,7 +174,6 @@ func (f QueueFilter) keep(kind TargetKind, reports []*Report, now time.Time) boo
 type QueueGroup struct {
 	UserID   int64  // 0 when the account no longer exists
 	Username string // "" when the account no longer exists
-	History  *History
 	Items    []*QueueItem
 }
 
@@ -191,7 +199,7 @@ func (s *Service) GroupedQueue(ctx context.Context, f QueueFilter) ([]*QueueGrou
 		uid := it.Latest.TargetUserID
 		g := byMember[uid]
 		if g == nil || uid == 0 {
-			g = &QueueGroup{UserID: uid, Username: it.Latest.TargetUser, History: it.History}
+			g = &QueueGroup{UserID: uid, Username: it.Latest.TargetUser}
 			if uid != 0 {
 				byMember[uid] = g
 			}
