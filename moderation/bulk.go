@@ -67,13 +67,5 @@ func (s *Service) DismissMany(ctx context.Context, actor *account.User, items []
 // OpenItemsAbout is how many things of a member (posts, messages, their profile) have
 // open reports: what "apply to all open reports of this member" would close.
 func (s *Service) OpenItemsAbout(ctx context.Context, userID int64) (int, error) {
-	reports, err := s.store.openReportsAbout(ctx, userID)
-	if err != nil {
-		return 0, err
-	}
-	seen := map[targetRef]bool{}
-	for _, r := range reports {
-		seen[targetRef{r.Kind, r.TargetID}] = true
-	}
-	return len(seen), nil
+	return s.store.openTargetCount(ctx, userID)
 }

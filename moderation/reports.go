@@ -130,7 +130,7 @@ func (s *Service) ReportsAbout(ctx context.Context, userID int64, limit int) ([]
 
 // OpenReportCount is how many things wait in the queue, for the staff banner.
 func (s *Service) OpenReportCount(ctx context.Context) (int, error) {
-	return s.store.openTargetCount(ctx)
+	return s.store.openTargetCount(ctx, 0)
 }
 
 // errNoTarget is storage.ErrNotFound for targets, wrapped with what was looked for.

@@ -89,11 +89,16 @@ func (st *store) reportsAbout(ctx context.Context, userID int64, limit int) ([]*
 	return st.listReports(ctx, "r.target_user_id = ? order by r.id desc limit ?", userID, limit)
 }
 
-// openTargetCount is how many different things have open reports.
-func (st *store) openTargetCount(ctx context.Context) (int, error) {
+// openTargetCount is how many different things have open reports: those of userID (their
+// posts, messages and profile), or everyone's when userID is 0.
+func (st *store) openTargetCount(ctx context.Context, userID int64) (int, error) {
+	where, args := "resolved_at is null", []any{}
+	if userID != 0 {
+		where, args = where+" and target_user_id = ?", append(args, userID)
+	}
 	var n int
 	err := st.db.QueryRow(ctx,
-		"select count(*) from (select 1 from reports where resolved_at is null group by target_kind, target_id) open_targets").Scan(&n)
+		"select count(*) from (select 1 from reports where "+where+" group by target_kind, target_id) open_targets", args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("moderation: count open reports: %w", err)
 	}
