@@ -91,7 +91,7 @@ func (s *Service) validate(ctx context.Context, actor *account.User, t *Target, 
 		return nil, web.Invalid("form", "This "+t.Kind.Noun()+" was already deleted.")
 	case d.Hide && t.Hidden:
 		return nil, web.Invalid("form", "This post is already hidden.")
-	case d.Unhide && t.Kind == TargetMessage && !t.Private:
+	case d.Unhide && t.Kind == TargetMessage && !t.Hidden:
 		return nil, web.Invalid("form", "This message is not hidden.")
 	case d.Unhide && t.Kind == TargetPost && !t.Hidden:
 		return nil, web.Invalid("form", "This post is not hidden.")

@@ -106,7 +106,7 @@ func (st Standing) Weight() int {
 // records it without an actor; a moderator shows it again from the queue.
 func (s *Service) autoHide(tx *storage.Tx, t *Target, now time.Time) error {
 	threshold := s.automod().AutoHideReports
-	if threshold <= 0 || t.Deleted || t.Kind == TargetUser || t.Hidden || t.Kind == TargetMessage && t.Private {
+	if threshold <= 0 || t.Deleted || t.Kind == TargetUser || t.Hidden {
 		return nil
 	}
 	standings, err := s.store.openReporterStandings(tx, t.Kind, t.ID)

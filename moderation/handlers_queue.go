@@ -57,7 +57,7 @@ func targetState(t *Target) []string {
 	if t.Deleted {
 		out = append(out, "deleted")
 	}
-	if t.Hidden || t.Kind == TargetMessage && t.Private {
+	if t.Hidden {
 		out = append(out, "hidden")
 	}
 	if t.ThreadLocked {
@@ -96,7 +96,7 @@ func (h *Handlers) actionForm(ctx context.Context, viewer *account.User, url str
 			f.CanLock, f.CanUnlock = !t.ThreadLocked, t.ThreadLocked
 		case TargetMessage:
 			// A message hidden (after reports) can be shown again or deleted.
-			f.CanUnhide, f.CanDelete = t.Private, true
+			f.CanUnhide, f.CanDelete = t.Hidden, true
 		}
 	}
 	if member != nil {

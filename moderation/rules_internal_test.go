@@ -39,6 +39,7 @@ func TestDecisionsAreChecked(t *testing.T) {
 		{"delete a member", TargetUser, alice.ID, Decision{Delete: true}, "form", "Ban them instead"},
 		{"hide and show", TargetPost, post.ID, Decision{Hide: true, Unhide: true}, "form", "one of hide and show"},
 		{"show a shown post", TargetPost, post.ID, Decision{Unhide: true}, "form", "is not hidden"},
+		{"show a shown message", TargetMessage, msg.ID, Decision{Unhide: true}, "form", "is not hidden"},
 		{"reopen an open thread", TargetPost, post.ID, Decision{Unlock: true}, "form", "is not closed"},
 		{"empty notice", TargetUser, alice.ID, Decision{Notice: &NoticeDraft{Body: "  "}}, "notice", "Write a message first"},
 		{"unknown rule", TargetUser, alice.ID, Decision{Notice: &NoticeDraft{Body: "x", Rules: []int{9}}}, "rules", "no rule 9"},
@@ -175,5 +176,36 @@ func TestRolesKeepAnAdministrator(t *testing.T) {
 	if err != nil || len(entries) != 2 || entries[1].TargetLabel != "bob: member → admin" || entries[1].Reason != "helps a lot" ||
 		entries[0].TargetLabel != "bob: admin → member" {
 		t.Errorf("role changes audited: %+v, %v", entries, err)
+	}
+}
+
+// TestHiddenMessageShownAgain: a chat message hidden after reports is marked hidden to
+// moderators, and a moderator can show it again (the only way back for it).
+func TestHiddenMessageShownAgain(t *testing.T) {
+	ctx := context.Background()
+	p := newParts(t)
+	mod := p.member(t, "mia", account.RoleModerator)
+	alice := p.member(t, "alice", account.RoleMember)
+	msg := p.chat.add(alice, "a message")
+	p.chat.msgs[msg.ID].Hidden = true
+	tg, err := p.svc.LoadTarget(ctx, mod, TargetMessage, msg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := targetState(tg); len(got) != 1 || got[0] != "hidden" {
+		t.Errorf("state of a hidden message: %v, want [hidden]", got)
+	}
+	out, err := p.svc.Act(ctx, mod, TargetMessage, msg.ID, Decision{Unhide: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Done) != 1 || out.Done[0] != "message shown again" {
+		t.Errorf("done: %v", out.Done)
+	}
+	if p.chat.msgs[msg.ID].Hidden {
+		t.Error("the message is still hidden")
+	}
+	if _, err := p.svc.Act(ctx, mod, TargetMessage, msg.ID, Decision{Unhide: true}); err == nil || !strings.Contains(err.Error(), "not hidden") {
+		t.Errorf("showing it twice: %v", err)
 	}
 }

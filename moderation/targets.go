@@ -56,7 +56,7 @@ type Target struct {
 	ThreadTitle  string
 	ThreadURL    string
 	ThreadLocked bool
-	Hidden       bool // the post itself is hidden by moderators
+	Hidden       bool // the post or chat message itself is hidden (by moderators, or after reports)
 	Deleted      bool
 	// Private is true when the public cannot see it: a hidden post, a post in a hidden
 	// thread, a hidden chat message.
@@ -118,7 +118,7 @@ func (s *Service) loadTargets(ctx context.Context, refs []targetRef) (map[target
 		}
 		for _, m := range msgs {
 			out[targetRef{TargetMessage, m.ID}] = &Target{Kind: TargetMessage, ID: m.ID, UserID: m.AuthorID, Username: m.Author,
-				Label: "Chat message in #" + m.Room, Text: m.Source, HTML: m.HTML, URL: m.URL, Deleted: m.Deleted, Private: m.Hidden}
+				Label: "Chat message in #" + m.Room, Text: m.Source, HTML: m.HTML, URL: m.URL, Deleted: m.Deleted, Hidden: m.Hidden, Private: m.Hidden}
 		}
 	}
 	if len(ids[TargetUser]) > 0 {
