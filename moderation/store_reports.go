@@ -149,15 +149,16 @@ func (st *store) openReportsAbout(ctx context.Context, userID int64) ([]*Report,
 	return st.listReports(ctx, "r.resolved_at is null and r.target_user_id = ? order by r.id", userID)
 }
 
-// standingColumns count a reporter's closed reports by how they were decided.
-const standingColumns = `(select count(*) from reports a where a.reporter_id = r.reporter_id and a.resolution = 'actioned'),
-	(select count(*) from reports d where d.reporter_id = r.reporter_id and d.resolution = 'dismissed')`
+// standingsOf counts, in one pass over the reports, each reporter's closed reports by
+// how they were decided, for the reporters the condition that follows it selects.
+const standingsOf = `select reporter_id, sum(case when resolution = 'actioned' then 1 else 0 end),
+	sum(case when resolution = 'dismissed' then 1 else 0 end) from reports where reporter_id in `
 
 // openReporterStandings returns the standing of every member with an open report of the
 // target, inside tx; each member has at most one open report of one thing.
 func (st *store) openReporterStandings(tx *storage.Tx, kind TargetKind, id int64) ([]Standing, error) {
-	rows, err := tx.Query(`select r.reporter_id, `+standingColumns+` from reports r
-		where r.target_kind = ? and r.target_id = ? and r.resolved_at is null`, string(kind), id)
+	rows, err := tx.Query(standingsOf+`(select reporter_id from reports
+		where target_kind = ? and target_id = ? and resolved_at is null) group by reporter_id`, string(kind), id)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: reporters of %s %d: %w", kind, id, err)
 	}
@@ -180,8 +181,7 @@ func (st *store) reporterStandings(ctx context.Context, ids []int64) (map[int64]
 		return out, nil
 	}
 	in, args := idList(unique(ids))
-	rows, err := st.db.Query(ctx, `select r.reporter_id, `+standingColumns+` from
-		(select distinct reporter_id from reports where reporter_id in (`+in+`)) r`, args...)
+	rows, err := st.db.Query(ctx, standingsOf+"("+in+") group by reporter_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("moderation: reporter standings: %w", err)
 	}
