@@ -31,11 +31,13 @@ func (b *Bus) Generation(local func() uint64) *Generation {
 	b.Subscribe("commit", func([]byte) { g.remote.Add(1) })
 	// A node that missed announcements cannot know what changed, so it assumes anything did.
 	b.OnResync(func() { g.remote.Add(1) })
+	// The count is read before the goroutine starts: a commit made between this call's
+	// return and the goroutine's first tick is then announced, not taken for the start.
+	last := local()
 	go func() {
 		defer close(g.done)
 		t := time.NewTicker(commitEvery)
 		defer t.Stop()
-		last := local()
 		for {
 			select {
 			case <-g.stop:
