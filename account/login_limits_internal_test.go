@@ -1,38 +1,16 @@
 package account
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"net"
-	"os"
 	"testing"
 	"time"
 
-	"stoa/bus"
+	"stoa/bus/bustest"
 )
 
 // Two nodes' login limits on a real NATS: attempts counted on one node count on the other,
 // so ten guesses on node A leave none for node B.
 func TestLoginLimitsHoldAcrossNodes(t *testing.T) {
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:4222", 2*time.Second); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("NATS is not reachable at 127.0.0.1:4222: %v", err)
-		}
-		t.Skipf("NATS is not reachable at 127.0.0.1:4222 (%v)", err)
-	} else {
-		c.Close()
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	cluster := "t" + hex.EncodeToString(b)
-	open := func(node string) *bus.Bus {
-		p, err := bus.Open(bus.Options{URL: "nats://127.0.0.1:4222", Node: node, Cluster: cluster})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
-		return p
-	}
+	open := bustest.Nodes(t)
 	pa, pb := open("a"), open("b")
 	a, b2 := newLoginLimits(pa), newLoginLimits(pb)
 	pa.Flush()
