@@ -257,7 +257,7 @@ func TestSearchIndexHoldsThePlainText(t *testing.T) {
 // mustWords loads the (empty) watched words of db.
 func mustWords(t testing.TB, db *storage.DB) *watchwords.List {
 	t.Helper()
-	l, err := watchwords.New(context.Background(), db)
+	l, err := watchwords.New(context.Background(), db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 	if err != nil {
 		t.Fatal(err)
 	}
-	words, err := watchwords.New(ctx, db)
+	words, err := watchwords.New(ctx, db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

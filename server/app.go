@@ -106,7 +106,7 @@ func (a *App) wire(ctx context.Context) error {
 	if a.site, err = site.New(ctx, a.db, a.bus, a.log); err != nil {
 		return err
 	}
-	if a.words, err = watchwords.New(ctx, a.db); err != nil {
+	if a.words, err = watchwords.New(ctx, a.db, a.bus, a.log); err != nil {
 		return err
 	}
 	admins, err := a.accountStore.CountAdmins(ctx)

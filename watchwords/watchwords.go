@@ -8,6 +8,7 @@ package watchwords
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"stoa/bus"
 	"stoa/storage"
 	"stoa/web"
 )
@@ -170,15 +172,38 @@ type List struct {
 	store    *Store
 	compiled atomic.Pointer[[]*matcher]
 	now      func() time.Time
+	peers    *bus.Bus
+	log      *slog.Logger
 }
 
-// New loads and compiles the list from db.
-func New(ctx context.Context, db *storage.DB) (*List, error) {
-	l := &List{db: db, store: NewStore(db), now: time.Now}
+// subjectChanged tells the other nodes that the list changed.
+const subjectChanged = "watchwords"
+
+// New loads and compiles the list from db. peers are the other nodes on db: when one of
+// them changes the list, this node reads it again, so a word blocked on one node is
+// blocked on all within a moment.
+func New(ctx context.Context, db *storage.DB, peers *bus.Bus, log *slog.Logger) (*List, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &List{db: db, store: NewStore(db), now: time.Now, peers: peers, log: log}
 	if err := l.reload(ctx); err != nil {
 		return nil, err
 	}
+	if err := peers.Subscribe(subjectChanged, func([]byte) { l.reloadFromPeer() }); err != nil {
+		return nil, err
+	}
+	peers.OnResync(l.reloadFromPeer)
 	return l, nil
+}
+
+// reloadFromPeer reads the list another node changed.
+func (l *List) reloadFromPeer() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.reload(ctx); err != nil {
+		l.log.Error("watchwords: reading the list another node changed failed", "err", err)
+	}
 }
 
 func (l *List) reload(ctx context.Context) error {
@@ -321,7 +346,10 @@ func (l *List) reloadAfter(tx *storage.Tx) error {
 		return err
 	}
 	ms := compileAll(entries)
-	tx.AfterCommit(func() { l.compiled.Store(&ms) })
+	tx.AfterCommit(func() {
+		l.compiled.Store(&ms)
+		l.peers.Publish(subjectChanged, nil)
+	})
 	return nil
 }
 

@@ -31,7 +31,7 @@ func newList(t *testing.T) (*watchwords.List, *[]string, string) {
 	if _, err := account.AddUser(context.Background(), account.NewStore(db), "root", "password-root", account.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
-	l, err := watchwords.New(context.Background(), db)
+	l, err := watchwords.New(context.Background(), db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestChangesApplyAtOnceAndAreKept(t *testing.T) {
 	}
 	db := open(t, path)
 	defer db.Close()
-	again, err := watchwords.New(context.Background(), db)
+	again, err := watchwords.New(context.Background(), db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
