@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -77,12 +77,6 @@ func (s *Service) checkPace(ctx context.Context, u *account.User, room *Room) er
 	return nil
 }
 
-// normalize is how two messages are compared for the duplicate check: trimmed,
-// case-folded, with every run of white space made one space.
-func normalize(text string) string {
-	return strings.Join(strings.FieldsFunc(strings.ToLower(text), unicode.IsSpace), " ")
-}
-
 // refuseDuplicate refuses a message its author sent already within the site's duplicate
 // window, in any room. The form's submit token (a double submit) is answered before
 // this with the first message, so only a deliberate resend is refused.
@@ -98,11 +92,8 @@ func (s *Service) refuseDuplicate(ctx context.Context, u *account.User, body str
 	if err != nil {
 		return err
 	}
-	want := normalize(body)
-	for _, src := range sources {
-		if normalize(src) == want {
-			return errDuplicate(window)
-		}
+	if watchwords.Repeats(body, sources) {
+		return errDuplicate(window)
 	}
 	return nil
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
-	"unicode"
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/watchwords"
 	"stoa/web"
 )
 
@@ -68,12 +67,6 @@ func (s *Service) screen(ctx context.Context, u *account.User, title, body strin
 	return out, nil
 }
 
-// NormalizeForDuplicate is how two texts are compared for the duplicate check: trimmed,
-// case-folded, with every run of white space made one space.
-func NormalizeForDuplicate(text string) string {
-	return strings.Join(strings.FieldsFunc(strings.ToLower(text), unicode.IsSpace), " ")
-}
-
 // refuseDuplicate refuses a body the member already posted within the site's duplicate
 // window. It is not the double-submit guard (the form token), which returns the first
 // post instead: this catches the same text sent again on purpose, from a new form. now is
@@ -87,11 +80,8 @@ func (s *Service) refuseDuplicate(ctx context.Context, u *account.User, body str
 	if err != nil {
 		return err
 	}
-	want := NormalizeForDuplicate(body)
-	for _, src := range sources {
-		if NormalizeForDuplicate(src) == want {
-			return errDuplicate(window)
-		}
+	if watchwords.Repeats(body, sources) {
+		return errDuplicate(window)
 	}
 	return nil
 }

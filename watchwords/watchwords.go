@@ -165,6 +165,25 @@ func check(ms []*matcher, text string) Result {
 	return res
 }
 
+// Repeats reports whether text is one of earlier again: the same words in any letter
+// case and spacing. Forum and chat use it to refuse the same text sent twice on purpose
+// within the site's duplicate window.
+func Repeats(text string, earlier []string) bool {
+	want := normalizeSpaceAndCase(text)
+	for _, e := range earlier {
+		if normalizeSpaceAndCase(e) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeSpaceAndCase trims text, folds its case and makes every run of white space one
+// space.
+func normalizeSpaceAndCase(text string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(text), unicode.IsSpace), " ")
+}
+
 // List is the watched words, read from memory: every post and chat message is checked,
 // so the compiled list is kept and replaced after each change commits.
 type List struct {

@@ -177,3 +177,22 @@ func TestAFailedRecordChangesNothing(t *testing.T) {
 		t.Error("the unrecorded word is checked")
 	}
 }
+
+// The same text again, in another case or spacing, repeats it; a changed word does not.
+func TestRepeatsIgnoresCaseAndSpacingOnly(t *testing.T) {
+	earlier := []string{"Buy cheap  watches\nnow", "hello"}
+	for text, want := range map[string]bool{
+		"buy cheap watches now":     true,
+		"  BUY CHEAP\tWATCHES NOW ": true,
+		"buy cheap watches today":   false,
+		"hello there":               false,
+		"":                          false,
+	} {
+		if got := watchwords.Repeats(text, earlier); got != want {
+			t.Errorf("Repeats(%q) = %v, want %v", text, got, want)
+		}
+	}
+	if watchwords.Repeats("hello", nil) {
+		t.Error("a text with nothing earlier repeats")
+	}
+}
