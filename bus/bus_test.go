@@ -116,7 +116,14 @@ func TestGenerationMovesWithTheOtherNodesCommits(t *testing.T) {
 	id := cluster()
 	a, b := open(t, "a", id), open(t, "b", id)
 	var localA, localB atomic.Uint64
-	ga, gb := a.Generation(localA.Load), b.Generation(localB.Load)
+	ga, err := a.Generation(localA.Load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := b.Generation(localB.Load)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer ga.Close()
 	defer gb.Close()
 	b.Flush()

@@ -22,13 +22,15 @@ type Generation struct {
 
 // Generation starts announcing this node's commits (local is the database's own
 // generation) and counting the other nodes'. In the embedded shape it is local alone.
-func (b *Bus) Generation(local func() uint64) *Generation {
+func (b *Bus) Generation(local func() uint64) (*Generation, error) {
 	g := &Generation{local: local, stop: make(chan struct{}), done: make(chan struct{})}
 	if !b.Clustered() {
 		close(g.done)
-		return g
+		return g, nil
 	}
-	b.Subscribe("commit", func([]byte) { g.remote.Add(1) })
+	if err := b.Subscribe("commit", func([]byte) { g.remote.Add(1) }); err != nil {
+		return nil, err
+	}
 	// A node that missed announcements cannot know what changed, so it assumes anything did.
 	b.OnResync(func() { g.remote.Add(1) })
 	// The count is read before the goroutine starts: a commit made between this call's
@@ -52,7 +54,7 @@ func (b *Bus) Generation(local func() uint64) *Generation {
 			}
 		}
 	}()
-	return g
+	return g, nil
 }
 
 // Value is the generation now.

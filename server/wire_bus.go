@@ -28,7 +28,9 @@ func (a *App) openBus(ctx context.Context) error {
 	// Closed last (closers run in reverse): what chat and the caches publish while they
 	// stop still goes out.
 	a.closers = append(a.closers, b.Close)
-	a.gen = b.Generation(a.db.Generation)
+	if a.gen, err = b.Generation(a.db.Generation); err != nil {
+		return err
+	}
 	a.closers = append(a.closers, a.gen.Close)
 	return nil
 }
