@@ -110,25 +110,60 @@ func NewNotifier(db *storage.DB, opts NotifierOptions) *Notifier {
 // notification with x.Key, is no longer a member, or caused it themselves. It reports
 // whether a notification was recorded, and queues an email when the member chose one.
 func (n *Notifier) Notify(tx *storage.Tx, x Notification) (bool, error) {
-	if x.UserID == 0 || x.UserID == x.ActorID || x.Key == "" {
-		return false, nil
-	}
-	to, err := n.store.notifyTarget(tx, x.UserID, x.Kind)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && to.delivery == DeliveryOff {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	id, err := n.store.insertNotification(tx, x, n.now())
-	if err != nil || id == 0 {
-		return false, err
-	}
-	if to.delivery != DeliveryEmail || to.email == "" {
-		return true, nil
-	}
-	return true, n.email(tx, id, to.email, x)
+	recorded, err := n.NotifyAll(tx, []int64{x.UserID}, x)
+	return recorded == 1, err
 }
+
+// NotifyAll is Notify for each member of userIDs (x.UserID is ignored), in a few
+// statements whatever their number: a reply to a thread with hundreds of watchers must
+// not hold the thread for hundreds of round trips to the database. It returns how many
+// notifications it recorded.
+func (n *Notifier) NotifyAll(tx *storage.Tx, userIDs []int64, x Notification) (int, error) {
+	if x.Key == "" {
+		return 0, nil
+	}
+	ids := make([]int64, 0, len(userIDs))
+	for _, id := range userIDs {
+		if id != 0 && id != x.ActorID {
+			ids = append(ids, id)
+		}
+	}
+	recorded := 0
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), notifyBatch)]
+		ids = ids[len(batch):]
+		targets, err := n.store.notifyTargets(tx, batch, x.Kind)
+		if err != nil {
+			return recorded, err
+		}
+		wanted := make([]int64, 0, len(batch))
+		for _, id := range batch {
+			if to, ok := targets[id]; ok && to.delivery != DeliveryOff {
+				wanted = append(wanted, id)
+			}
+		}
+		inserted, err := n.store.insertNotifications(tx, wanted, x, n.now())
+		if err != nil {
+			return recorded, err
+		}
+		recorded += len(inserted)
+		for _, id := range wanted {
+			to, nid := targets[id], inserted[id]
+			if nid == 0 || to.delivery != DeliveryEmail || to.email == "" {
+				continue
+			}
+			x.UserID = id
+			if err := n.email(tx, nid, to.email, x); err != nil {
+				return recorded, err
+			}
+		}
+	}
+	return recorded, nil
+}
+
+// notifyBatch is how many members one statement of NotifyAll covers: seven values a row
+// stays far below SQLite's limit of 32,766 values a statement.
+const notifyBatch = 500
 
 func (n *Notifier) email(tx *storage.Tx, id int64, to string, x Notification) error {
 	var actor string
@@ -197,13 +232,8 @@ func (n *Notifier) NotifyMentioned(tx *storage.Tx, mentions []string, x Notifica
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		x.UserID = id
-		if _, err := n.Notify(tx, x); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = n.NotifyAll(tx, ids, x)
+	return err
 }
 
 // Retract removes, inside tx, every notification caused by key, such as a post that was

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -186,5 +187,71 @@ func TestNotificationsExportAndErase(t *testing.T) {
 	items, _, _ := f.n.Notifications(ctx, f.carl.ID, 10, 0)
 	if len(items) != 1 || items[0].Text() != "A former member mentioned you in “Garden”" {
 		t.Errorf("carl's notification from alice reads %+v", items)
+	}
+}
+
+// Notifying many members at once (a thread's watchers) treats each as Notify would: the
+// actor, a member who turned the kind off, one notified already and an erased account
+// are left out, an emailed member gets a mail, and more members than one statement
+// covers are all notified.
+func TestNotifyAllTreatsEachMemberAsNotifyWould(t *testing.T) {
+	ctx := context.Background()
+	f := newNotifyFixture(t)
+	// Watchers made directly: 520 argon2id hashes would take half a minute.
+	var many []int64
+	err := f.db.Write(ctx, func(tx *storage.Tx) error {
+		ids := make([]int64, 520)
+		for i := range ids {
+			name := fmt.Sprintf("watcher%03d", i)
+			id, err := tx.InsertID("insert into users(username, username_key, password_hash, created_at) values (?, ?, 'x', 1)", name, name)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
+		}
+		many = ids
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.n.SetPreferences(ctx, f.alice.ID, map[string]account.Delivery{account.NotifyWatching: account.DeliveryEmail}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.n.SetPreferences(ctx, many[0], map[string]account.Delivery{account.NotifyWatching: account.DeliveryOff}); err != nil {
+		t.Fatal(err)
+	}
+	x := account.Notification{Kind: account.NotifyWatching, ActorID: f.bob.ID, Subject: "Garden", URL: "/p/9", Key: "post:9"}
+	carl := x
+	carl.UserID = f.carl.ID
+	f.notify(t, carl) // carl has this one already
+	f.write(t, "update users set deleted_at = 1 where id = ?", many[1])
+
+	var recorded int
+	err = f.db.Write(ctx, func(tx *storage.Tx) error {
+		var err error
+		recorded, err = f.n.NotifyAll(tx, append([]int64{f.alice.ID, f.bob.ID, f.carl.ID}, many...), x)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + len(many) - 2; recorded != want { // alice and the watchers but the two left out
+		t.Errorf("recorded %d notifications, want %d", recorded, want)
+	}
+	for _, c := range []struct {
+		who  int64
+		want int
+	}{{f.alice.ID, 1}, {f.bob.ID, 0}, {f.carl.ID, 1}, {many[0], 0}, {many[2], 1}, {many[len(many)-1], 1}} {
+		if got, _ := f.n.UnreadCount(ctx, c.who); got != c.want {
+			t.Errorf("member %d has %d unread notifications, want %d", c.who, got, c.want)
+		}
+	}
+	queued, err := f.outbox.List(ctx, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queued) != 1 || queued[0].To != "alice@example.org" || !strings.Contains(queued[0].Text, "/notifications/") {
+		t.Errorf("mails queued: %+v, want one to alice with a link", queued)
 	}
 }

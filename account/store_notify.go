@@ -18,44 +18,71 @@ type notifyTarget struct {
 	delivery Delivery
 }
 
-// notifyTarget returns, inside tx, how to reach an active member about kind;
-// storage.ErrNotFound when they are no longer a member.
-func (s *Store) notifyTarget(tx *storage.Tx, userID int64, kind string) (notifyTarget, error) {
-	var t notifyTarget
-	var delivery string
+// notifyTargets returns, inside tx, how to reach each active member of ids about kind;
+// members no longer active are left out.
+func (s *Store) notifyTargets(tx *storage.Tx, ids []int64, kind string) (map[int64]notifyTarget, error) {
+	targets := make(map[int64]notifyTarget, len(ids))
+	if len(ids) == 0 {
+		return targets, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, kind)
+	for _, id := range ids {
+		args = append(args, id)
+	}
 	// Only a confirmed address is mailed: an unconfirmed one may be someone else's.
-	err := tx.QueryRow(`select case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
+	rows, err := tx.Query(`select u.id, case when u.email_verified = 1 then coalesce(u.email, '') else '' end,
 		coalesce(p.delivery, 'app') from users u
 		left join notification_prefs p on p.user_id = u.id and p.kind = ?
-		where u.id = ? and u.deleted_at is null`, kind, userID).Scan(&t.email, &delivery)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, storage.ErrNotFound
-	}
+		where u.deleted_at is null and u.id in (?`+strings.Repeat(", ?", len(ids)-1)+")", args...)
 	if err != nil {
-		return t, fmt.Errorf("account: notification preference of %d: %w", userID, err)
+		return nil, fmt.Errorf("account: notification preferences: %w", err)
 	}
-	t.delivery = Delivery(delivery)
-	return t, nil
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t notifyTarget
+		var delivery string
+		if err := rows.Scan(&id, &t.email, &delivery); err != nil {
+			return nil, fmt.Errorf("account: notification preferences: %w", err)
+		}
+		t.delivery = Delivery(delivery)
+		targets[id] = t
+	}
+	return targets, rows.Err()
 }
 
-// insertNotification records x inside tx and returns its id, or 0 when the member already
-// has a notification with x.Key.
-func (s *Store) insertNotification(tx *storage.Tx, x Notification, now time.Time) (int64, error) {
+// insertNotifications records x for each member of userIDs inside tx, in one statement,
+// and returns the new notifications' ids by member; a member who already has a
+// notification with x.Key is left out.
+func (s *Store) insertNotifications(tx *storage.Tx, userIDs []int64, x Notification, now time.Time) (map[int64]int64, error) {
+	inserted := make(map[int64]int64, len(userIDs))
+	if len(userIDs) == 0 {
+		return inserted, nil
+	}
 	var actor any
 	if x.ActorID != 0 {
 		actor = x.ActorID
 	}
-	var id int64
-	err := tx.QueryRow(`insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
-		values (?, ?, ?, ?, ?, ?, ?) on conflict(user_id, source_key) do nothing returning id`,
-		x.UserID, x.Kind, actor, x.Subject, x.URL, x.Key, now.Unix()).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+	args := make([]any, 0, 7*len(userIDs))
+	for _, id := range userIDs {
+		args = append(args, id, x.Kind, actor, x.Subject, x.URL, x.Key, now.Unix())
 	}
+	rows, err := tx.Query(`insert into notifications(user_id, kind, actor_id, subject, url, source_key, created_at)
+		values (?, ?, ?, ?, ?, ?, ?)`+strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(userIDs)-1)+`
+		on conflict(user_id, source_key) do nothing returning id, user_id`, args...)
 	if err != nil {
-		return 0, fmt.Errorf("account: notify %d of %s: %w", x.UserID, x.Key, err)
+		return nil, fmt.Errorf("account: notify of %s: %w", x.Key, err)
 	}
-	return id, nil
+	defer rows.Close()
+	for rows.Next() {
+		var id, user int64
+		if err := rows.Scan(&id, &user); err != nil {
+			return nil, fmt.Errorf("account: notify of %s: %w", x.Key, err)
+		}
+		inserted[user] = id
+	}
+	return inserted, rows.Err()
 }
 
 // activeUsername returns, inside tx, an active member's username, or "" for an erased one.

@@ -29,6 +29,8 @@ type Notifier interface {
 	// Notify records n for n.UserID; it is a no-op for the actor themselves, for a member
 	// who turned the kind off and for a key the member was notified of already.
 	Notify(tx *storage.Tx, n account.Notification) (bool, error)
+	// NotifyAll is Notify for each of userIDs, in a few statements whatever their number.
+	NotifyAll(tx *storage.Tx, userIDs []int64, n account.Notification) (int, error)
 	// NotifyMentioned notifies the members named in mentions (usernames) of n.
 	NotifyMentioned(tx *storage.Tx, mentions []string, n account.Notification) error
 	// Retract removes every notification caused by key.

@@ -205,6 +205,12 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 	p := d.post
 	p.ThreadID = t.ID
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		// What does not need the thread's row comes first: on PostgreSQL, counting the
+		// reply locks that row until the commit, and every other reply to the thread
+		// waits for it.
+		if err := s.autoWatch(tx, u, t); err != nil {
+			return err
+		}
 		hidden, err := s.store.countReply(tx, t.ID, now, u.IsStaff())
 		if err != nil {
 			return err
@@ -216,9 +222,6 @@ func (s *Service) Reply(ctx context.Context, u *account.User, in NewReply) (*Pos
 			return err
 		}
 		tx.AfterCommit(s.index.queued)
-		if err := s.autoWatch(tx, u, t); err != nil {
-			return err
-		}
 		if sc.review != "" {
 			// Waiting for review: hidden, and nobody is notified until it is approved.
 			if err := s.held(tx, p, sc, now); err != nil {
@@ -297,11 +300,6 @@ func (s *Service) notify(tx *storage.Tx, p *Post, t *Thread, mentions []string, 
 		}
 	}
 	n.Kind = account.NotifyWatching
-	for _, id := range watchers {
-		n.UserID = id
-		if _, err := s.notifier.Notify(tx, n); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = s.notifier.NotifyAll(tx, watchers, n)
+	return err
 }
