@@ -56,7 +56,7 @@ func (s *Service) screen(ctx context.Context, u *account.User, title, body strin
 		return out, nil
 	}
 	if n := s.site.Automod().NewMemberPosts; n > 0 {
-		published, err := s.store.publishedPostCount(ctx, u.ID)
+		published, err := s.store.publishedPostCount(ctx, u.ID, n)
 		if err != nil {
 			return out, err
 		}

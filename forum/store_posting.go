@@ -214,10 +214,13 @@ func (s *Store) purgeDeleted(tx *storage.Tx, cutoff time.Time) error {
 }
 
 // publishedPostCount counts the member's posts that did not wait for review or were
-// approved, deleted ones included: the new-member review counts what they got through.
-func (s *Store) publishedPostCount(ctx context.Context, userID int64) (int, error) {
+// approved, deleted ones included, up to upTo: the new-member review counts what they got
+// through.
+func (s *Store) publishedPostCount(ctx context.Context, userID int64, upTo int) (int, error) {
 	var n int
-	if err := s.db.QueryRow(ctx, "select count(*) from posts where author_id = ? and review = ''", userID).Scan(&n); err != nil {
+	// Counting stops at upTo: a member with years of posts is past any review threshold,
+	// and every one of their posts would otherwise count them all.
+	if err := s.db.QueryRow(ctx, "select count(*) from (select 1 from posts where author_id = ? and review = '' limit ?) first", userID, upTo).Scan(&n); err != nil {
 		return 0, fmt.Errorf("forum: count posts of %d: %w", userID, err)
 	}
 	return n, nil
