@@ -8,8 +8,9 @@ import (
 	"stoa/storage"
 )
 
-// This file holds chat's full-text search, which is engine-specific: on SQLite the index
-// is the FTS5 table chat_search, whose rowid is the message's id.
+// This file holds chat's full-text search. The index is chat_search, whose rowid is the
+// message's id: an FTS5 table on SQLite, a table with a tsvector and a GIN index on
+// PostgreSQL (storage.Dialect.TextSearch writes the engine's part of the query).
 
 // SearchHit is a chat message that matches a search. Text is the message's plain text,
 // as the index holds it: the search page quotes it around the first match.
@@ -25,30 +26,30 @@ type SearchHit struct {
 // URL is the address that shows the message in its room's history.
 func (h SearchHit) URL() string { return (&Message{ID: h.MessageID, Room: h.Room}).URL() }
 
-// search finds visible messages for match, an FTS5 query, written by author when author is
-// not "". Only the newest candidates matching messages are ranked, best match first: FTS5
-// walks the matches newest first and stops there. It returns one page and how many of the
+// search finds visible messages for q, written by author when author is not "". Only
+// the newest candidates matching messages are ranked, best match first: the index walks
+// the matches newest first and stops there. It returns one page and how many of the
 // candidates matched. FTS5's snippet() is not used: it compares every match in a message
 // with every other, which a message of one repeated word makes slow.
-func (s *Store) search(ctx context.Context, match, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
-	where := "chat_search match ? and m.deleted_at is null and m.hidden_at is null"
-	args := []any{match}
+func (s *Store) search(ctx context.Context, q storage.TextQuery, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
+	index, where, score, args := s.db.Dialect().TextSearch("chat_search", q)
+	where += " and m.deleted_at is null and m.hidden_at is null"
 	if author != "" {
 		where += " and u.username_key = lower(?)"
 		args = append(args, author)
 	}
-	from := ` from chat_search s join chat_messages m on m.id = s.rowid join chat_rooms r on r.id = m.room_id
+	from := ` from ` + index + ` join chat_messages m on m.id = s.rowid join chat_rooms r on r.id = m.room_id
 		left join users u on u.id = m.author_id and u.deleted_at is null where ` + where + ` order by s.rowid desc limit ?`
 	args = append(args, candidates)
 	var total int
-	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+")", args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("chat: count search %q: %w", match, err)
+	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+") as candidates", args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("chat: count search %q: %w", q.Typed, err)
 	}
 	rows, err := s.db.Query(ctx, `select id, slug, name, author, created_at from (
-		select m.id, r.slug, r.name, coalesce(u.username, '') as author, m.created_at, bm25(chat_search) as score`+from+`)
+		select m.id, r.slug, r.name, coalesce(u.username, '') as author, m.created_at, `+score+` as score`+from+`) as candidates
 		order by score, id desc limit ? offset ?`, append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
+		return nil, 0, fmt.Errorf("chat: search %q: %w", q.Typed, err)
 	}
 	defer rows.Close()
 	var out []SearchHit
@@ -56,13 +57,13 @@ func (s *Store) search(ctx context.Context, match, author string, candidates, li
 		var h SearchHit
 		var at int64
 		if err := rows.Scan(&h.MessageID, &h.Room, &h.RoomName, &h.Author, &at); err != nil {
-			return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
+			return nil, 0, fmt.Errorf("chat: search %q: %w", q.Typed, err)
 		}
 		h.CreatedAt = time.Unix(at, 0).UTC()
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("chat: search %q: %w", match, err)
+		return nil, 0, fmt.Errorf("chat: search %q: %w", q.Typed, err)
 	}
 	rows.Close()
 	// The text of the page's messages only: the ranking never carries it.

@@ -65,7 +65,7 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 		Restrictions: tf.sanctions,
 		Notifier:     account.NewNotifier(db, account.NotifierOptions{BaseURL: "http://stoa.test", Outbox: mail.NewOutbox(db, mail.Config{BaseURL: "http://stoa.test"})}),
 		Audit:        tf.audit,
-		ChatSearch:   func(context.Context, string, string, int, int, int) ([]ChatHit, int, error) { return nil, 0, nil },
+		ChatSearch:   func(context.Context, storage.TextQuery, string, int, int, int) ([]ChatHit, int, error) { return nil, 0, nil },
 		Accounts:     accounts,
 		Web:          &web.Responder{Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),

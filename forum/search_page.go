@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"stoa/ratelimit"
+	"stoa/storage"
 	"stoa/views"
 	"stoa/web"
 )
@@ -26,11 +27,11 @@ type ChatHit struct {
 	CreatedAt time.Time
 }
 
-// ChatSearch finds public chat messages for match, an FTS5 query made by ParseSearch,
+// ChatSearch finds public chat messages for q (its FTS5 form made by ParseSearch),
 // written by author when author is not "": the best matches among the newest candidates
 // matching messages. It returns one page and how many of the candidates matched. Chat
 // implements it; the server adapts it, since forum and chat do not know each other.
-type ChatSearch func(ctx context.Context, match, author string, candidates, limit, offset int) ([]ChatHit, int, error)
+type ChatSearch func(ctx context.Context, q storage.TextQuery, author string, candidates, limit, offset int) ([]ChatHit, int, error)
 
 // What one search may cost, and how many may run. Every search holds a read connection
 // while it runs; the readers are shared with every page, so searches may take only some of
@@ -147,7 +148,7 @@ func (s *Search) page(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Searched = true
 		if d.Tab == "chat" {
-			err = s.searchChat(ctx, match, q, &d)
+			err = s.searchChat(ctx, storage.TextQuery{FTS5: match, Typed: q.Text}, q, &d)
 		} else {
 			err = s.searchForum(ctx, q, &d)
 		}
@@ -194,7 +195,7 @@ func (s *Search) searchForum(ctx context.Context, q SearchQuery, d *views.Search
 	return nil
 }
 
-func (s *Search) searchChat(ctx context.Context, match string, q SearchQuery, d *views.SearchData) error {
+func (s *Search) searchChat(ctx context.Context, match storage.TextQuery, q SearchQuery, d *views.SearchData) error {
 	done, err := s.begin(ctx)
 	if err != nil {
 		return err
@@ -258,7 +259,7 @@ func (s *Search) Find(ctx context.Context, q SearchQuery) ([]SearchHit, int, err
 		return nil, 0, searchFailed(ctx, err)
 	}
 	page := max(q.Page, 1)
-	hits, total, err := s.store.searchHits(ctx, match, q.Category, q.Author, s.candidates, SearchPerPage, (page-1)*SearchPerPage)
+	hits, total, err := s.store.searchHits(ctx, storage.TextQuery{FTS5: match, Typed: q.Text}, q.Category, q.Author, s.candidates, SearchPerPage, (page-1)*SearchPerPage)
 	if err != nil {
 		return nil, 0, searchFailed(ctx, err)
 	}

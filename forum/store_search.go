@@ -63,17 +63,17 @@ func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
 	return nil
 }
 
-// searchHits finds the visible posts that match, an FTS5 query made by ParseSearch, in
-// the category with slug category and by the member called author when those are not
-// "". Only the newest candidates matching posts are ranked, best match first (a match in
-// a thread's title weighs ten times one in a post's text): FTS5 walks the matches newest
-// first and stops there, so a word in every post costs no more than a rare one. It returns
-// one page of hits, without their text (searchTexts reads it), and how many of the
-// candidates matched: a count equal to candidates means there may be more.
-func (s *Store) searchHits(ctx context.Context, match, category, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
-	where := `post_search match ? and p.deleted_at is null and p.hidden_at is null
+// searchHits finds the visible posts that match q in the category with slug category
+// and by the member called author when those are not "". Only the newest candidates
+// matching posts are ranked, best match first (a match in a thread's title weighs ten
+// times one in a post's text): the index walks the matches newest first and stops there,
+// so a word in every post costs no more than a rare one. It returns one page of hits,
+// without their text (searchTexts reads it), and how many of the candidates matched: a
+// count equal to candidates means there may be more.
+func (s *Store) searchHits(ctx context.Context, q storage.TextQuery, category, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
+	index, match, score, args := s.db.Dialect().TextSearch("post_search", q, 10.0, 1.0)
+	where := match + ` and p.deleted_at is null and p.hidden_at is null
 		and t.deleted_at is null and t.hidden_at is null`
-	args := []any{match}
 	if category != "" {
 		where += " and c.slug = ?"
 		args = append(args, category)
@@ -82,20 +82,20 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 		where += " and u.username_key = lower(?)"
 		args = append(args, author)
 	}
-	from := ` from post_search s join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
+	from := ` from ` + index + ` join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
 		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
 		where ` + where + ` order by s.rowid desc limit ?`
 	args = append(args, candidates)
 	var total int
-	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+")", args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("forum: count search %q: %w", match, err)
+	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+") as candidates", args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("forum: count search %q: %w", q.Typed, err)
 	}
 	rows, err := s.db.Query(ctx, `select id, thread_id, number, slug, title, author, category, category_slug, created_at from (
 		select p.id, t.id as thread_id, p.number, t.slug, t.title, coalesce(u.username, 'former-member') as author,
-			c.name as category, c.slug as category_slug, p.created_at, bm25(post_search, 10.0, 1.0) as score`+from+`)
+			c.name as category, c.slug as category_slug, p.created_at, `+score+` as score`+from+`) as candidates
 		order by score, id desc limit ? offset ?`, append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
+		return nil, 0, fmt.Errorf("forum: search %q: %w", q.Typed, err)
 	}
 	defer rows.Close()
 	var hits []SearchHit
@@ -104,7 +104,7 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 		var at int64
 		if err := rows.Scan(&h.PostID, &h.ThreadID, &h.Number, &h.ThreadSlug, &h.Title,
 			&h.Author, &h.Category, &h.CategorySlug, &at); err != nil {
-			return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
+			return nil, 0, fmt.Errorf("forum: search %q: %w", q.Typed, err)
 		}
 		h.CreatedAt = time.Unix(at, 0).UTC()
 		hits = append(hits, h)

@@ -6,6 +6,7 @@ import (
 
 	"stoa/chat"
 	"stoa/forum"
+	"stoa/storage"
 )
 
 // wireForum builds the forum (forum/): categories, threads and posts, search, feeds,
@@ -44,8 +45,8 @@ func (a *App) wireForum(ctx context.Context, mux *http.ServeMux) error {
 // chatSearch gives the forum's search page its chat tab: forum and chat do not know
 // each other.
 func chatSearch(svc *chat.Service) forum.ChatSearch {
-	return func(ctx context.Context, match, author string, candidates, limit, offset int) ([]forum.ChatHit, int, error) {
-		hits, total, err := svc.Search(ctx, match, author, candidates, limit, offset)
+	return func(ctx context.Context, q storage.TextQuery, author string, candidates, limit, offset int) ([]forum.ChatHit, int, error) {
+		hits, total, err := svc.Search(ctx, q, author, candidates, limit, offset)
 		out := make([]forum.ChatHit, 0, len(hits))
 		for _, h := range hits {
 			out = append(out, forum.ChatHit{URL: h.URL(), Room: h.RoomName, RoomURL: "/chat/" + h.Room,
