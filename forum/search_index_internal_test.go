@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
 // Posts still queued for the search index when they are edited, purged or erased are
@@ -80,5 +81,61 @@ func TestQueuedPostsFollowEditsAndErasure(t *testing.T) {
 	}
 	if indexed := inIndex("quicksilver"); indexed != 0 {
 		t.Errorf("the purged post's text is in the index %d times", indexed)
+	}
+}
+
+// Several nodes, and searches on each, catch the index up at once on PostgreSQL: every
+// catch-up succeeds and every queued post is indexed once. Without the lock the second
+// of two catch-ups moving the same posts failed on the index's key, and its search
+// answered 500.
+func TestCatchUpsOnSeveralNodesDoNotCollide(t *testing.T) {
+	ctx := context.Background()
+	url := storagetest.NewPostgres(t)
+	var stores []*Store
+	for range 3 {
+		db, err := storage.Open(ctx, url, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		stores = append(stores, NewStore(db))
+	}
+	const queued = 300
+	for round := range 5 {
+		err := stores[0].db.Write(ctx, func(tx *storage.Tx) error {
+			for i := range queued {
+				if err := stores[0].queueForIndex(tx, int64(round*queued+i+1), "", "catch up words"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 2*len(stores))
+		for _, s := range stores {
+			for range 2 {
+				go func() {
+					x := &searchIndex{store: s, db: s.db}
+					errs <- x.catchUp(ctx)
+				}()
+			}
+		}
+		for range 2 * len(stores) {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: a catch-up failed: %v", round, err)
+			}
+		}
+	}
+	var indexed, left int
+	if err := stores[1].db.Read().QueryRow("select count(*) from post_search").Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	if err := stores[1].db.Read().QueryRow("select count(*) from post_search_queue").Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != 5*queued || left != 0 {
+		t.Errorf("%d posts indexed and %d left queued, want %d and 0", indexed, left, 5*queued)
 	}
 }

@@ -29,6 +29,11 @@ func (s *Store) queueForIndex(tx *storage.Tx, postID int64, title, text string) 
 // in one statement: FTS5 then writes them out as one segment. It returns how many it
 // moved.
 func (s *Store) indexQueued(tx *storage.Tx, limit int) (int, error) {
+	// Every node catches up, and searches do too: one at a time, or two would move the
+	// same posts and the second would fail on the index's key.
+	if err := tx.LockAcrossNodes(storage.LockSearchQueue); err != nil {
+		return 0, err
+	}
 	if _, err := tx.Exec(`insert into post_search(rowid, title, body)
 		select post_id, title, body from post_search_queue order by post_id limit ?`, limit); err != nil {
 		return 0, fmt.Errorf("forum: index queued posts: %w", err)
