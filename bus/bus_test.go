@@ -1,48 +1,14 @@
-package bus
+package bus_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"stoa/bus"
+	"stoa/bus/bustest"
 )
-
-const natsURL = "nats://127.0.0.1:4222"
-
-// needNATS skips without a NATS server, and fails under CI=true, where it is part of the
-// machine.
-func needNATS(t *testing.T) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:4222", 2*time.Second)
-	if err == nil {
-		c.Close()
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("NATS is not reachable at 127.0.0.1:4222: %v", err)
-	}
-	t.Skipf("NATS is not reachable at 127.0.0.1:4222 (%v): the bus tests need it", err)
-}
-
-func cluster() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return "t" + hex.EncodeToString(b)
-}
-
-func open(t *testing.T, node, cluster string) *Bus {
-	t.Helper()
-	b, err := Open(Options{URL: natsURL, Node: node, Cluster: cluster})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return b
-}
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -56,21 +22,20 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 func TestEventsReachTheOtherNodesOnly(t *testing.T) {
-	needNATS(t)
-	id := cluster()
-	a, b := open(t, "a", id), open(t, "b", id)
-	stranger := open(t, "c", cluster()) // another community on the same NATS
+	open := bustest.Nodes(t)
+	a, b := open("a"), open("b")
+	stranger := bustest.Nodes(t)("c") // another community on the same NATS
 	var atA, atB, atStranger atomic.Int64
 	for _, s := range []struct {
-		bus *Bus
+		bus *bus.Bus
 		n   *atomic.Int64
 	}{{a, &atA}, {b, &atB}, {stranger, &atStranger}} {
 		if err := s.bus.Subscribe("x", func([]byte) { s.n.Add(1) }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, bus := range []*Bus{a, b, stranger} {
-		if err := bus.Flush(); err != nil {
+	for _, node := range []*bus.Bus{a, b, stranger} {
+		if err := node.Flush(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,9 +53,8 @@ func TestEventsReachTheOtherNodesOnly(t *testing.T) {
 }
 
 func TestTheSetupClaimHasOneHolder(t *testing.T) {
-	needNATS(t)
-	id := cluster()
-	a, b := open(t, "a", id), open(t, "b", id)
+	open := bustest.Nodes(t)
+	a, b := open("a"), open("b")
 	ctx := context.Background()
 	if mine, err := a.Claim(ctx, "setup"); err != nil || !mine {
 		t.Fatalf("first claim: %v %v", mine, err)
@@ -99,12 +63,12 @@ func TestTheSetupClaimHasOneHolder(t *testing.T) {
 		t.Fatalf("b claimed what a holds: %v %v", mine, err)
 	}
 	// a restarts under the same name: it still holds the claim.
-	a2 := open(t, "a", id)
+	a2 := open("a")
 	if mine, err := a2.Claim(ctx, "setup"); err != nil || !mine {
 		t.Fatalf("a after a restart: %v %v", mine, err)
 	}
 	// The embedded bus is the only node: it holds everything and publishes nowhere.
-	alone, _ := Open(Options{})
+	alone, _ := bus.Open(bus.Options{})
 	if mine, err := alone.Claim(ctx, "setup"); err != nil || !mine || alone.Clustered() || alone.Check() != nil {
 		t.Fatalf("embedded bus: %v %v", mine, err)
 	}
@@ -112,9 +76,8 @@ func TestTheSetupClaimHasOneHolder(t *testing.T) {
 }
 
 func TestGenerationMovesWithTheOtherNodesCommits(t *testing.T) {
-	needNATS(t)
-	id := cluster()
-	a, b := open(t, "a", id), open(t, "b", id)
+	open := bustest.Nodes(t)
+	a, b := open("a"), open("b")
 	var localA, localB atomic.Uint64
 	ga, err := a.Generation(localA.Load)
 	if err != nil {
