@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -285,5 +287,97 @@ func TestMigrateDataBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("migrate %s to %s: %v, want an error saying %q", src, tc.dst, err, tc.want)
 		}
+	}
+}
+
+// BenchmarkMigrateData moves a community of 10,000 posts (in 1,000 threads, with their
+// search rows) and 20,000 chat messages into PostgreSQL and verifies it; one op is the
+// whole migration. STOA_MIGRATE_BENCH_DATA=DIR keeps the community in DIR/stoa.db, to
+// time the command itself: stoa migrate-data --data DIR --to postgres://….
+func BenchmarkMigrateData(b *testing.B) {
+	ctx := context.Background()
+	dir := os.Getenv("STOA_MIGRATE_BENCH_DATA")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	src := filepath.Join(dir, "stoa.db")
+	if _, err := os.Stat(src); err != nil {
+		bigCommunity(b, src)
+	}
+	for b.Loop() {
+		dst := storagetest.NewPostgres(b)
+		if _, err := storage.MigrateToPostgres(ctx, src, dst, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func bigCommunity(b *testing.B, path string) {
+	db, err := storage.Open(context.Background(), path, storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const words = "gardeners swap seeds of marigold calendula and tomato every spring while the compost warms "
+	body := strings.Repeat(words, 3)
+	batch := func(fn func(tx *storage.Tx) error) {
+		if err := db.Write(context.Background(), fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+	batch(func(tx *storage.Tx) error {
+		for u := 1; u <= 100; u++ {
+			name := fmt.Sprintf("member%d", u)
+			if _, err := tx.Exec("insert into users(id, username, username_key, password_hash, created_at) values (?, ?, ?, 'h', 1700000000)", u, name, name); err != nil {
+				return err
+			}
+		}
+		for c := 1; c <= 10; c++ {
+			if _, err := tx.Exec("insert into categories(id, slug, name, created_at) values (?, ?, ?, 1700000000)", c, fmt.Sprintf("c%d", c), fmt.Sprintf("Category %d", c)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec("insert into chat_rooms(id, slug, name, created_at) values (1, 'general', 'General', 1700000000)")
+		return err
+	})
+	for th := 1; th <= 1000; th++ {
+		batch(func(tx *storage.Tx) error {
+			title := fmt.Sprintf("Thread %d about marigolds", th)
+			if _, err := tx.Exec("insert into threads(id, category_id, author_id, title, slug, created_at, last_post_at, post_count) values (?, ?, ?, ?, 'thread', 1700000000, 1700000000, 10)",
+				th, th%10+1, th%100+1, title); err != nil {
+				return err
+			}
+			for n := 1; n <= 10; n++ {
+				id := (th-1)*10 + n
+				if _, err := tx.Exec("insert into posts(id, thread_id, author_id, number, source, html, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+					id, th, id%100+1, n, body, "<p>"+body+"</p>", 1700000000+id); err != nil {
+					return err
+				}
+				t := ""
+				if n == 1 {
+					t = title
+				}
+				if _, err := tx.Exec("insert into post_search(rowid, title, body) values (?, ?, ?)", id, t, body); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	for k := 0; k < 20; k++ {
+		batch(func(tx *storage.Tx) error {
+			for i := 1; i <= 1000; i++ {
+				id := k*1000 + i
+				msg := fmt.Sprintf("chat message %d about seeds and compost", id)
+				if _, err := tx.Exec("insert into chat_messages(id, room_id, author_id, source, html, created_at) values (?, 1, ?, ?, ?, ?)",
+					id, id%100+1, msg, "<p>"+msg+"</p>", 1700000000+id); err != nil {
+					return err
+				}
+				if _, err := tx.Exec("insert into chat_search(rowid, body) values (?, ?)", id, msg); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 }
