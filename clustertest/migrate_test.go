@@ -181,8 +181,7 @@ func TestMigrateDataRoundTripShowsTheSamePages(t *testing.T) {
 	clustered := single(t, "postgres", addr, t.TempDir(), dbURL)
 	for _, p := range pages {
 		code, body := get(anon, clustered.url(p))
-		if code == http.StatusInternalServerError && strings.HasPrefix(p, "/search") &&
-			strings.Contains(clustered.logs.String(), `syntax error at or near \"match\"`) {
+		if code == http.StatusInternalServerError && strings.HasPrefix(p, "/search") && logged(clustered, `syntax error at or near \"match\"`) {
 			// Known gap, not the migration's: the search stores still speak FTS5 only
 			// (forum/store_search.go, chat/store_search.go). Compared once they do.
 			t.Logf("%s: search on PostgreSQL is not implemented yet; the index was checked above", p)
@@ -215,6 +214,12 @@ func TestMigrateDataRoundTripShowsTheSamePages(t *testing.T) {
 	if id, ok := w.acked("pg", 10*time.Second); !ok || id != 4 {
 		t.Errorf("a chat message sent after the move got id %d (acknowledged %v), want 4", id, ok)
 	}
+}
+
+// logged waits a moment for nd to log s (a request's log line may follow its answer).
+func logged(nd *node, s string) bool {
+	_, ok := eventually(5*time.Second, func() bool { return strings.Contains(nd.logs.String(), s) })
+	return ok
 }
 
 // firstDifference shows where two pages part, with some context.

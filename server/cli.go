@@ -387,9 +387,15 @@ func migrateDataCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fs.StringVar(&dataDir, "data", envOr("STOA_DATA", "./data"), "folder of the community to copy (env STOA_DATA)")
 	fs.StringVar(&to, "to", "", "the empty PostgreSQL database to copy it into, postgres://user@host:5432/stoa (required)")
+	// --database names the database a command works on; here that is the source, which
+	// is always SQLite: say where the PostgreSQL URL goes instead of "flag not defined".
+	database := fs.String("database", "", "not taken: the source is the SQLite database in --data, the target is --to")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if *database != "" {
+		return errors.New("stoa migrate-data reads the SQLite database in --data and copies it to --to: give the PostgreSQL URL as --to, not --database")
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("stoa migrate-data takes no arguments (got %q)\n%s", strings.Join(rest, " "), "usage: stoa migrate-data [--data DIR] --to postgres://…")

@@ -152,6 +152,7 @@ func TestMigrateDataCommand(t *testing.T) {
 		{[]string{"migrate-data", "--to", target, "--data", filepath.Join(dir, "nothing")}, "no Stoa database at"},
 		{[]string{"migrate-data", "--data", dir, "--to", "postgres://postgres@127.0.0.1:1/stoa?connect_timeout=5"}, "connect to PostgreSQL"},
 		{[]string{"migrate-data", "--data", dir, "extra", "--to", target}, "takes no arguments"},
+		{[]string{"migrate-data", "--data", dir, "--database", target}, "give the PostgreSQL URL as --to"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := run(c.args, nil, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), c.want) {
