@@ -111,10 +111,12 @@ func scanRoom(row interface{ Scan(...any) error }, extra ...any) (*Room, error) 
 
 // Rooms lists every room, the most recently active first, with its activity.
 func (s *Store) Rooms(ctx context.Context) ([]*Room, error) {
-	rows, err := s.db.Query(ctx, `select `+roomColumns+`,
-		(select count(*) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null),
+	// The activity is worked out in a derived table: PostgreSQL orders by an output
+	// column only by its bare name, not inside an expression such as coalesce.
+	rows, err := s.db.Query(ctx, `select * from (select `+roomColumns+`,
+		(select count(*) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as messages,
 		(select max(m.created_at) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as last_at
-		from chat_rooms r order by coalesce(last_at, created_at) desc, name`)
+		from chat_rooms r) rooms order by coalesce(last_at, created_at) desc, name`)
 	if err != nil {
 		return nil, fmt.Errorf("chat: list rooms: %w", err)
 	}

@@ -35,6 +35,8 @@ Usage:
   stoa user passwd NAME                      set a member's password (from STOA_PASSWORD
                                              or standard input) and log them out everywhere
   stoa backup [--data DIR] FILE              write a consistent copy of the live database
+  stoa migrate-data [--data DIR] --to URL    copy the community in --data into an empty
+                                             PostgreSQL database (postgres://…) and verify it
   stoa version                               print the version
   stoa help                                  print this text
 
@@ -70,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = userCmd(args, stdin, stdout)
 	case "backup":
 		err = backupCmd(args, stdout)
+	case "migrate-data":
+		err = migrateDataCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "stoa", Version)
 	case "help":
@@ -361,5 +365,63 @@ func backupCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Backed up %s to %s.\n", cfg.DBPath(), files[0])
+	return nil
+}
+
+const migrateDataUsage = `usage: stoa migrate-data [--data DIR] --to postgres://USER@HOST:5432/DB
+
+Copies the community in the data folder (SQLite) into an empty PostgreSQL database, which
+gets Stoa's schema first, then reads every table back and compares its row count and
+checksum. Stop the server first: what it writes after the copy starts is not copied.
+The copy is one transaction: if anything fails, the database stays empty.
+
+Flags:`
+
+func migrateDataCmd(args []string, stdout, stderr io.Writer) error {
+	var dataDir, to string
+	fs := flag.NewFlagSet("stoa migrate-data", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), migrateDataUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&dataDir, "data", envOr("STOA_DATA", "./data"), "folder of the community to copy (env STOA_DATA)")
+	fs.StringVar(&to, "to", "", "the empty PostgreSQL database to copy it into, postgres://user@host:5432/stoa (required)")
+	// --database names the database a command works on; here that is the source, which
+	// is always SQLite: say where the PostgreSQL URL goes instead of "flag not defined".
+	database := fs.String("database", "", "not taken: the source is the SQLite database in --data, the target is --to")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if *database != "" {
+		return errors.New("stoa migrate-data reads the SQLite database in --data and copies it to --to: give the PostgreSQL URL as --to, not --database")
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("stoa migrate-data takes no arguments (got %q)\n%s", strings.Join(rest, " "), "usage: stoa migrate-data [--data DIR] --to postgres://…")
+	}
+	if to == "" {
+		return errors.New("stoa migrate-data needs --to postgres://USER@HOST:5432/DB: the empty PostgreSQL database to copy the community into")
+	}
+	if !storage.IsPostgresURL(to) {
+		return fmt.Errorf("--to %q must be a postgres:// URL", to)
+	}
+	cfg := Config{DataDir: dataDir}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	var rows int64
+	sums, err := storage.CopyToPostgres(ctx, cfg.DBPath(), to, func(s storage.TableSum) {
+		rows += s.Rows
+		fmt.Fprintf(stdout, "table %s: %d rows\n", s.Table, s.Rows)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Copied %d rows in %d tables in %s; verifying…\n", rows, len(sums), time.Since(start).Round(time.Millisecond))
+	if err := storage.VerifyPostgres(ctx, to, sums); err != nil {
+		return fmt.Errorf("%w\nThe copy is committed but does not match the source: do not use it; drop the database and run migrate-data again", err)
+	}
+	fmt.Fprintf(stdout, "Done: every table's row count and checksum match (%s). Start the nodes with --database.\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"stoa/storage/storagetest"
 )
 
 func TestHelpListsTheCommands(t *testing.T) {
@@ -17,7 +19,7 @@ func TestHelpListsTheCommands(t *testing.T) {
 		if code := run(args, nil, &out, &errOut); code != 0 {
 			t.Fatalf("stoa %v: code %d: %s", args, code, errOut.String())
 		}
-		for _, want := range []string{"stoa user add", "stoa backup", "stoa version"} {
+		for _, want := range []string{"stoa user add", "stoa backup", "stoa migrate-data", "stoa version"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("stoa %v does not list %q:\n%s", args, want, out.String())
 			}
@@ -132,5 +134,43 @@ func TestUserPasswd(t *testing.T) {
 	run([]string{"--help"}, nil, &out, io.Discard)
 	if !strings.Contains(out.String(), "stoa user passwd NAME") {
 		t.Errorf("stoa --help does not list user passwd:\n%s", out.String())
+	}
+}
+
+func TestMigrateDataCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code := run([]string{"user", "add", "ann", "--data", dir}, strings.NewReader("a long enough password\n"), io.Discard, io.Discard); code != 0 {
+		t.Fatal("user add failed")
+	}
+	target := storagetest.NewPostgres(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"migrate-data", "--data", dir}, "needs --to postgres://"},
+		{[]string{"migrate-data", "--data", dir, "--to", "mysql://db/stoa"}, `--to "mysql://db/stoa" must be a postgres:// URL`},
+		{[]string{"migrate-data", "--to", target, "--data", filepath.Join(dir, "nothing")}, "no Stoa database at"},
+		{[]string{"migrate-data", "--data", dir, "--to", "postgres://postgres@127.0.0.1:1/stoa?connect_timeout=5"}, "connect to PostgreSQL"},
+		{[]string{"migrate-data", "--data", dir, "extra", "--to", target}, "takes no arguments"},
+		{[]string{"migrate-data", "--data", dir, "--database", target}, "give the PostgreSQL URL as --to"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(c.args, nil, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("stoa %v: code %d, %q; want 1 and %q", c.args, code, errOut.String(), c.want)
+		}
+	}
+	// Flags after the command's other words, a line per table, then done.
+	var out, errOut bytes.Buffer
+	if code := run([]string{"migrate-data", "--to", target, "--data", dir}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("migrate-data: code %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"table users: 1 rows\n", "table posts: 0 rows\n", "Done: every table's row count and checksum match"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("migrate-data printed no %q:\n%s", want, out.String())
+		}
+	}
+	errOut.Reset()
+	if code := run([]string{"migrate-data", "--to", target, "--data", dir}, nil, io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "not empty") {
+		t.Errorf("second migrate-data into the same database: code %d, %q", code, errOut.String())
 	}
 }
