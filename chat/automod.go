@@ -252,7 +252,10 @@ func (s *Service) SetRoomMode(ctx context.Context, u *account.User, room *Room, 
 	} else {
 		parts = append(parts, "not frozen")
 	}
-	defer s.rooms.invalidate(room.ID)
+	// Drop the cached room here and on the other nodes however the write ends (a failed
+	// commit may still have reached the disk): their members' messages are checked
+	// against the cached room's freeze and slow mode.
+	defer s.roomChanged(room.ID)
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := s.store.setRoomMode(tx, room.ID, slowSeconds, frozenAt); err != nil {
 			return err
