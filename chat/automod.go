@@ -174,17 +174,12 @@ func (s *Service) ApproveHeldTx(tx *storage.Tx, id int64) (*HeldMessage, error) 
 	if err := s.store.lockRoomForMessage(tx, m.RoomID); err != nil {
 		return nil, err
 	}
-	if err := s.store.insertMessage(tx, m, ""); err != nil {
+	prev, err := s.store.publishMessage(tx, m, "", s.hub.peers.Clustered())
+	if err != nil {
 		return nil, err
 	}
 	if err := s.notifyMentioned(tx, m); err != nil {
 		return nil, err
-	}
-	var prev int64
-	if s.hub.peers.Clustered() {
-		if prev, err = s.store.prevMessageID(tx, m.RoomID, m.ID); err != nil {
-			return nil, err
-		}
 	}
 	tx.AfterCommit(func() { s.hub.publishMessage(m, nil, "", false, prev) })
 	return h, s.tellReviewed(tx, h, "approved", m.URL())
