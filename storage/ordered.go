@@ -137,14 +137,15 @@ func (db *DB) commitOrdered(key string, batch []*writeReq) {
 // key's line, and runs their AfterCommit functions once it committed. It returns the
 // transaction's own failure; each write's is in errs.
 func (db *DB) runOrdered(key string, batch []*writeReq, errs []error) error {
-	// The line first, then a connection: a batch waiting for its turn holds no
-	// transaction open (a plain Write that orders itself under key may hold the line).
-	db.lines.lock(key)
-	defer db.lines.unlock(key)
+	// A connection first, then the line, as a plain Write that calls Order does: whoever
+	// holds a line has its connection already, so a full pool of writes waiting for the
+	// line cannot keep its holder from finishing.
 	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
 	}
+	db.lines.lock(key)
+	defer db.lines.unlock(key)
 	t := &Tx{tx: sqlTx, dialect: Postgres, db: db, keys: []string{key}}
 	runGroup(t, batch, errs)
 	if err := sqlTx.Commit(); err != nil {
