@@ -165,17 +165,12 @@ func (s *Service) ApproveHeldTx(tx *storage.Tx, id int64) (*HeldMessage, error) 
 	if err := s.store.lockRoomForMessage(tx, m.RoomID); err != nil {
 		return nil, err
 	}
-	if err := s.store.insertMessage(tx, m, ""); err != nil {
+	prev, err := s.store.publishMessage(tx, m, "", s.hub.peers.Clustered())
+	if err != nil {
 		return nil, err
 	}
 	if err := s.notifyMentioned(tx, m); err != nil {
 		return nil, err
-	}
-	var prev int64
-	if s.hub.peers.Clustered() {
-		if prev, err = s.store.prevMessageID(tx, m.RoomID, m.ID); err != nil {
-			return nil, err
-		}
 	}
 	tx.AfterCommit(func() { s.hub.publishMessage(m, nil, "", false, prev) })
 	return h, s.tellReviewed(tx, h, "approved", m.URL())
@@ -243,7 +238,10 @@ func (s *Service) SetRoomMode(ctx context.Context, u *account.User, room *Room, 
 	} else {
 		parts = append(parts, "not frozen")
 	}
-	defer s.rooms.invalidate(room.ID)
+	// Drop the cached room here and on the other nodes however the write ends (a failed
+	// commit may still have reached the disk): their members' messages are checked
+	// against the cached room's freeze and slow mode.
+	defer s.roomChanged(room.ID)
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := s.store.setRoomMode(tx, room.ID, slowSeconds, frozenAt); err != nil {
 			return err

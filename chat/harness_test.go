@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"stoa/markup"
 	stoasite "stoa/site"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 	"stoa/watchwords"
 	"stoa/web"
 )
@@ -36,6 +36,7 @@ import (
 type site struct {
 	t        testing.TB
 	db       *storage.DB
+	target   string // the database: a SQLite file or a postgres:// URL
 	accounts *account.Service
 	chat     *chat.Service
 	srv      *httptest.Server
@@ -81,21 +82,25 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 	}
 	ctx := context.Background()
 	logs := newTestWriter(t) // first, so that its cleanup runs last
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
+	// STOA_TEST_ENGINE=postgres runs chat's tests on a fresh PostgreSQL database.
+	engine := storagetest.Engine()
+	target := storagetest.Target(t, engine)
+	db, err := storage.Open(ctx, target, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sil := &silencer{ids: map[int64]bool{}}
 	accounts := account.NewService(account.NewStore(db), account.Options{Restrictions: sil, Outbox: mail.NewOutbox(db, mail.Config{}),
 		Policies: account.PoliciesFunc(func(*storage.Tx, int64) error { return nil })})
-	resp := &web.Responder{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	resp := &web.Responder{Log: log}
 	if o.policy == nil {
 		o.policy = func(context.Context) int { return 1 }
 	}
 	svc := chat.NewService(chat.Config{DB: db, Renderer: markup.New(markup.Options{MentionURL: func(n string) string { return "/u/" + n }}),
 		Restrictions: sil, PolicyVersion: o.policy, Sessions: account.NewStore(db), Notifier: account.NewNotifier(db, account.NotifierOptions{Outbox: mail.NewOutbox(db, mail.Config{})}),
 		Words: mustWords(t, db), Automod: stoasite.DefaultAutomod, Audit: noAudit{}, Limits: o.limits,
-		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+		Log: log})
 	if err := svc.EnsureDefaultRoom(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +109,7 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 	ah.Routes(mux)
 	chat.NewHandlers(svc, resp, chat.HandlerConfig{AllowedOrigins: o.origins}).Routes(mux)
 	srv := httptest.NewServer(http.NewCrossOriginProtection().Handler(ah.Middleware(mux)))
-	s := &site{t: t, db: db, accounts: accounts, chat: svc, srv: srv, url: srv.URL, silenced: sil}
+	s := &site{t: t, db: db, target: target, accounts: accounts, chat: svc, srv: srv, url: srv.URL, silenced: sil}
 	t.Cleanup(func() {
 		srv.Close()
 		svc.Close()
@@ -387,7 +392,7 @@ func (c *wsConn) say(body, nonce string) frame {
 func (s *site) count(query string, args ...any) int {
 	s.t.Helper()
 	var n int
-	if err := s.db.Read().QueryRow(query, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		s.t.Fatal(err)
 	}
 	return n

@@ -301,10 +301,11 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 		}
 		return nil, &HeldError{Word: heldWord}
 	}
-	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		// This node tells a room's messages in commit order, and the room's row lock makes
-		// every node's commits of the room take ids in that order.
-		tx.Order(roomOrderKey(room.ID))
+	// This node tells a room's messages in commit order, and the room's row lock makes
+	// every node's commits of the room take ids in that order. On PostgreSQL the messages
+	// that queue for the room meanwhile share its next transaction (one commit and flush),
+	// as SQLite's writer shares its own.
+	err = s.db.WriteOrdered(ctx, roomOrderKey(room.ID), func(tx *storage.Tx) error {
 		if err := s.store.lockRoomForMessage(tx, room.ID); err != nil {
 			return err
 		}
@@ -313,18 +314,12 @@ func (s *Service) send(ctx context.Context, u *account.User, room *Room, in Inpu
 				return err
 			}
 		}
-		if err := s.store.insertMessage(tx, m, in.Token); err != nil {
+		prev, err := s.store.publishMessage(tx, m, in.Token, s.hub.peers.Clustered())
+		if err != nil {
 			return err
 		}
 		if err := s.notifyMentioned(tx, m); err != nil {
 			return err
-		}
-		var prev int64
-		if s.hub.peers.Clustered() {
-			var err error
-			if prev, err = s.store.prevMessageID(tx, room.ID, m.ID); err != nil {
-				return err
-			}
 		}
 		// The room hears of the message once it is durable, in commit order: ids reach
 		// every client strictly increasing, and the sender's copy is its acknowledgement.

@@ -41,3 +41,34 @@ func (s *Store) lockRoomForMessage(tx *storage.Tx, roomID int64) error {
 	}
 	return nil
 }
+
+// publishMessage stores m with its search text, sets its ID and returns the id of the
+// room's message before it (0 for none; 0 too unless withPrev, when nobody needs it),
+// inside the write that holds the room (lockRoomForMessage).
+//
+// On PostgreSQL the three are one statement: a room's messages commit one transaction at
+// a time, so each round trip to the server inside it holds up every message queued for
+// the room (on a loaded machine, a few milliseconds each). The statement runs after the
+// room's lock is held, so its snapshot holds every message committed before this one.
+// On SQLite they stay separate (see insertMessage).
+func (s *Store) publishMessage(tx *storage.Tx, m *Message, submitToken string, withPrev bool) (int64, error) {
+	if tx.Dialect() != storage.Postgres {
+		if err := s.insertMessage(tx, m, submitToken); err != nil || !withPrev {
+			return 0, err
+		}
+		return s.prevMessageID(tx, m.RoomID, m.ID)
+	}
+	var id, prev int64
+	err := tx.QueryRow(`with ins as (
+			insert into chat_messages(room_id, author_id, source, html, nonce, submit_token, created_at)
+			values (?, ?, ?, ?, ?, ?, ?) returning id),
+		idx as (insert into chat_search(rowid, body) select id, ? from ins)
+		select id, (select coalesce(max(p.id), 0) from chat_messages p where p.room_id = ? and p.id < ins.id) from ins`,
+		m.RoomID, m.AuthorID, m.Source, m.HTML, nullString(m.Nonce), nullString(submitToken), m.CreatedAt.Unix(),
+		m.searchText, m.RoomID).Scan(&id, &prev)
+	if err != nil {
+		return 0, fmt.Errorf("chat: insert message in room %d: %w", m.RoomID, err)
+	}
+	m.ID = id
+	return prev, nil
+}

@@ -14,6 +14,7 @@ import (
 
 	"stoa/account"
 	"stoa/chat"
+	"stoa/storage"
 )
 
 func TestTwoMembersSeeEachOtherInOrder(t *testing.T) {
@@ -82,7 +83,12 @@ func TestAckArrivesOnlyAfterCommit(t *testing.T) {
 	s := newSite(t)
 	alice := s.member("alice", account.RoleMember)
 	c := alice.connect("general")
-	other, err := sql.Open("sqlite3", "file:"+s.db.Path()+"?_query_only=true")
+	// A connection of its own, outside Stoa's storage package, on either engine.
+	driver, dsn, query := "sqlite3", "file:"+s.db.Path()+"?_query_only=true", "select source from chat_messages where id = ?"
+	if s.db.Dialect() == storage.Postgres {
+		driver, dsn, query = "pgx", s.target, "select source from chat_messages where id = $1"
+	}
+	other, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +96,7 @@ func TestAckArrivesOnlyAfterCommit(t *testing.T) {
 	for i := range 5 {
 		ack := c.say(fmt.Sprintf("durable %d", i), fmt.Sprintf("n%d", i))
 		var body string
-		if err := other.QueryRow("select source from chat_messages where id = ?", ack.ID).Scan(&body); err != nil {
+		if err := other.QueryRow(query, ack.ID).Scan(&body); err != nil {
 			t.Fatalf("ack for message %d arrived, but the row is not readable: %v", ack.ID, err)
 		}
 		if body != fmt.Sprintf("durable %d", i) {

@@ -368,3 +368,77 @@ func TestThreeHundredMessagesThroughThreeNodesArriveOnceInOrder(t *testing.T) {
 		checkExactlyOnce(t, "a watcher on "+w.node.name, w.seen(), want)
 	}
 }
+
+// sendAnswered sends body and waits for node's answer: true when the message was
+// published (its acknowledgement came), false when it was refused with code.
+func (w *watcher) sendAnswered(t *testing.T, body, nonce, code string) bool {
+	t.Helper()
+	if err := w.send(body, nonce); err != nil {
+		t.Fatal(err)
+	}
+	var published bool
+	if _, ok := eventually(20*time.Second, func() bool {
+		return w.has(func(f frame) bool {
+			switch {
+			case f.Type == "message" && f.Nonce == nonce:
+				published = true
+				return true
+			case f.Type == "error" && f.Nonce == nonce:
+				if f.Code != code {
+					t.Fatalf("%s refused %q with %q, want %q", w.node.name, body, f.Code, code)
+				}
+				return true
+			}
+			return false
+		})
+	}); !ok {
+		t.Fatalf("%s never answered %q", w.node.name, body)
+	}
+	return published
+}
+
+// A moderator freezes the room on node 1: a member on node 2 or node 3, whose node has
+// the room loaded from the member's earlier messages, is refused from then on, and may
+// write again once the room thaws.
+func TestRoomFrozenOnOneNodeIsFrozenOnTheOthers(t *testing.T) {
+	c := newCluster(t, 3, "", "eve")
+	eve, admin := c.member("eve"), c.member("admin")
+	others := []*watcher{watch(t, c.nodes[1], eve, -1), watch(t, c.nodes[2], eve, -1)}
+	for i, w := range others {
+		if !w.sendAnswered(t, fmt.Sprintf("before the freeze, on %s", w.node.name), fmt.Sprintf("before%d", i), "") {
+			t.Fatalf("%s refused eve's message before the freeze", w.node.name)
+		}
+	}
+	setMode := func(frozen string) time.Time {
+		t.Helper()
+		resp, err := post(admin, c.nodes[0].url("/chat/general/mode"), url.Values{"slow": {"0"}, "frozen": {frozen}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("set frozen=%s on node 1: %v %v", frozen, err, resp)
+		}
+		return time.Now()
+	}
+	// Node 1 tells the others after its write commits, and the member's next message may
+	// overtake that news by a moment: each node must follow within two seconds (a loaded machine delays NATS too).
+	within := func(w *watcher, what string, since time.Time, want bool, code string) {
+		t.Helper()
+		for i := 0; ; i++ {
+			got := w.sendAnswered(t, fmt.Sprintf("%s, on %s, try %d", what, w.node.name, i), fmt.Sprintf("%s-%s-%d", what, w.node.name, i), code)
+			if got == want {
+				t.Logf("%s: %s answered as expected %v after node 1's change", what, w.node.name, time.Since(since))
+				return
+			}
+			if time.Since(since) > 2*time.Second {
+				t.Fatalf("%s: %s still answers published=%v %v after node 1's change", what, w.node.name, got, time.Since(since))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	froze := setMode("1")
+	for _, w := range others {
+		within(w, "frozen", froze, false, "frozen")
+	}
+	thawed := setMode("0")
+	for _, w := range others {
+		within(w, "thawed", thawed, true, "frozen")
+	}
+}

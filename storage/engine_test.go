@@ -280,3 +280,81 @@ func TestSecondSingleNodeIsRefused(t *testing.T) {
 		t.Fatalf("after the first node stopped: %v", err)
 	}
 }
+
+// On PostgreSQL the writes queued under one key while its transaction is in flight
+// commit together, like SQLite's group commit: here 40 writes wait behind a first one and
+// need only a few transactions. Each still commits on its own terms: the one that fails
+// leaves nothing and undoes nobody else's row, and the AfterCommit functions run in the
+// order the rows took their ids.
+func TestPostgresOrderedWritesQueuedTogetherShareACommit(t *testing.T) {
+	db := storagetest.OpenEngine(t, storage.Postgres, storage.Options{})
+	ctx := context.Background()
+	if err := write(t, db, "create table ordered_test(id bigserial primary key, n bigint not null, txid bigint not null)"); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(n int, told *[]int64, mu *sync.Mutex) storage.TxFunc {
+		return func(tx *storage.Tx) error {
+			tx.Order("k") // the key it is queued under: allowed, and nothing more
+			id, err := tx.InsertID("insert into ordered_test(n, txid) values (?, txid_current())", n)
+			if err != nil {
+				return err
+			}
+			if n == 7 {
+				return errors.New("write 7 fails")
+			}
+			tx.AfterCommit(func() {
+				mu.Lock()
+				*told = append(*told, id)
+				mu.Unlock()
+			})
+			return nil
+		}
+	}
+	var mu sync.Mutex
+	var told []int64
+	release, holding := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.WriteOrdered(ctx, "k", func(tx *storage.Tx) error {
+			close(holding)
+			<-release
+			return insert(0, &told, &mu)(tx)
+		})
+	}()
+	<-holding
+	const writers = 40
+	errs := make([]error, writers+1)
+	var started, wg sync.WaitGroup
+	for n := 1; n <= writers; n++ {
+		started.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			started.Done()
+			errs[n] = db.WriteOrdered(ctx, "k", insert(n, &told, &mu))
+		}()
+	}
+	started.Wait()
+	close(release)
+	errs[0] = <-first
+	wg.Wait()
+	for n, err := range errs {
+		if (n == 7) != (err != nil) {
+			t.Errorf("write %d: %v", n, err)
+		}
+	}
+	var rows, txs int
+	if err := db.QueryRow(ctx, "select count(*), count(distinct txid) from ordered_test").Scan(&rows, &txs); err != nil {
+		t.Fatal(err)
+	}
+	if rows != writers || db.QueryRow(ctx, "select count(*) from ordered_test where n = 7").Scan(&rows) != nil || rows != 0 {
+		t.Fatalf("the failed write's row is stored, or another write's row is missing")
+	}
+	if txs > writers/4 {
+		t.Errorf("%d writes queued under one key took %d transactions; want them to share a few", writers+1, txs)
+	}
+	if len(told) != writers || !slices.IsSorted(told) {
+		t.Fatalf("after-commit functions ran for ids %v; want %d of them, in id order", told, writers)
+	}
+	t.Logf("%d writes, %d transactions", writers+1, txs)
+}

@@ -39,6 +39,9 @@ type DB struct {
 	// PostgreSQL: writes in flight (Close waits for them) and the single-node lock.
 	inflight sync.RWMutex
 	single   *sql.Conn
+	// PostgreSQL: the writes of WriteOrdered waiting for their key's next transaction.
+	queueMu sync.Mutex
+	queues  map[string]*keyQueue
 
 	readStmts  *stmtCache
 	writeStmts *stmtCache

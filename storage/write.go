@@ -25,6 +25,8 @@ type writeReq struct {
 	ctx  context.Context
 	fn   TxFunc
 	done chan error
+	// tries counts the runs of a PostgreSQL ordered write that lost a deadlock.
+	tries int
 }
 
 // Write runs fn in a write transaction and returns once its changes are durable on disk
@@ -33,7 +35,8 @@ type writeReq struct {
 // never undoes another.
 //
 // On PostgreSQL each write runs in a pooled transaction of its own, beside the others
-// (see Tx.Order for the order of their AfterCommit functions).
+// (see Tx.Order for the order of their AfterCommit functions); WriteOrdered group-commits
+// the writes of one key.
 func (db *DB) Write(ctx context.Context, fn TxFunc) error {
 	if db.dialect == Postgres {
 		return db.writePostgres(ctx, fn)
