@@ -27,7 +27,7 @@ func TestQueuedPostsFollowEditsAndErasure(t *testing.T) {
 	inIndex := func(match string) int {
 		t.Helper()
 		var n int
-		if err := f.db.Read().QueryRow("select count(*) from post_search where post_search match ?", match).Scan(&n); err != nil {
+		if err := f.db.QueryRow(context.Background(), "select count(*) from post_search where post_search match ?", match).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
