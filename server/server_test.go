@@ -218,7 +218,7 @@ func TestSecurityHeadersOnEveryPage(t *testing.T) {
 func onTestEngine(t testing.TB, cfg Config) Config {
 	t.Helper()
 	if storagetest.Engine() == storage.Postgres {
-		cfg.DatabaseURL = storagetest.NewPostgres(t)
+		cfg.DatabaseURL = storagetest.NewMigratedPostgres(t)
 	}
 	return cfg
 }

@@ -47,7 +47,7 @@ func StartEngine(t testing.TB, engine storage.Dialect, edit ...func(*server.Conf
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := server.Config{Addr: srv.Listener.Addr().String(), DataDir: dir, Quiet: true, LogFormat: "text"}
 	if engine == storage.Postgres {
-		cfg.DatabaseURL = storagetest.NewPostgres(t)
+		cfg.DatabaseURL = storagetest.NewMigratedPostgres(t)
 	}
 	for _, e := range edit {
 		e(&cfg)
