@@ -5,15 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"stoa/storage"
 )
 
-// The search index is SQLite's FTS5 (migrations 0050, 0053, 0065): the functions in this
-// file are the ones a PostgreSQL store replaces with tsvector and ts_rank. Posts reach the
-// index through post_search_queue; the triggers of migration 0050 keep indexed posts'
-// text and titles current when they are emptied (erasure, purges).
+// The search index is SQLite's FTS5 (migrations 0050, 0053, 0065) or, on PostgreSQL, a
+// table with a stored tsvector and a GIN index under the same name and columns: the
+// functions in this file are where the engines differ (the match, the rank, and taking
+// queued posts while other writers run). Posts reach the index through post_search_queue;
+// the triggers of migration 0050 keep indexed posts' text and titles current when they
+// are emptied (erasure, purges).
 
 // queueForIndex queues a new post for the search index (see migration 0065): text is
 // the plain text of its HTML, title its thread's title when the post opens the thread
@@ -29,6 +32,21 @@ func (s *Store) queueForIndex(tx *storage.Tx, postID int64, title, text string) 
 // in one statement: FTS5 then writes them out as one segment. It returns how many it
 // moved.
 func (s *Store) indexQueued(tx *storage.Tx, limit int) (int, error) {
+	if tx.Dialect() == storage.Postgres {
+		// Writes run side by side here, on this node (a search catching up beside the
+		// indexer) and others: each takes the queued rows it moves, and one that finds
+		// them taken waits for that write, then finds them gone, so that a search still
+		// starts only once what it waited for is searchable.
+		res, err := tx.Exec(`with moved as (delete from post_search_queue where post_id in
+				(select post_id from post_search_queue order by post_id limit ? for update)
+				returning post_id, title, body)
+			insert into post_search(rowid, title, body) select post_id, title, body from moved`, limit)
+		if err != nil {
+			return 0, fmt.Errorf("forum: index queued posts: %w", err)
+		}
+		n, err := res.RowsAffected()
+		return int(n), err
+	}
 	if _, err := tx.Exec(`insert into post_search(rowid, title, body)
 		select post_id, title, body from post_search_queue order by post_id limit ?`, limit); err != nil {
 		return 0, fmt.Errorf("forum: index queued posts: %w", err)
@@ -71,9 +89,18 @@ func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
 // one page of hits, without their text (searchTexts reads it), and how many of the
 // candidates matched: a count equal to candidates means there may be more.
 func (s *Store) searchHits(ctx context.Context, match, category, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
-	where := `post_search match ? and p.deleted_at is null and p.hidden_at is null
+	matches, score := "post_search match ?", "bm25(post_search, 10.0, 1.0)"
+	var query any = match
+	if s.db.Dialect() == storage.Postgres {
+		// ts_rank grows with the match where bm25 shrinks; a title (weight A) counts ten
+		// times the text (B), as the bm25 weights say.
+		matches = "s.document @@ to_tsquery('stoa_search', ?)"
+		score = "-ts_rank('{0, 0, 0.1, 1}', s.document, to_tsquery('stoa_search', ?))"
+		query = tsQuery(match)
+	}
+	where := matches + ` and p.deleted_at is null and p.hidden_at is null
 		and t.deleted_at is null and t.hidden_at is null`
-	args := []any{match}
+	args := []any{query}
 	if category != "" {
 		where += " and c.slug = ?"
 		args = append(args, category)
@@ -87,13 +114,13 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 		where ` + where + ` order by s.rowid desc limit ?`
 	args = append(args, candidates)
 	var total int
-	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+")", args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, "select count(*) from (select 1"+from+") as candidates", args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("forum: count search %q: %w", match, err)
 	}
 	rows, err := s.db.Query(ctx, `select id, thread_id, number, slug, title, author, category, category_slug, created_at from (
 		select p.id, t.id as thread_id, p.number, t.slug, t.title, coalesce(u.username, 'former-member') as author,
-			c.name as category, c.slug as category_slug, p.created_at, bm25(post_search, 10.0, 1.0) as score`+from+`)
-		order by score, id desc limit ? offset ?`, append(args, limit, offset)...)
+			c.name as category, c.slug as category_slug, p.created_at, `+score+` as score`+from+`) as ranked
+		order by score, id desc limit ? offset ?`, append(scoreArgs(s.db.Dialect(), query, args), limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
 	}
@@ -124,4 +151,63 @@ func (s *Store) searchText(ctx context.Context, postID int64) (string, error) {
 		return "", fmt.Errorf("forum: search text of %d: %w", postID, err)
 	}
 	return text, nil
+}
+
+// scoreArgs puts the query first again for PostgreSQL's rank, which names it a second
+// time, before the arguments of the candidates.
+func scoreArgs(d storage.Dialect, query any, args []any) []any {
+	if d != storage.Postgres {
+		return args
+	}
+	return append([]any{query}, args...)
+}
+
+// tsQuery turns an FTS5 query made by ParseSearch into PostgreSQL's tsquery syntax: a
+// "quoted phrase" becomes words that follow each other (<->), a trailing * a prefix
+// match (:*), AND, OR and NOT &, | and & !. ParseSearch keeps only letters and digits
+// inside quotes, so nothing else reaches to_tsquery; a bare word (a query not made by
+// ParseSearch) is taken as it is.
+func tsQuery(match string) string {
+	var b strings.Builder
+	for i := 0; i < len(match); {
+		switch c := match[i]; {
+		case c == '"':
+			end := strings.IndexByte(match[i+1:], '"')
+			if end < 0 {
+				end = len(match) - i - 1
+			}
+			words := strings.Fields(match[i+1 : i+1+end])
+			i += end + 2
+			prefix := i < len(match) && match[i] == '*'
+			if prefix {
+				i++
+			}
+			if prefix && len(words) > 0 {
+				words[len(words)-1] += ":*"
+			}
+			b.WriteString("(" + strings.Join(words, " <-> ") + ")")
+		case strings.HasPrefix(match[i:], "AND "):
+			b.WriteString(" & ")
+			i += 3
+		case strings.HasPrefix(match[i:], "OR "):
+			b.WriteString(" | ")
+			i += 2
+		case strings.HasPrefix(match[i:], "NOT "):
+			b.WriteString(" & !")
+			i += 3
+		case c == '(' || c == ')':
+			b.WriteByte(c)
+			i++
+		case c == ' ':
+			i++
+		default: // a bare word, as in a query written by hand
+			end := strings.IndexAny(match[i:], ` "()`)
+			if end < 0 {
+				end = len(match) - i
+			}
+			b.WriteString("(" + match[i:i+end] + ")")
+			i += end
+		}
+	}
+	return b.String()
 }

@@ -40,7 +40,8 @@ func storedIn(t *testing.T, site *stoatest.Site, s string) []string {
 		var n int
 		match := "select count(*) from " + index + " where " + index + " match ?"
 		if site.App.DB().Dialect() == storage.Postgres {
-			match = "select count(*) from " + index + " where document @@ plainto_tsquery('english', ?)"
+			config := map[string]string{"post_search": "stoa_search", "chat_search": "english"}[index]
+			match = "select count(*) from " + index + " where document @@ plainto_tsquery('" + config + "', ?)"
 		}
 		queryRow(t, site, match, []any{s}, &n)
 		if n > 0 {
