@@ -5,7 +5,7 @@ GOFLAGS_T := -tags $(TAGS)
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X stoa/server.Version=$(VERSION)
 
-.PHONY: run build test check generate fmt vet screenshots bench fuzz soak clean
+.PHONY: run build test test-sqlite test-postgres check generate fmt vet screenshots bench fuzz soak clean
 
 # make run ADDR=127.0.0.1:8081 DATA=./other-data to serve elsewhere.
 ADDR ?= 127.0.0.1:8080
@@ -20,9 +20,20 @@ generate:
 	$(GO) tool templ generate
 
 # The whole suite: unit, handler, WebSocket and browser tests (browser tests need Chromium;
-# they skip on a laptop without it but fail under CI=true).
+# they skip on a laptop without it but fail under CI=true), all on SQLite; then the packages
+# whose tests use a database once more on PostgreSQL (STOA_TEST_ENGINE=postgres: each test
+# creates a database stoa_test_<random> on STOA_TEST_POSTGRES, default the postgres user on
+# 127.0.0.1:5432, and drops it; without a server those tests skip, under CI=true they fail).
+ENGINE_PKGS := ./account/ ./chat/ ./forum/ ./mail/ ./moderation/ ./privacy/ ./server/ ./site/ ./watchwords/
 test:
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
 	$(GO) test $(GOFLAGS_T) -count=1 -timeout 20m ./...
+
+test-postgres:
+	STOA_TEST_ENGINE=postgres $(GO) test $(GOFLAGS_T) -count=1 -timeout 20m $(ENGINE_PKGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

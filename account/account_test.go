@@ -132,7 +132,7 @@ func TestLoginLogoutAndSessionCookie(t *testing.T) {
 		t.Fatal("still logged in after logging out")
 	}
 	var n int
-	scan(t, site.App.DB().Read().QueryRow("select count(*) from sessions s join users u on u.id = s.user_id where u.username = 'alice'"), &n)
+	scan(t, site.App.DB().QueryRow(context.Background(), "select count(*) from sessions s join users u on u.id = s.user_id where u.username = 'alice'"), &n)
 	// site.Member's login and the raw-request login remain; c's own session is gone.
 	if n != 2 {
 		t.Fatalf("%d sessions left for alice, want 2", n)
@@ -169,7 +169,7 @@ func TestSessionTokensAreStoredHashed(t *testing.T) {
 		}
 	}
 	var n int
-	scan(t, site.App.DB().Read().QueryRow("select count(*) from sessions where token_hash = ? or cast(token_hash as text) = ?", token, token), &n)
+	scan(t, site.App.DB().QueryRow(context.Background(), "select count(*) from sessions where token_hash = ? or cast(token_hash as text) = ?", token, token), &n)
 	if token == "" || n != 0 {
 		t.Fatalf("session token stored as-is (token %q, matches %d)", token, n)
 	}

@@ -144,7 +144,7 @@ func TestDeleteAccountRules(t *testing.T) {
 		t.Fatal("the last admin was deleted after all")
 	}
 	if err := db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec("insert into account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) values (x'01', ?, 'confirm', 'new@example.org', 1, 9999999999)", alice.ID)
+		_, err := tx.Exec("insert into account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) values (?, ?, 'confirm', 'new@example.org', 1, 9999999999)", []byte{1}, alice.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -155,9 +155,9 @@ func TestDeleteAccountRules(t *testing.T) {
 	var name, key, hash string
 	var email sql.NullString
 	var sessions, tokens int
-	scan(t, db.Read().QueryRow("select username, username_key, coalesce(email, ''), password_hash from users where id = ?", alice.ID), &name, &key, &email, &hash)
-	scan(t, db.Read().QueryRow("select count(*) from sessions where user_id = ?", alice.ID), &sessions)
-	scan(t, db.Read().QueryRow("select count(*) from account_tokens where user_id = ?", alice.ID), &tokens)
+	scan(t, db.QueryRow(context.Background(), "select username, username_key, coalesce(email, ''), password_hash from users where id = ?", alice.ID), &name, &key, &email, &hash)
+	scan(t, db.QueryRow(context.Background(), "select count(*) from sessions where user_id = ?", alice.ID), &sessions)
+	scan(t, db.QueryRow(context.Background(), "select count(*) from account_tokens where user_id = ?", alice.ID), &tokens)
 	if name != account.FormerMember || strings.Contains(key, "alice") || email.String != "" || hash != "!" || sessions+tokens != 0 {
 		t.Errorf("after deletion: name %q key %q email %q hash %q, %d sessions, %d tokens", name, key, email.String, hash, sessions, tokens)
 	}

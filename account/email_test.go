@@ -27,10 +27,10 @@ func TestRegistrationWithEmailQueuesConfirmationThatWorksOnce(t *testing.T) {
 
 	// The token is stored only as its hash.
 	var raw, hashed int
-	db := site.App.DB().Read()
-	scan(t, db.QueryRow("select count(*) from account_tokens where token_hash = ?", []byte(token)), &raw)
+	db := site.App.DB()
+	scan(t, db.QueryRow(context.Background(), "select count(*) from account_tokens where token_hash = ?", []byte(token)), &raw)
 	sum := sha256.Sum256([]byte(token))
-	scan(t, db.QueryRow("select count(*) from account_tokens where token_hash = ?", sum[:]), &hashed)
+	scan(t, db.QueryRow(context.Background(), "select count(*) from account_tokens where token_hash = ?", sum[:]), &hashed)
 	if raw != 0 || hashed != 1 {
 		t.Fatalf("token stored raw %d times, hashed %d times; want 0 and 1", raw, hashed)
 	}

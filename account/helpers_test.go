@@ -3,7 +3,6 @@ package account_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -11,21 +10,18 @@ import (
 	"stoa/account"
 	"stoa/mail"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
 type (
 	goquerySelection = goquery.Selection
 )
 
-// openDB opens a fresh database with every migration applied.
+// openDB opens a fresh database with every migration applied, on the engine
+// STOA_TEST_ENGINE names.
 func openDB(t *testing.T) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storagetest.Open(t)
 }
 
 // noSanctions is moderation's part for tests of account alone: nobody is sanctioned.

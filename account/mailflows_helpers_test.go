@@ -78,7 +78,7 @@ func emailOf(t *testing.T, site *stoatest.Site, username string) (string, bool) 
 	t.Helper()
 	var email sql.NullString
 	var confirmed bool
-	err := site.App.DB().Read().QueryRow("select email, email_verified from users where username = ?", username).Scan(&email, &confirmed)
+	err := site.App.DB().QueryRow(context.Background(), "select email, email_verified from users where username = ?", username).Scan(&email, &confirmed)
 	if err != nil {
 		t.Fatal(err)
 	}

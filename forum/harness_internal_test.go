@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -15,11 +14,12 @@ import (
 	"stoa/markup"
 	"stoa/site"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 	"stoa/watchwords"
 	"stoa/web"
 )
 
-// testForum is the forum built from its parts on a fresh SQLite file, without the rest
+// testForum is the forum built from its parts on a fresh database (the engine STOA_TEST_ENGINE names), without the rest
 // of the site: a moderator and a member, sanctions the test sets, and an audit log that
 // records in memory.
 type testForum struct {
@@ -36,11 +36,7 @@ type testForum struct {
 func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storagetest.Open(t)
 	accounts := account.NewStore(db)
 	mod, err := account.AddUser(ctx, accounts, "mia", "password-mia", account.RoleModerator)
 	if err != nil {
@@ -65,13 +61,15 @@ func newTestForum(t testing.TB, adjust ...func(*Options)) *testForum {
 		Restrictions: tf.sanctions,
 		Notifier:     account.NewNotifier(db, account.NotifierOptions{BaseURL: "http://stoa.test", Outbox: mail.NewOutbox(db, mail.Config{BaseURL: "http://stoa.test"})}),
 		Audit:        tf.audit,
-		ChatSearch:   func(context.Context, storage.TextQuery, string, int, int, int) ([]ChatHit, int, error) { return nil, 0, nil },
-		Accounts:     accounts,
-		Web:          &web.Responder{Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:      "http://stoa.test",
-		Site:         settings,
-		Words:        words,
+		ChatSearch: func(context.Context, storage.TextQuery, string, int, int, int) ([]ChatHit, int, error) {
+			return nil, 0, nil
+		},
+		Accounts: accounts,
+		Web:      &web.Responder{Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:  "http://stoa.test",
+		Site:     settings,
+		Words:    words,
 	}
 	for _, fn := range adjust {
 		fn(&o)

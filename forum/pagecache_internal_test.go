@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/a-h/templ"
 
 	"stoa/account"
+	"stoa/storage"
 )
 
 func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
@@ -61,13 +63,11 @@ func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
 		t.Fatal("two renderings of the anonymous page differ: it holds something per request")
 	}
 
-	// A change that bypasses the writer (another process) is not seen until the TTL ends.
-	other, err := sql.Open("sqlite3", "file:"+x.db.Path()+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	if _, err := other.Exec("update posts set html = '<p>Changed outside.</p>' where thread_id = ?", th.ID); err != nil {
+	// A change that bypasses the writer (another process) is not seen until the TTL ends:
+	// on SQLite a connection of its own to the file, on PostgreSQL the bare pool (whose
+	// placeholders are $1, $2, …).
+	other := outsideWriter(t, x.db)
+	if err := other("update posts set html = '<p>Changed outside.</p>' where thread_id = ?", th.ID); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(get(nil, ctx).Body.String(), "Changed outside.") {
@@ -92,7 +92,7 @@ func TestPageCacheServesTheSamePageUntilAWriteOrItsTTL(t *testing.T) {
 	// script, so pretend the post shows the nonce.
 	clear(cache.entries)
 	nonce := "bm9uY2Utb2YtdGhpcy1yZXF1ZXN0"
-	if _, err := other.Exec("update posts set html = ? where thread_id = ?", "<p>"+nonce+"</p>", th.ID); err != nil {
+	if err := other("update posts set html = ? where thread_id = ?", "<p>"+nonce+"</p>", th.ID); err != nil {
 		t.Fatal(err)
 	}
 	get(nil, templ.WithNonce(ctx, nonce))
@@ -115,5 +115,28 @@ func TestPageCacheStaysBounded(t *testing.T) {
 	c.put(k, 8, time.Now(), []byte("old"))
 	if e := c.get(k, 9); e == nil || string(e.body) != "new" {
 		t.Error("an older page replaced a newer one")
+	}
+}
+
+// outsideWriter returns a way to change db as another process would, past its writer.
+func outsideWriter(t *testing.T, db *storage.DB) func(query string, args ...any) error {
+	t.Helper()
+	if db.Dialect() == storage.Postgres {
+		return func(query string, args ...any) error {
+			for n := 1; strings.Contains(query, "?"); n++ {
+				query = strings.Replace(query, "?", fmt.Sprintf("$%d", n), 1)
+			}
+			_, err := db.Read().Exec(query, args...)
+			return err
+		}
+	}
+	other, err := sql.Open("sqlite3", "file:"+db.Path()+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return func(query string, args ...any) error {
+		_, err := other.Exec(query, args...)
+		return err
 	}
 }

@@ -146,6 +146,6 @@ func TestSanctionsComeFirst(t *testing.T) {
 // postRows counts a thread's post rows, deleted or not.
 func postRows(f *testForum, threadID int64) (int, error) {
 	var n int
-	err := f.db.Read().QueryRow("select count(*) from posts where thread_id = ?", threadID).Scan(&n)
+	err := f.db.QueryRow(context.Background(), "select count(*) from posts where thread_id = ?", threadID).Scan(&n)
 	return n, err
 }

@@ -1,6 +1,7 @@
 package forum_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -48,7 +49,7 @@ func TestPreviewIsWhatIsStored(t *testing.T) {
 		t.Errorf("findings on ordinary text: %v", got.Findings)
 	}
 	var before int64
-	if err := site.App.DB().Read().QueryRow("select count(*) from posts").Scan(&before); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select count(*) from posts").Scan(&before); err != nil {
 		t.Fatal(err)
 	}
 	if before != 0 {
@@ -57,7 +58,7 @@ func TestPreviewIsWhatIsStored(t *testing.T) {
 
 	path := newThread(t, ann, "Previewed", body)
 	var stored string
-	if err := site.App.DB().Read().QueryRow("select html from posts where thread_id = (select max(id) from threads)").Scan(&stored); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select html from posts where thread_id = (select max(id) from threads)").Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if stored != got.HTML {

@@ -28,7 +28,11 @@ func TestQueuedPostsFollowEditsAndErasure(t *testing.T) {
 	inIndex := func(match string) int {
 		t.Helper()
 		var n int
-		if err := f.db.Read().QueryRow("select count(*) from post_search where post_search match ?", match).Scan(&n); err != nil {
+		query, arg := "select count(*) from post_search where post_search match ?", match
+		if f.db.Dialect() == storage.Postgres {
+			query, arg = "select count(*) from post_search where document @@ to_tsquery('stoa_search', ?)", storage.TSQuery(match)
+		}
+		if err := f.db.QueryRow(context.Background(), query, arg).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -2,6 +2,7 @@ package forum
 
 import (
 	"database/sql"
+	"stoa/storage"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -117,4 +118,24 @@ func FuzzParseSearch(f *testing.F) {
 			t.Fatalf("snippet for %q is not valid UTF-8: %q", s, html)
 		}
 	})
+}
+
+// What ParseSearch makes, in PostgreSQL's tsquery syntax.
+func TestTSQuery(t *testing.T) {
+	for in, want := range map[string]string{
+		`rye`:                    `(rye)`,
+		`"sour dough" bread`:     `(sour <-> dough) & (bread)`,
+		`confi* OR settings`:     `((confi:*) | (settings))`,
+		`kale -cabbage NOT leek`: `((kale)) & !(cabbage) & !(leek)`,
+		`a (b OR c)`:             `(a) & ((b) | (c))`,
+		`ORBIT NOTES`:            `(ORBIT) & (NOTES)`, // to_tsquery lowercases
+	} {
+		match, ok := ParseSearch(in)
+		if !ok {
+			t.Fatalf("ParseSearch(%q) found nothing", in)
+		}
+		if got := storage.TSQuery(match); got != want {
+			t.Errorf("%q: FTS5 %s, tsquery %s, want %s", in, match, got, want)
+		}
+	}
 }

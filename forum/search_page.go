@@ -259,7 +259,7 @@ func (s *Search) Find(ctx context.Context, q SearchQuery) ([]SearchHit, int, err
 		return nil, 0, searchFailed(ctx, err)
 	}
 	page := max(q.Page, 1)
-	hits, total, err := s.store.searchHits(ctx, storage.TextQuery{FTS5: match, Typed: q.Text}, q.Category, q.Author, s.candidates, SearchPerPage, (page-1)*SearchPerPage)
+	hits, total, err := s.store.searchHits(ctx, match, q.Category, q.Author, s.candidates, SearchPerPage, (page-1)*SearchPerPage)
 	if err != nil {
 		return nil, 0, searchFailed(ctx, err)
 	}

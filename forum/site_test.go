@@ -53,7 +53,7 @@ func xFirstPost(t *testing.T, site *stoatest.Site, thread int64) int64 {
 func queryInt(t *testing.T, site *stoatest.Site, query string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := site.App.DB().Read().QueryRow(query, args...).Scan(&n); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n

@@ -83,7 +83,7 @@ func TestExportAndEraseAMembersChoices(t *testing.T) {
 	}
 	for _, table := range []string{"post_reactions", "thread_watches", "thread_reads"} {
 		var n int
-		if err := x.db.Read().QueryRow("select count(*) from "+table+" where user_id = ?", mod.ID).Scan(&n); err != nil {
+		if err := x.db.QueryRow(context.Background(), "select count(*) from "+table+" where user_id = ?", mod.ID).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {

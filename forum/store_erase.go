@@ -28,7 +28,7 @@ func likeMention(name string) string {
 // candidateWhere selects others' posts (alias p) that mention the member's name, or, when
 // quotes count, sit in a thread the member posted in: quote-reply quotes from the thread.
 const candidateWhere = `p.author_id != ? and p.source != '' and (lower(p.source) like ? escape '\'
-	or (? and p.thread_id in (select thread_id from posts where author_id = ?)))`
+	or (? = 1 and p.thread_id in (select thread_id from posts where author_id = ?)))`
 
 func candidateArgs(userID int64, name string, quotes bool) []any {
 	return []any{userID, likeMention(name), quotes, userID}

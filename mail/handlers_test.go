@@ -30,7 +30,7 @@ func queue(t *testing.T, site *stoatest.Site, to string) {
 
 func outboxRows(t *testing.T, site *stoatest.Site) (ids []int64) {
 	t.Helper()
-	rows, err := site.App.DB().Read().Query("select id from mail_outbox order by id")
+	rows, err := site.App.DB().Query(context.Background(), "select id from mail_outbox order by id")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,11 @@ type Config struct {
 	RetryMax time.Duration
 	// PollEvery is how often the worker looks for due mail without being woken; default 30s.
 	PollEvery time.Duration
+	// Lease is how long a claimed mail is the claiming worker's: no other worker (on this
+	// node or another) picks it up meanwhile, and if the worker dies before recording the
+	// delivery, the mail is sent again once the lease ends. A round stops sending after
+	// half of it. Default 10 minutes.
+	Lease time.Duration
 	// TLS replaces the system's TLS settings for the SMTP server (tests trust their own
 	// certificate with it); nil uses the system's roots.
 	TLS *tls.Config
@@ -103,6 +108,9 @@ func NewOutbox(db *storage.DB, cfg Config) *Outbox {
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = 30 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 10 * time.Minute
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

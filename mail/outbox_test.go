@@ -3,7 +3,6 @@ package mail
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,16 +12,13 @@ import (
 
 	"stoa/mail/mailtest"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
+// openDB opens a fresh database on the engine STOA_TEST_ENGINE names.
 func openDB(t *testing.T) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storagetest.Open(t)
 }
 
 // addUser inserts a member directly, so outbox rows can point at one.
@@ -30,11 +26,8 @@ func addUser(t *testing.T, db *storage.DB, name string) int64 {
 	t.Helper()
 	var id int64
 	err := db.Write(context.Background(), func(tx *storage.Tx) error {
-		res, err := tx.Exec(`insert into users(username, username_key, password_hash, created_at) values (?, ?, 'x', 0)`, name, name)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
+		var err error
+		id, err = tx.InsertID(`insert into users(username, username_key, password_hash, created_at) values (?, ?, 'x', 0)`, name, name)
 		return err
 	})
 	if err != nil {

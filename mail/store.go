@@ -160,16 +160,26 @@ func (s store) discard(ctx context.Context, id int64) error {
 }
 
 // claim picks up to limit mails due at now and, in the same durable write, counts an
-// attempt on each and moves its next attempt to retryAt(attempts). Another worker (on
-// another node, once the outbox is shared) therefore never picks the same mail while it
-// is being sent. This is the one statement that differs by engine: PostgreSQL selects
-// with "for update skip locked"; SQLite's single writer makes the write exclusive anyway.
-func (s store) claim(ctx context.Context, now time.Time, limit int, retryAt func(attempts int) time.Time) ([]*Queued, error) {
+// attempt on each and leases it until leaseEnd: it is due again only then, so no other
+// worker picks it while it is being sent, and a worker that dies while sending leaves it
+// to be sent again after the lease. q.NextAttempt is set to retryAt(attempts), when a
+// failed attempt is to be retried (record stores it).
+//
+// This is the one statement that differs by engine. On PostgreSQL every node claims from
+// the one table, each in a transaction of its own: "for update skip locked" locks the
+// rows it picks and passes over those another node's claim holds, so two nodes never
+// claim the same mail (without it both would read the same due rows and both send
+// them). On SQLite the single writer makes the claim exclusive anyway.
+func (s store) claim(ctx context.Context, now, leaseEnd time.Time, limit int, retryAt func(attempts int) time.Time) ([]*Queued, error) {
 	var out []*Queued
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		out = out[:0]
+		lock := ""
+		if tx.Dialect() == storage.Postgres {
+			lock = " for update skip locked"
+		}
 		rows, err := tx.Query("select "+queuedColumns+` from mail_outbox
-			where status = 'queued' and next_attempt_at <= ? order by next_attempt_at, id limit ?`, now.Unix(), limit)
+			where status = 'queued' and next_attempt_at <= ? order by next_attempt_at, id limit ?`+lock, now.Unix(), limit)
 		if err != nil {
 			return fmt.Errorf("mail: claim: %w", err)
 		}
@@ -189,7 +199,7 @@ func (s store) claim(ctx context.Context, now time.Time, limit int, retryAt func
 			q.Attempts++
 			q.NextAttempt = retryAt(q.Attempts)
 			if _, err := tx.Exec("update mail_outbox set attempts = ?, next_attempt_at = ? where id = ?",
-				q.Attempts, q.NextAttempt.Unix(), q.ID); err != nil {
+				q.Attempts, leaseEnd.Unix(), q.ID); err != nil {
 				return fmt.Errorf("mail: claim %d: %w", q.ID, err)
 			}
 		}
@@ -199,20 +209,25 @@ func (s store) claim(ctx context.Context, now time.Time, limit int, retryAt func
 }
 
 // record stores the outcomes of one delivery round in one write: delivered mail is
-// deleted (its body may hold a one-time link), failed mail keeps its error.
+// deleted (its body may hold a one-time link), failed mail keeps its error and is due
+// again at its back-off, and mail the round did not get to is due again at once, its
+// attempt uncounted.
 func (s store) record(ctx context.Context, results []outcome) error {
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, r := range results {
 			var err error
 			switch {
+			case r.released:
+				_, err = tx.Exec("update mail_outbox set attempts = ?, next_attempt_at = ? where id = ?",
+					r.q.Attempts-1, r.releasedAt.Unix(), r.q.ID)
 			case r.err == nil:
 				_, err = tx.Exec("delete from mail_outbox where id = ?", r.q.ID)
 			case r.fail:
 				_, err = tx.Exec("update mail_outbox set status = 'failed', last_error = ? where id = ?",
 					truncate(r.err.Error(), 500), r.q.ID)
 			default:
-				_, err = tx.Exec("update mail_outbox set last_error = ? where id = ?",
-					truncate(r.err.Error(), 500), r.q.ID)
+				_, err = tx.Exec("update mail_outbox set last_error = ?, next_attempt_at = ? where id = ?",
+					truncate(r.err.Error(), 500), r.q.NextAttempt.Unix(), r.q.ID)
 			}
 			if err != nil {
 				return fmt.Errorf("mail: record delivery of %d: %w", r.q.ID, err)

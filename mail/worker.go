@@ -105,14 +105,21 @@ func (o *Outbox) deliverDue(ctx context.Context, d *dialer) {
 }
 
 // deliver sends claimed mail over one SMTP connection and says what became of each.
+// It stops sending once half the lease has gone by, so that a slow mail server never
+// keeps a mail past its lease (when another node may claim it); the rest is released.
 func (o *Outbox) deliver(ctx context.Context, d *dialer, claimed []*Queued) []outcome {
 	results := make([]outcome, len(claimed))
+	start := time.Now()
 	s, dialErr := d.dial(ctx)
 	if s != nil {
 		defer s.close()
 	}
 	for i, q := range claimed {
 		results[i] = outcome{q: q}
+		if i > 0 && time.Since(start) > o.cfg.Lease/2 { // the first is always tried: progress
+			results[i].released, results[i].releasedAt = true, o.cfg.Now()
+			continue
+		}
 		var permanent bool
 		var err error
 		switch {
@@ -154,11 +161,12 @@ func (o *Outbox) backoff(n int) time.Duration {
 }
 
 // claim picks up to limit due mails for one delivery round. Each counts an attempt and
-// is due again only after its backoff, in the same durable write, so a crash while sending
-// leaves it queued for a later retry: it may be sent twice, never lost.
+// is leased to this worker for cfg.Lease, in the same durable write, so a crash while
+// sending leaves it queued for a retry once the lease ends: it may be sent twice, never
+// lost. A failed attempt is retried after its backoff instead (record).
 func (o *Outbox) claim(ctx context.Context, limit int) ([]*Queued, error) {
 	now := o.cfg.Now()
-	return o.store.claim(ctx, now, limit, func(attempts int) time.Time { return now.Add(o.backoff(attempts)) })
+	return o.store.claim(ctx, now, now.Add(o.cfg.Lease), limit, func(attempts int) time.Time { return now.Add(o.backoff(attempts)) })
 }
 
 // outcome is what happened to one claimed mail.
@@ -166,6 +174,9 @@ type outcome struct {
 	q    *Queued
 	err  error
 	fail bool // give up: no more attempts
+	// released: not attempted (the round ran out of lease); due again at releasedAt.
+	released   bool
+	releasedAt time.Time
 }
 
 // sweep deletes failed mail that admins left alone for keepFailed.

@@ -78,7 +78,7 @@ func TestNoMailWithoutAConfirmedAddress(t *testing.T) {
 	}
 	mod.PostForm("/mod/users/alice", url.Values{"do": {"apply"}, "send_notice": {"1"}, "notice": {"Hello."}})
 	var n int
-	if err := site.App.DB().Read().QueryRow("select count(*) from mail_outbox where kind = 'notice'").Scan(&n); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select count(*) from mail_outbox where kind = 'notice'").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -224,7 +224,7 @@ func TestP15_ExportAndEraseNotices(t *testing.T) {
 
 	alice.PostForm("/me/delete", url.Values{"content": {"erase"}, "password": {"password-alice"}})
 	var left, sanctions, reports int
-	if err := site.App.DB().Read().QueryRow(`select (select count(*) from notices) + (select count(*) from notice_replies),
+	if err := site.App.DB().QueryRow(context.Background(), `select (select count(*) from notices) + (select count(*) from notice_replies),
 		(select count(*) from sanctions), (select count(*) from reports where details = '')`).Scan(&left, &sanctions, &reports); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestP15_ExportAndEraseNotices(t *testing.T) {
 		t.Errorf("after erasing, %d sanctions and %d reports without her words kept, want 1 and 1", sanctions, reports)
 	}
 	var audit int
-	if err := site.App.DB().Read().QueryRow("select count(*) from audit_log").Scan(&audit); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select count(*) from audit_log").Scan(&audit); err != nil {
 		t.Fatal(err)
 	}
 	if audit == 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"stoa/markup"
 	"stoa/site"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
 // parts is moderation built on a real SQLite file without the rest of the site: the real
@@ -31,12 +31,7 @@ type parts struct {
 
 func newParts(t testing.TB) *parts {
 	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stoa.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storagetest.Open(t)
 	p := &parts{db: db, forum: newFakeForum(), chat: newFakeChat(), mail: &sentMail{},
 		now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
 	p.svc = p.instance()
@@ -77,7 +72,7 @@ func (p *parts) member(t testing.TB, name string, role account.Role) *account.Us
 func (p *parts) count(t testing.TB, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := p.db.Read().QueryRow(query, args...).Scan(&n); err != nil {
+	if err := p.db.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n

@@ -1,6 +1,7 @@
 package moderation_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -178,7 +179,7 @@ func TestTwoModeratorsDoNotActTwice(t *testing.T) {
 		t.Errorf("second moderator: %d %s", otto.Last.StatusCode, text(otto.Body))
 	}
 	var notices, sanctions int
-	if err := site.App.DB().Read().QueryRow("select (select count(*) from notices), (select count(*) from sanctions)").Scan(&notices, &sanctions); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select (select count(*) from notices), (select count(*) from sanctions)").Scan(&notices, &sanctions); err != nil {
 		t.Fatal(err)
 	}
 	if notices != 1 || sanctions != 1 {

@@ -1,6 +1,7 @@
 package moderation_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,7 +59,7 @@ func TestModeratorsCannotSendNoticesToStaff(t *testing.T) {
 		}
 	}
 	var n int
-	if err := site.App.DB().Read().QueryRow("select count(*) from notices").Scan(&n); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select count(*) from notices").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -149,7 +150,7 @@ func TestReportOnDeletedContentAgreed(t *testing.T) {
 		t.Fatalf("agree: %d at %s %s", mod.Last.StatusCode, mod.Path(), text(mod.Body))
 	}
 	var resolution string
-	if err := site.App.DB().Read().QueryRow("select resolution from reports").Scan(&resolution); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select resolution from reports").Scan(&resolution); err != nil {
 		t.Fatal(err)
 	}
 	if resolution != "actioned" {

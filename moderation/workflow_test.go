@@ -1,6 +1,7 @@
 package moderation_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 func count(t *testing.T, site *stoatest.Site, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := site.App.DB().Read().QueryRow(query, args...).Scan(&n); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -108,7 +109,7 @@ func TestQueueGroupsByMemberAndAppliesToAll(t *testing.T) {
 func userID(t *testing.T, site *stoatest.Site, name string) int64 {
 	t.Helper()
 	var id int64
-	if err := site.App.DB().Read().QueryRow("select id from users where username = ?", name).Scan(&id); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select id from users where username = ?", name).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -99,7 +99,7 @@ func TestP4_AnalyticsHoldOnlyDailyAggregates(t *testing.T) {
 	if err := a.Stop(); err != nil { // never started: Stop just flushes
 		t.Fatal(err)
 	}
-	rows, err := db.Read().Query("select day, dimension, value, count from analytics_daily order by dimension, value")
+	rows, err := db.Query(context.Background(), "select day, dimension, value, count from analytics_daily order by dimension, value")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestP4_AnalyticsHoldOnlyDailyAggregates(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := db.Read().QueryRow("select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&n); err != nil {
+	if err := db.QueryRow(context.Background(), "select count from analytics_daily where dimension = 'page' and value = 'home'").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 3 {
@@ -162,10 +162,10 @@ func TestAnalyticsBoundsDistinctValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var distinct, other int
-	if err := db.Read().QueryRow("select count(*) from analytics_daily where dimension = 'referrer'").Scan(&distinct); err != nil {
+	if err := db.QueryRow(context.Background(), "select count(*) from analytics_daily where dimension = 'referrer'").Scan(&distinct); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Read().QueryRow("select count from analytics_daily where dimension = 'referrer' and value = 'other'").Scan(&other); err != nil {
+	if err := db.QueryRow(context.Background(), "select count from analytics_daily where dimension = 'referrer' and value = 'other'").Scan(&other); err != nil {
 		t.Fatal(err)
 	}
 	if distinct > 501 || other != 1500 {

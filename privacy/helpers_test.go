@@ -10,17 +10,14 @@ import (
 
 	"stoa/privacy"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
-// openDB opens a fresh database with every migration applied.
+// openDB opens a fresh database with every migration applied, on the engine
+// STOA_TEST_ENGINE names.
 func openDB(t *testing.T) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), t.TempDir()+"/stoa.db", storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storagetest.Open(t)
 }
 
 // members is an in-memory directory of accounts that also inserts them in the database,
@@ -41,12 +38,9 @@ func (m *members) add(t *testing.T, name, email string, admin bool) privacy.Memb
 		role = "admin"
 	}
 	err := m.db.Write(context.Background(), func(tx *storage.Tx) error {
-		res, err := tx.Exec("insert into users(username, username_key, email, password_hash, role, created_at) values (?, ?, nullif(?, ''), 'x', ?, 1)",
+		var err error
+		id, err = tx.InsertID("insert into users(username, username_key, email, password_hash, role, created_at) values (?, ?, nullif(?, ''), 'x', ?, 1)",
 			name, strings.ToLower(name), email, role)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
 		return err
 	})
 	if err != nil {
@@ -124,7 +118,13 @@ type sentMail struct {
 
 func (o *outbox) sent(t *testing.T) []sentMail {
 	t.Helper()
-	rows, err := o.db.Read().Query("select recipient, subject, body, kind, user_id, headers from test_mail order by rowid")
+	// In the order queued: rowid on SQLite, the physical position ctid on PostgreSQL (the
+	// table is only ever inserted into).
+	order := "rowid"
+	if o.db.Dialect() == storage.Postgres {
+		order = "ctid"
+	}
+	rows, err := o.db.Query(context.Background(), "select recipient, subject, body, kind, user_id, headers from test_mail order by "+order)
 	if err != nil {
 		t.Fatal(err)
 	}

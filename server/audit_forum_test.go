@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,8 +19,8 @@ func TestStaffChangesToOthersPostsAreAudited(t *testing.T) {
 	alice := site.Member(t, "alice", account.RoleMember)
 	alice.PostForm("/c/general/new", url.Values{"title": {"Mine"}, "body": {"first post"}, "token": {"t1"}})
 	var first int64
-	db := site.App.DB().Read()
-	if err := db.QueryRow("select id from posts where source = 'first post'").Scan(&first); err != nil {
+	db := site.App.DB()
+	if err := db.QueryRow(context.Background(), "select id from posts where source = 'first post'").Scan(&first); err != nil {
 		t.Fatal(err)
 	}
 	alice.PostForm(fmt.Sprintf("/p/%d/edit", first), url.Values{"body": {"first post, fixed"}})
@@ -30,7 +31,7 @@ func TestStaffChangesToOthersPostsAreAudited(t *testing.T) {
 	}
 	mod.PostForm(fmt.Sprintf("/p/%d/delete", first), nil)
 
-	rows, err := db.Query("select actor_name || ' ' || action || ' ' || target_url from audit_log order by id")
+	rows, err := db.Query(context.Background(), "select actor_name || ' ' || action || ' ' || target_url from audit_log order by id")
 	if err != nil {
 		t.Fatal(err)
 	}

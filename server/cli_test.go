@@ -65,7 +65,7 @@ func TestBusyPortSaysHowToChooseAnother(t *testing.T) {
 	}
 	defer ln.Close()
 	cfg := Config{Addr: ln.Addr().String(), DataDir: filepath.Join(t.TempDir(), "data"), Quiet: true, LogFormat: "text"}
-	app, err := NewApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := NewApp(context.Background(), onTestEngine(t, cfg), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,10 +80,13 @@ func TestBusyPortSaysHowToChooseAnother(t *testing.T) {
 // everywhere, and takes its flags before or after the name (issue 16, bug 2).
 func TestUserPasswd(t *testing.T) {
 	dir := t.TempDir()
+	cfg := onTestEngine(t, Config{Addr: "127.0.0.1:0", DataDir: dir, Quiet: true, LogFormat: "text"})
+	if cfg.DatabaseURL != "" {
+		t.Setenv("STOA_DATABASE_URL", cfg.DatabaseURL) // the commands below use it too
+	}
 	if code := run([]string{"user", "add", "alice", "--data", dir}, strings.NewReader("the first password\n"), io.Discard, io.Discard); code != 0 {
 		t.Fatal("could not add alice")
 	}
-	cfg := Config{Addr: "127.0.0.1:0", DataDir: dir, Quiet: true, LogFormat: "text"}
 	app, err := NewApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

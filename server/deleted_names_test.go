@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,11 +25,11 @@ func TestDeletedAccountKeepsItsRecordAndItsName(t *testing.T) {
 	carol := site.Member(t, "carol", account.RoleMember)
 	mod := site.Member(t, "mia", account.RoleModerator)
 	admin := site.Member(t, "ada", account.RoleAdmin)
-	db := site.App.DB().Read()
+	db := site.App.DB()
 	count := func(q string, args ...any) int {
 		t.Helper()
 		var n int
-		if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		if err := db.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 		return n

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"stoa/account"
 	"stoa/forum"
 	"stoa/internal/stoatest"
+	"stoa/storage"
 )
 
 // storedIn lists the places in the database that still hold s: every text column of
@@ -17,43 +19,18 @@ import (
 // internal structures (the _data and _idx tables), which are checked by searching them.
 func storedIn(t *testing.T, site *stoatest.Site, s string) []string {
 	t.Helper()
-	db := site.App.DB().Read()
-	rows, err := db.Query("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
+	for _, name := range strings.Fields(strings.Join(column(t, site, tablesQuery(site)), " ")) {
 		if !strings.HasSuffix(name, "_data") && !strings.HasSuffix(name, "_idx") {
 			tables = append(tables, name)
 		}
 	}
-	rows.Close()
 	var found []string
 	for _, table := range tables {
-		cols, err := db.Query(fmt.Sprintf("select name from pragma_table_info('%s')", table))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for cols.Next() {
-			var c string
-			if err := cols.Scan(&c); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, c)
-		}
-		cols.Close()
-		for _, c := range names {
+		for _, c := range columnsOf(t, site, table) {
 			var n int
 			q := fmt.Sprintf(`select count(*) from "%s" where cast("%s" as text) like ?`, table, c)
-			if err := db.QueryRow(q, "%"+s+"%").Scan(&n); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
+			queryRow(t, site, q, []any{"%" + s + "%"}, &n)
 			if n > 0 {
 				found = append(found, fmt.Sprintf("%s.%s (%d rows)", table, c, n))
 			}
@@ -61,12 +38,56 @@ func storedIn(t *testing.T, site *stoatest.Site, s string) []string {
 	}
 	for _, index := range []string{"post_search", "chat_search"} {
 		var n int
-		queryRow(t, site, "select count(*) from "+index+" where "+index+" match ?", []any{s}, &n)
+		match := "select count(*) from " + index + " where " + index + " match ?"
+		if site.App.DB().Dialect() == storage.Postgres {
+			config := map[string]string{"post_search": "stoa_search", "chat_search": "english"}[index]
+			match = "select count(*) from " + index + " where document @@ plainto_tsquery('" + config + "', ?)"
+		}
+		queryRow(t, site, match, []any{s}, &n)
 		if n > 0 {
 			found = append(found, fmt.Sprintf("%s search finds it (%d rows)", index, n))
 		}
 	}
 	return found
+}
+
+// tablesQuery lists the database's tables, on either engine.
+func tablesQuery(site *stoatest.Site) string {
+	if site.App.DB().Dialect() == storage.Postgres {
+		return "select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'"
+	}
+	return "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'"
+}
+
+// columnsOf lists table's columns in their order, on either engine.
+func columnsOf(t *testing.T, site *stoatest.Site, table string) []string {
+	t.Helper()
+	if site.App.DB().Dialect() == storage.Postgres {
+		return column(t, site, "select column_name from information_schema.columns where table_schema = current_schema() and table_name = '"+table+"' order by ordinal_position")
+	}
+	return column(t, site, "select name from pragma_table_info('"+table+"') order by cid")
+}
+
+// column returns the first column of every row query returns.
+func column(t *testing.T, site *stoatest.Site, query string) []string {
+	t.Helper()
+	rows, err := site.App.DB().Query(context.Background(), query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func threadID(path string) string { return strings.Split(path, "/")[2] }

@@ -49,7 +49,7 @@ func TestChatSocketsEndWithTheirSession(t *testing.T) {
 	site := stoatest.Start(t)
 	messages := func(name string) int {
 		var n int
-		site.App.DB().Read().QueryRow(`select count(*) from chat_messages m join users u on u.id = m.author_id
+		site.App.DB().QueryRow(context.Background(), `select count(*) from chat_messages m join users u on u.id = m.author_id
 			where u.username = ?`, name).Scan(&n)
 		return n
 	}
@@ -116,7 +116,7 @@ func TestChatChecksTheSessionOnEverySend(t *testing.T) {
 		t.Errorf("close %d %q", ce.Code, ce.Text)
 	}
 	var n int
-	site.App.DB().Read().QueryRow("select count(*) from chat_messages where source = 'after the session'").Scan(&n)
+	site.App.DB().QueryRow(context.Background(), "select count(*) from chat_messages where source = 'after the session'").Scan(&n)
 	if n != 0 {
 		t.Error("a message was stored after its session ended")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"stoa/account"
 	"stoa/internal/stoatest"
+	"stoa/storage"
 )
 
 // /static/ serves files, not a list of them.
@@ -34,7 +35,7 @@ func TestStaticFolderIsNotListed(t *testing.T) {
 
 // A backup holds every member's data: only its owner may read it.
 func TestBackupIsReadableByItsOwnerOnly(t *testing.T) {
-	site := stoatest.Start(t)
+	site := stoatest.StartEngine(t, storage.SQLite) // SQLite only: Stoa backs up the SQLite file
 	dest := filepath.Join(t.TempDir(), "backup.db")
 	if err := site.App.DB().Backup(t.Context(), dest); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	app, err := NewApp(ctx, Config{Addr: addr, MetricsAddr: metricsAddr, DataDir: t.TempDir(), Quiet: true, LogFormat: "json", NodeName: "n1"},
+	app, err := NewApp(ctx, onTestEngine(t, Config{Addr: addr, MetricsAddr: metricsAddr, DataDir: t.TempDir(), Quiet: true, LogFormat: "json", NodeName: "n1"}),
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

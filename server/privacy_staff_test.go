@@ -3,6 +3,7 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -28,7 +29,7 @@ func register(t *testing.T, site *stoatest.Site, name, email string) *stoatest.C
 		return c
 	}
 	var text string
-	err := site.App.DB().Read().QueryRow("select body_text from mail_outbox where kind = 'confirm' and recipient = ? order by id desc limit 1", email).Scan(&text)
+	err := site.App.DB().QueryRow(context.Background(), "select body_text from mail_outbox where kind = 'confirm' and recipient = ? order by id desc limit 1", email).Scan(&text)
 	m := confirmLink.FindString(text)
 	if err != nil || m == "" {
 		t.Fatalf("no confirmation mail for %s: %v", email, err)
@@ -48,7 +49,7 @@ func noLimits(c *server.Config) { c.NoRateLimits = true }
 // what is (or is no longer) stored must not pass because its query failed.
 func queryRow(t *testing.T, site *stoatest.Site, query string, args []any, dest ...any) {
 	t.Helper()
-	if err := site.App.DB().Read().QueryRow(query, args...).Scan(dest...); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), query, args...).Scan(dest...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
@@ -61,7 +62,7 @@ type outboxRow struct {
 func outbox(t *testing.T, site *stoatest.Site) []outboxRow {
 	t.Helper()
 	// Address confirmations are the mail flow's business (and asked for by giving one).
-	rows, err := site.App.DB().Read().Query(`select kind, recipient, subject, body_text, headers, coalesce(user_id, 0)
+	rows, err := site.App.DB().Query(context.Background(), `select kind, recipient, subject, body_text, headers, coalesce(user_id, 0)
 		from mail_outbox where kind != 'confirm' order by id`)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ type auditRow struct{ Action, Actor, Target, Reason string }
 
 func auditLog(t *testing.T, site *stoatest.Site) []auditRow {
 	t.Helper()
-	rows, err := site.App.DB().Read().Query("select action, actor_name, target_label, reason from audit_log order by id")
+	rows, err := site.App.DB().Query(context.Background(), "select action, actor_name, target_label, reason from audit_log order by id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func auditLog(t *testing.T, site *stoatest.Site) []auditRow {
 func enquiryID(t *testing.T, site *stoatest.Site) string {
 	t.Helper()
 	var id string
-	if err := site.App.DB().Read().QueryRow("select id from enquiries order by id desc limit 1").Scan(&id); err != nil {
+	if err := site.App.DB().QueryRow(context.Background(), "select id from enquiries order by id desc limit 1").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id

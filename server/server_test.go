@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"stoa/storage"
+	"stoa/storage/storagetest"
 	"stoa/web"
 )
 
@@ -34,6 +35,7 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
+// SQLite only: stoa backup copies the SQLite file (PostgreSQL is backed up with pg_dump).
 func TestUserAddAndBackupCommands(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
@@ -64,7 +66,7 @@ func TestUserAddAndBackupCommands(t *testing.T) {
 	}
 	defer db.Close()
 	var roles string
-	if err := db.Read().QueryRow("select group_concat(role, ',') from (select role from users order by id)").Scan(&roles); err != nil {
+	if err := db.QueryRow(context.Background(), "select group_concat(role, ',') from (select role from users order by id)").Scan(&roles); err != nil {
 		t.Fatal(err)
 	}
 	if roles != "admin,moderator" {
@@ -102,7 +104,7 @@ func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
 	addr := freeAddr(t)
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{Addr: addr, DataDir: t.TempDir(), LogFormat: "text", NodeName: "node-a"}, slog.New(slog.NewTextHandler(&logs, nil)))
+	app, err := NewApp(ctx, onTestEngine(t, Config{Addr: addr, DataDir: t.TempDir(), LogFormat: "text", NodeName: "node-a"}), slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestServePrintsSetupLinkAndShutsDownGracefully(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "ok\n") ||
-		!strings.Contains(string(body), "database: ok (sqlite)") || !strings.Contains(string(body), "node: node-a") {
+		!strings.Contains(string(body), "database: ok ("+storagetest.Engine().String()+")") || !strings.Contains(string(body), "node: node-a") {
 		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
 	}
 	if !strings.Contains(logs.String(), "node=node-a") {
@@ -170,7 +172,7 @@ func TestPanickingHandlerBecomesA500AndTheServerLives(t *testing.T) {
 // newTestSite serves a fresh app from an httptest server and returns its URL.
 func newTestSite(t *testing.T) string {
 	t.Helper()
-	app, err := NewApp(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Quiet: true, LogFormat: "text"},
+	app, err := NewApp(context.Background(), onTestEngine(t, Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Quiet: true, LogFormat: "text"}),
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +211,16 @@ func TestSecurityHeadersOnEveryPage(t *testing.T) {
 	if len(nonces) != 4 {
 		t.Error("CSP nonces repeat across responses")
 	}
+}
+
+// onTestEngine returns cfg on a fresh PostgreSQL database when STOA_TEST_ENGINE=postgres
+// (the data folder stays for the rest), and unchanged on SQLite.
+func onTestEngine(t testing.TB, cfg Config) Config {
+	t.Helper()
+	if storagetest.Engine() == storage.Postgres {
+		cfg.DatabaseURL = storagetest.NewMigratedPostgres(t)
+	}
+	return cfg
 }
 
 func TestMain(m *testing.M) {

@@ -45,7 +45,7 @@ func TestP16_NotificationEmailOnlyWhenChosen(t *testing.T) {
 		t.Fatalf("posting ended at %s", bob.Path())
 	}
 
-	rows, err := site.App.DB().Read().Query("select recipient, kind, subject, body_text from mail_outbox")
+	rows, err := site.App.DB().Query(context.Background(), "select recipient, kind, subject, body_text from mail_outbox")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestThreadManagementIsAudited(t *testing.T) {
 			t.Fatalf("%v: status %d", form, mod.Last.StatusCode)
 		}
 	}
-	rows, err := site.App.DB().Read().Query("select actor_name, target_kind, reason from audit_log order by id")
+	rows, err := site.App.DB().Query(context.Background(), "select actor_name, target_kind, reason from audit_log order by id")
 	if err != nil {
 		t.Fatal(err)
 	}

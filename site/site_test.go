@@ -2,11 +2,11 @@ package site_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"stoa/site"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
 func open(t *testing.T, path string) *storage.DB {
@@ -22,7 +22,7 @@ func open(t *testing.T, path string) *storage.DB {
 // and a refused change leaves the old settings as they were.
 func TestSettingsSurviveARestart(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "stoa.db")
+	path := storagetest.Target(t, storagetest.Engine()) // reopened below
 	db := open(t, path)
 	s, err := site.New(ctx, db, nil, nil)
 	if err != nil {

@@ -2,8 +2,10 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -148,4 +150,18 @@ func migratePostgres(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+// MigrationsDigest names the schema that engine's migrations build: a hash of every
+// migration file's name and text. Tests key databases they keep migrated on it.
+func MigrationsDigest(engine Dialect) (string, error) {
+	all, err := loadEngineMigrations(engine.String())
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range all {
+		fmt.Fprintf(h, "%s\x00%d\x00%s\x00", m.name, len(m.sql), m.sql)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }

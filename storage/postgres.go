@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -87,6 +88,30 @@ func (db *DB) LockSingleNode(ctx context.Context) error {
 	}
 	db.single = conn
 	return nil
+}
+
+// unlockSingleNode releases the single-node lock before the pool closes. Closing the
+// *sql.Conn alone only returns it to the pool, and closing the pool sends PostgreSQL a
+// goodbye without waiting for the server to end that session: a node starting right
+// after this one closed could still find the lock held and be refused.
+func (db *DB) unlockSingleNode() error {
+	if db.single == nil {
+		return nil
+	}
+	conn := db.single
+	db.single = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var released bool
+	err := conn.QueryRowContext(ctx, "select pg_advisory_unlock($1)", int64(lockSingleNode)).Scan(&released)
+	if err == nil && !released {
+		err = errors.New("storage: single-node lock was not held at close")
+	}
+	if err != nil {
+		// The session's end releases the lock: drop the connection rather than pool it.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return errors.Join(err, conn.Close())
 }
 
 // writePostgres runs fn in a transaction of its own from the pool; writes run side by

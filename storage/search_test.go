@@ -45,7 +45,7 @@ func TestTextSearchFindsAndRanksOnBothEngines(t *testing.T) {
 			return ids
 		}
 		// The FTS5 forms are what the forum's ParseSearch makes of the typed text.
-		if got := search(`"garden" "gate"`, "garden gate"); len(got) != 2 || got[0] != 2 || !slices.Contains(got, 1) {
+		if got := search(`"garden" AND "gate"`, "garden gate"); len(got) != 2 || got[0] != 2 || !slices.Contains(got, 1) {
 			t.Errorf("garden gate: %v, want 2 (title) first, then 1", got)
 		}
 		if got := search(`("oil" OR "worms")`, "oil OR worms"); !slices.Equal(sorted(got), []int64{1, 4}) {
@@ -54,7 +54,7 @@ func TestTextSearchFindsAndRanksOnBothEngines(t *testing.T) {
 		if got := search(`"gate" NOT "garden"`, "gate -garden"); !slices.Equal(got, []int64{3}) {
 			t.Errorf("gate -garden: %v, want 3", got)
 		}
-		if got := search(`"compost" "and" "near" "worms"`, `compost AND NEAR (worms:`); !slices.Equal(got, []int64{4}) {
+		if got := search(`"compost" AND "and" AND "near" AND "worms"`, `compost AND NEAR (worms:`); !slices.Equal(got, []int64{4}) {
 			t.Errorf("search syntax typed as text: %v", got)
 		}
 	})

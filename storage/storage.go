@@ -174,11 +174,7 @@ func (db *DB) Close() error {
 	if db.dialect == Postgres {
 		db.inflight.Lock() // every write that started has finished
 		defer db.inflight.Unlock()
-		var err error
-		if db.single != nil {
-			err = db.single.Close()
-		}
-		return errors.Join(err, db.write.Close())
+		return errors.Join(db.unlockSingleNode(), db.write.Close())
 	}
 	db.readStmts.close()
 	db.writeStmts.close()

@@ -3,12 +3,12 @@ package watchwords_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"stoa/account"
 	"stoa/storage"
+	"stoa/storage/storagetest"
 	"stoa/watchwords"
 	"stoa/web"
 )
@@ -24,7 +24,7 @@ func open(t *testing.T, path string) *storage.DB {
 
 func newList(t *testing.T) (*watchwords.List, *[]string, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "stoa.db")
+	path := storagetest.Target(t, storagetest.Engine()) // reopened below
 	db := open(t, path)
 	t.Cleanup(func() { db.Close() })
 	// The admin who makes the changes.

@@ -1,5 +1,7 @@
-// Package stoatest starts a real Stoa (real SQLite file, real HTTP server) for tests and
-// drives it like a browser would: cookie jars, forms, same-origin headers.
+// Package stoatest starts a real Stoa (real database, real HTTP server) for tests and
+// drives it like a browser would: cookie jars, forms, same-origin headers. The database
+// is a SQLite file in the data folder, or with STOA_TEST_ENGINE=postgres a PostgreSQL
+// database created for the test (storagetest), beside a data folder all the same.
 package stoatest
 
 import (
@@ -17,6 +19,8 @@ import (
 
 	"stoa/account"
 	"stoa/server"
+	"stoa/storage"
+	"stoa/storage/storagetest"
 )
 
 // Site is a running Stoa for one test.
@@ -27,13 +31,24 @@ type Site struct {
 	Dir    string
 }
 
-// Start runs Stoa on a fresh data folder behind an httptest server; it stops at cleanup.
-// edit, when given, changes the configuration before start.
+// Start runs Stoa on a fresh data folder (and, with STOA_TEST_ENGINE=postgres, a fresh
+// PostgreSQL database) behind an httptest server; it stops at cleanup. edit, when given,
+// changes the configuration before start.
 func Start(t testing.TB, edit ...func(*server.Config)) *Site {
+	t.Helper()
+	return StartEngine(t, storagetest.Engine(), edit...)
+}
+
+// StartEngine is Start on the given engine, for tests that need one engine whatever
+// STOA_TEST_ENGINE says.
+func StartEngine(t testing.TB, engine storage.Dialect, edit ...func(*server.Config)) *Site {
 	t.Helper()
 	dir := t.TempDir()
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := server.Config{Addr: srv.Listener.Addr().String(), DataDir: dir, Quiet: true, LogFormat: "text"}
+	if engine == storage.Postgres {
+		cfg.DatabaseURL = storagetest.NewMigratedPostgres(t)
+	}
 	for _, e := range edit {
 		e(&cfg)
 	}
