@@ -207,7 +207,7 @@ func xpathString(s string) string {
 // has loaded. Errors while the old page is torn down are expected and retried.
 func (tb *tab) waitNewPage() {
 	tb.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: a busy CI machine is slow, and the wait ends as soon as the page is there
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
 		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__stoaOldPage === undefined && document.readyState === 'complete'"))
