@@ -111,12 +111,12 @@ func scanRoom(row interface{ Scan(...any) error }, extra ...any) (*Room, error) 
 
 // Rooms lists every room, the most recently active first, with its activity.
 func (s *Store) Rooms(ctx context.Context) ([]*Room, error) {
-	// The activity is worked out in a derived table: PostgreSQL orders by an output
-	// column only by its bare name, not inside an expression such as coalesce.
-	rows, err := s.db.Query(ctx, `select * from (select `+roomColumns+`,
-		(select count(*) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as messages,
+	// The activity is worked out in a subquery: PostgreSQL takes an output column's alias
+	// in "order by" only on its own, not inside an expression such as coalesce.
+	rows, err := s.db.Query(ctx, `select `+roomColumns+`, n, last_at from (select `+roomColumns+`,
+		(select count(*) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as n,
 		(select max(m.created_at) from chat_messages m where m.room_id = r.id and m.deleted_at is null and m.hidden_at is null) as last_at
-		from chat_rooms r) rooms order by coalesce(last_at, created_at) desc, name`)
+		from chat_rooms r) as rooms order by coalesce(last_at, created_at) desc, name`)
 	if err != nil {
 		return nil, fmt.Errorf("chat: list rooms: %w", err)
 	}
@@ -450,13 +450,13 @@ func (s *Store) recentSources(ctx context.Context, userID int64, since time.Time
 }
 
 func (s *Store) insertHeld(tx *storage.Tx, m *Message, note string) error {
-	res, err := tx.Exec(`insert into chat_held(room_id, author_id, source, html, note, created_at) values (?, ?, ?, ?, ?, ?)`,
+	id, err := tx.InsertID(`insert into chat_held(room_id, author_id, source, html, note, created_at) values (?, ?, ?, ?, ?, ?)`,
 		m.RoomID, m.AuthorID, m.Source, m.HTML, note, m.CreatedAt.Unix())
 	if err != nil {
 		return fmt.Errorf("chat: hold message in room %d: %w", m.RoomID, err)
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	m.ID = id
+	return nil
 }
 
 const heldColumns = `h.id, h.room_id, r.slug, h.author_id, u.username, h.source, h.html, h.note, h.created_at`
