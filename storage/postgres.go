@@ -22,9 +22,6 @@ import (
 const (
 	lockMigrate    = 0x5354_4f41_0001 // held while one node migrates the schema
 	lockSingleNode = 0x5354_4f41_0002 // held by a node that runs without NATS
-	// LockSearchQueue is held (Tx.LockAcrossNodes) by the write that moves queued posts
-	// into the search index: two nodes moving the same posts at once would collide.
-	LockSearchQueue = 0x5354_4f41_0003
 )
 
 // ErrOtherNode is returned by LockSingleNode when another node without NATS already

@@ -109,20 +109,6 @@ func (t *Tx) InsertID(query string, args ...any) (int64, error) {
 // in common are not ordered against each other.
 func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
-// LockAcrossNodes makes writes that name the same key run one at a time on every node:
-// on PostgreSQL the write waits for a transaction-scoped advisory lock on key (see the
-// keys beside lockMigrate), held until it commits or rolls back; on SQLite, whose one
-// writer runs one write at a time already, it does nothing.
-func (t *Tx) LockAcrossNodes(key int64) error {
-	if t.dialect != Postgres {
-		return nil
-	}
-	if _, err := t.Exec("select pg_advisory_xact_lock(?)", key); err != nil {
-		return fmt.Errorf("storage: lock %#x: %w", key, err)
-	}
-	return nil
-}
-
 // Order makes this write take its place in key's line (e.g. "chat-room:7"): on
 // PostgreSQL no other write of this process that orders itself under key runs from here
 // until this one has committed and its AfterCommit functions have run, so that writes to
