@@ -93,10 +93,15 @@ func TestRacingSubmitsOfOneFormMakeOnePost(t *testing.T) {
 	f := newTestForum(t)
 	th := f.thread(t, f.mod, "Double click", "Click once.")
 
-	release := holdWriter(t, f.db, func(*storage.Tx) error { return nil })
+	// Each submit waits at its write for the other to pass its checks too. Holding the
+	// writer would not do: on PostgreSQL writes do not wait for one another, and the
+	// first submit's post would be found by the second's check for its token.
 	var ready sync.WaitGroup
 	ready.Add(2)
-	whenReadyToWrite(f.Service, ready.Done)
+	whenReadyToWrite(f.Service, func() {
+		ready.Done()
+		ready.Wait()
+	})
 	var wg sync.WaitGroup
 	posts := make([]*Post, 2)
 	errs := make([]error, 2)
@@ -107,8 +112,6 @@ func TestRacingSubmitsOfOneFormMakeOnePost(t *testing.T) {
 			posts[i], _, errs[i] = f.Service.Reply(ctx, f.member, NewReply{ThreadID: th.ID, Body: "Sent twice.", Token: "form-1"})
 		}()
 	}
-	ready.Wait() // both passed their checks, neither was written yet
-	release()
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
 		t.Fatalf("racing submits: %v, %v", errs[0], errs[1])
