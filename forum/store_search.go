@@ -88,18 +88,9 @@ func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
 // one page of hits, without their text (searchTexts reads it), and how many of the
 // candidates matched: a count equal to candidates means there may be more.
 func (s *Store) searchHits(ctx context.Context, match, category, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
-	matches, score := "post_search match ?", "bm25(post_search, 10.0, 1.0)"
-	var query any = match
-	if s.db.Dialect() == storage.Postgres {
-		// ts_rank grows with the match where bm25 shrinks; a title (weight A) counts ten
-		// times the text (B), as the bm25 weights say.
-		matches = "s.document @@ to_tsquery('stoa_search', ?)"
-		score = "-ts_rank('{0, 0, 0.1, 1}', s.document, to_tsquery('stoa_search', ?))"
-		query = storage.TSQuery(match)
-	}
+	index, matches, score, args := s.db.Dialect().TextSearch("post_search", storage.TextQuery{FTS5: match}, 10.0, 1.0)
 	where := matches + ` and p.deleted_at is null and p.hidden_at is null
 		and t.deleted_at is null and t.hidden_at is null`
-	args := []any{query}
 	if category != "" {
 		where += " and c.slug = ?"
 		args = append(args, category)
@@ -108,7 +99,7 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 		where += " and u.username_key = lower(?)"
 		args = append(args, author)
 	}
-	from := ` from post_search s join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
+	from := ` from ` + index + ` join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
 		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
 		where ` + where + ` order by s.rowid desc limit ?`
 	args = append(args, candidates)
@@ -119,7 +110,7 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 	rows, err := s.db.Query(ctx, `select id, thread_id, number, slug, title, author, category, category_slug, created_at from (
 		select p.id, t.id as thread_id, p.number, t.slug, t.title, coalesce(u.username, 'former-member') as author,
 			c.name as category, c.slug as category_slug, p.created_at, `+score+` as score`+from+`) as ranked
-		order by score, id desc limit ? offset ?`, append(scoreArgs(s.db.Dialect(), query, args), limit, offset)...)
+		order by score, id desc limit ? offset ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("forum: search %q: %w", match, err)
 	}
@@ -150,13 +141,4 @@ func (s *Store) searchText(ctx context.Context, postID int64) (string, error) {
 		return "", fmt.Errorf("forum: search text of %d: %w", postID, err)
 	}
 	return text, nil
-}
-
-// scoreArgs puts the query first again for PostgreSQL's rank, which names it a second
-// time, before the arguments of the candidates.
-func scoreArgs(d storage.Dialect, query any, args []any) []any {
-	if d != storage.Postgres {
-		return args
-	}
-	return append([]any{query}, args...)
 }

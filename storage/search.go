@@ -24,19 +24,15 @@ type TextQuery struct {
 func (d Dialect) TextSearch(index string, q TextQuery, weights ...float64) (from, cond, score string, args []any) {
 	if d == Postgres {
 		// The query is built from ParseSearch's quoted words (TSQuery), never from what
-		// the member typed as tsquery syntax. post_search's document is made with the
+		// the member typed as tsquery syntax. Both indexes' documents are made with the
 		// configuration stoa_search (migration 0150: every word kept, accents ignored,
-		// stemmed as FTS5's porter does); chat_search's with english.
-		config := "english"
-		if index == "post_search" {
-			config = "stoa_search"
-		}
+		// stemmed as FTS5's porter does).
 		rank := "ts_rank(s.document, q)"
 		if len(weights) >= 2 && weights[0] > 0 {
 			// ts_rank's weights are for D, C, B and A, at most 1.
 			rank = fmt.Sprintf("ts_rank('{0.1, 0.2, %s, 1.0}', s.document, q)", strconv.FormatFloat(weights[1]/weights[0], 'f', -1, 64))
 		}
-		return index + " s cross join to_tsquery('" + config + "', ?) q", "s.document @@ q", "-" + rank, []any{TSQuery(q.FTS5)}
+		return index + " s cross join to_tsquery('stoa_search', ?) q", "s.document @@ q", "-" + rank, []any{TSQuery(q.FTS5)}
 	}
 	ws := make([]string, 0, len(weights)+1)
 	ws = append(ws, index)

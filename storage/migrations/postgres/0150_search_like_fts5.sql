@@ -18,3 +18,10 @@ alter table post_search add column document tsvector generated always as
     (setweight(to_tsvector('stoa_search', regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')), 'A') ||
      setweight(to_tsvector('stoa_search', regexp_replace(body, '[^[:alnum:]]+', ' ', 'g')), 'B')) stored;
 create index post_search_document on post_search using gin (document);
+
+-- Chat's index reads the same way, so that a search finds in chat what it finds there on
+-- SQLite too, and one query serves both indexes.
+alter table chat_search drop column document;
+alter table chat_search add column document tsvector generated always as
+    (to_tsvector('stoa_search', regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'))) stored;
+create index chat_search_document on chat_search using gin (document);
