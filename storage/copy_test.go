@@ -225,49 +225,33 @@ func TestMigrateDataVerifyNamesTheTableThatDiffers(t *testing.T) {
 func TestMigrateDataRefusesATargetInUseAndLeavesItAlone(t *testing.T) {
 	ctx := context.Background()
 	src := community(t)
-	dst := storagetest.NewPostgres(t)
-	db, err := storage.Open(ctx, dst, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec("insert into categories(slug, name, created_at) values ('other', 'Other', 1)")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = storage.MigrateToPostgres(ctx, src, dst, nil)
-	if !errors.Is(err, storage.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "categories") {
-		t.Fatalf("copy into a database with a category: %v, want refused naming categories", err)
-	}
-	var n int
-	if err := db.QueryRow(ctx, "select count(*) from users").Scan(&n); err != nil || n != 0 {
-		t.Errorf("the refused copy left %d users (%v)", n, err)
-	}
-
-	// A seeded table holding a row the source does not have is refused too, and the
-	// rows copied before it are rolled back.
-	dst2 := storagetest.NewPostgres(t)
-	db2, err := storage.Open(ctx, dst2, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close()
-	err = db2.Write(ctx, func(tx *storage.Tx) error {
-		_, err := tx.Exec("insert into audit_actions(name, public) values ('made_up_action', 0)")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = storage.MigrateToPostgres(ctx, src, dst2, nil)
-	if !errors.Is(err, storage.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "audit_actions") {
-		t.Fatalf("copy into a database with an extra audited action: %v", err)
-	}
-	if err := db2.QueryRow(ctx, "select count(*) from users").Scan(&n); err != nil || n != 0 {
-		t.Errorf("the refused copy left %d users (%v)", n, err)
+	for _, c := range []struct{ what, change, table string }{
+		{"a category", "insert into categories(slug, name, created_at) values ('other', 'Other', 1)", "categories"},
+		// A seeded table holding a row the source does not have is refused too, and the
+		// rows copied before it are rolled back.
+		{"an extra audited action", "insert into audit_actions(name, public) values ('made_up_action', 0)", "audit_actions"},
+	} {
+		dst := storagetest.NewPostgres(t)
+		db, err := storage.Open(ctx, dst, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		err = db.Write(ctx, func(tx *storage.Tx) error {
+			_, err := tx.Exec(c.change)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = storage.MigrateToPostgres(ctx, src, dst, nil)
+		if !errors.Is(err, storage.ErrTargetNotEmpty) || !strings.Contains(err.Error(), c.table) {
+			t.Fatalf("copy into a database with %s: %v, want refused naming %s", c.what, err, c.table)
+		}
+		var n int
+		if err := db.QueryRow(ctx, "select count(*) from users").Scan(&n); err != nil || n != 0 {
+			t.Errorf("the copy refused for %s left %d users (%v)", c.what, n, err)
+		}
 	}
 }
 

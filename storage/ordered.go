@@ -23,16 +23,10 @@ func (db *DB) WriteOrdered(ctx context.Context, key string, fn TxFunc) error {
 	if db.dialect != Postgres {
 		return db.Write(ctx, fn) // Order does nothing on SQLite
 	}
-	db.inflight.RLock()
-	defer db.inflight.RUnlock()
-	select {
-	case <-db.stop:
-		return ErrClosed
-	default:
-	}
-	if err := ctx.Err(); err != nil {
+	if err := db.enterWrite(ctx); err != nil {
 		return err
 	}
+	defer db.inflight.RUnlock()
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	db.queueMu.Lock()
 	q := db.queues[key]
@@ -148,12 +142,5 @@ func (db *DB) runOrdered(key string, batch []*writeReq, errs []error) error {
 	defer db.lines.unlock(key)
 	t := &Tx{tx: sqlTx, dialect: Postgres, db: db, keys: []string{key}}
 	runGroup(t, batch, errs)
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
-	}
-	db.generation.Add(1)
-	for _, f := range t.after {
-		f()
-	}
-	return nil
+	return db.commitPostgres(t)
 }

@@ -115,16 +115,10 @@ func (db *DB) unlockSingleNode() error {
 // side, each committing on its own (PostgreSQL groups the flushes of concurrent commits
 // itself). A write that lost a deadlock or a serialization check runs again.
 func (db *DB) writePostgres(ctx context.Context, fn TxFunc) error {
-	db.inflight.RLock()
-	defer db.inflight.RUnlock()
-	select {
-	case <-db.stop:
-		return ErrClosed
-	default:
-	}
-	if err := ctx.Err(); err != nil {
+	if err := db.enterWrite(ctx); err != nil {
 		return err
 	}
+	defer db.inflight.RUnlock()
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		if err = db.runPostgres(fn); !isRetryable(err) {
@@ -132,6 +126,23 @@ func (db *DB) writePostgres(ctx context.Context, fn TxFunc) error {
 		}
 	}
 	return err
+}
+
+// enterWrite admits a write on PostgreSQL unless the database is closing or ctx has
+// ended; an admitted write holds Close off until it calls db.inflight.RUnlock.
+func (db *DB) enterWrite(ctx context.Context) error {
+	db.inflight.RLock()
+	select {
+	case <-db.stop:
+		db.inflight.RUnlock()
+		return ErrClosed
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		db.inflight.RUnlock()
+		return err
+	}
+	return nil
 }
 
 func (db *DB) runPostgres(fn TxFunc) (err error) {
@@ -157,7 +168,12 @@ func (db *DB) runPostgres(fn TxFunc) (err error) {
 		sqlTx.Rollback()
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	return db.commitPostgres(t)
+}
+
+// commitPostgres commits t and then runs its after-commit functions in their order.
+func (db *DB) commitPostgres(t *Tx) error {
+	if err := t.tx.Commit(); err != nil {
 		return fmt.Errorf("storage: commit: %w", err)
 	}
 	db.generation.Add(1)
