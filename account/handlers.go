@@ -45,14 +45,18 @@ type HandlerOptions struct {
 	MeLinks []views.MeLink
 }
 
-// NewHandlers returns the account pages.
-func NewHandlers(svc *Service, w *web.Responder, opts HandlerOptions) *Handlers {
+// NewHandlers returns the account pages. It fails only when the login limits cannot
+// hear the other nodes.
+func NewHandlers(svc *Service, w *web.Responder, opts HandlerOptions) (*Handlers, error) {
 	h := &Handlers{svc: svc, web: w, guard: Guard{Web: w}, secureCookie: opts.SecureCookie, requireEmail: opts.RequireEmail,
 		setup: opts.Setup, meLinks: opts.MeLinks}
 	if !opts.NoRateLimits {
-		h.limits = newLoginLimits(opts.Peers)
+		var err error
+		if h.limits, err = newLoginLimits(opts.Peers); err != nil {
+			return nil, err
+		}
 	}
-	return h
+	return h, nil
 }
 
 // ExportLink is the account page's entry for downloading one's data (P15).

@@ -52,7 +52,7 @@ const (
 	loginFailed  = 'x'
 )
 
-func newLoginLimits(peers *bus.Bus) *loginLimits {
+func newLoginLimits(peers *bus.Bus) (*loginLimits, error) {
 	l := &loginLimits{
 		perAccount: ratelimit.New(loginEvery, loginBurst),
 		fresh:      ratelimit.New(loginFreshEvery, loginFresh),
@@ -60,8 +60,10 @@ func newLoginLimits(peers *bus.Bus) *loginLimits {
 		failed:     ratelimit.NewMarks(loginFailedFor, loginMaxMarks),
 		peers:      peers,
 	}
-	peers.Subscribe(subjectLogins, l.heard)
-	return l
+	if err := peers.Subscribe(subjectLogins, l.heard); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // tell passes one counted attempt or mark to the other nodes.

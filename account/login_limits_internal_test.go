@@ -12,7 +12,14 @@ import (
 func TestLoginLimitsHoldAcrossNodes(t *testing.T) {
 	open := bustest.Nodes(t)
 	pa, pb := open("a"), open("b")
-	a, b2 := newLoginLimits(pa), newLoginLimits(pb)
+	a, err := newLoginLimits(pa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := newLoginLimits(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pa.Flush()
 	pb.Flush()
 	for i := range loginBurst {

@@ -207,7 +207,11 @@ func TestRolledBackRegistrationQueuesNoMail(t *testing.T) {
 		return errors.New("consent record failed")
 	})})
 	mux := http.NewServeMux()
-	account.NewHandlers(svc, &web.Responder{}, account.HandlerOptions{}).Routes(mux)
+	h, err := account.NewHandlers(svc, &web.Responder{}, account.HandlerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Routes(mux)
 	form := url.Values{"username": {"mia"}, "password": {"password-mia"}, "email": {"mia@example.org"}}
 	req := httptest.NewRequest(http.MethodPost, "/register", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

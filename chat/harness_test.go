@@ -105,7 +105,10 @@ func newSite(t testing.TB, opts ...func(*siteOpts)) *site {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	ah := account.NewHandlers(accounts, resp, account.HandlerOptions{})
+	ah, err := account.NewHandlers(accounts, resp, account.HandlerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ah.Routes(mux)
 	chat.NewHandlers(svc, resp, chat.HandlerConfig{AllowedOrigins: o.origins}).Routes(mux)
 	srv := httptest.NewServer(http.NewCrossOriginProtection().Handler(ah.Middleware(mux)))

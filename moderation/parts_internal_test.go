@@ -43,7 +43,11 @@ func newParts(t testing.TB) *parts {
 // instance on the same database.
 func (p *parts) instance() *Service {
 	clock := func() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return p.now }
-	sanctions, audit := NewSanctions(p.db, nil), NewAuditLog(p.db)
+	sanctions, err := NewSanctions(p.db, nil)
+	if err != nil {
+		panic(err) // cannot happen: without peers nothing is subscribed
+	}
+	audit := NewAuditLog(p.db)
 	sanctions.now, audit.now = clock, clock
 	s := New(Options{DB: p.db, Accounts: account.NewStore(p.db), Forum: p.forum, Chat: p.chat, Sanctions: sanctions,
 		Audit: audit, Agreement: agreement{}, Mailer: p.mail, Renderer: markup.New(markup.Options{}), BaseURL: "https://stoa.test",

@@ -212,7 +212,10 @@ func BenchmarkCanPost(b *testing.B) {
 	ctx := context.Background()
 	p := newParts(b)
 	alice := p.member(b, "alice", account.RoleMember)
-	r := NewSanctions(p.db, nil)
+	r, err := NewSanctions(p.db, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

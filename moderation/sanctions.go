@@ -156,16 +156,20 @@ const subjectSanctions = "sanctions"
 
 // NewSanctions returns the sanctions check on db. peers are the other nodes sharing db
 // (nil: none): a change on any node drops every node's cached sanctions of the member.
-func NewSanctions(db *storage.DB, peers *bus.Bus) *Sanctions {
+// It fails only when it cannot hear the other nodes.
+func NewSanctions(db *storage.DB, peers *bus.Bus) (*Sanctions, error) {
 	x := &Sanctions{store: newStore(db), cache: newSanctionCache(), now: time.Now, peers: peers}
-	peers.Subscribe(subjectSanctions, func(data []byte) {
+	err := peers.Subscribe(subjectSanctions, func(data []byte) {
 		if id, err := strconv.ParseInt(string(data), 10, 64); err == nil {
 			x.cache.invalidate(id)
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	// Changes missed while NATS was away: forget everything, the database has it.
 	peers.OnResync(x.cache.invalidateAll)
-	return x
+	return x, nil
 }
 
 var _ account.Restrictions = (*Sanctions)(nil)

@@ -139,7 +139,9 @@ func (a *App) wire(ctx context.Context) error {
 	//   site pages and setup checklist        (forum, chat, privacy, mail, audit log)
 	//   moderation                            (forum, chat, audit log, sanctions, …)
 	//   accounts                              (every feature's share of a member's data)
-	a.moderation = newModerationParts(a.db, a.bus)
+	if a.moderation, err = newModerationParts(a.db, a.bus); err != nil {
+		return err
+	}
 	if err := a.wireMail(ctx, mux); err != nil {
 		return err
 	}
@@ -155,7 +157,10 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	a.wireSite(mux)
 	a.wireModeration(mux)
-	accountHandlers := a.wireAccounts(mux)
+	accountHandlers, err := a.wireAccounts(mux)
+	if err != nil {
+		return err
+	}
 	a.mountPrivacy(mux)
 	a.startRetention()
 	a.routes(mux)
@@ -261,7 +266,7 @@ func (a *App) BaseURL() string { return a.cfg.BaseURL }
 // after all of them, and mounts the account pages: registration and login, the account
 // page with every feature's entry, email and password reset, notifications, and the
 // member's data rights (P15).
-func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
+func (a *App) wireAccounts(mux *http.ServeMux) (*account.Handlers, error) {
 	p := &a.privacy
 	a.accounts = account.NewService(a.accountStore, account.Options{
 		Restrictions: a.moderation.sanctions,
@@ -285,13 +290,16 @@ func (a *App) wireAccounts(mux *http.ServeMux) *account.Handlers {
 	notify := account.NewNotifyHandlers(a.notifier, a.web)
 	meLinks := append([]views.MeLink{account.PasswordLink(), account.AvatarLink(), email.MeLink(), account.ExportLink()}, privacy.MeLinks()...)
 	meLinks = append(meLinks, account.DeleteLink(), moderation.MeLink(), notify.MeLink())
-	h := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
+	h, err := account.NewHandlers(a.accounts, a.web, account.HandlerOptions{
 		SecureCookie: a.cfg.Secure(), RequireEmail: a.cfg.RequireEmail, Setup: a.setup, NoRateLimits: a.cfg.NoRateLimits, Peers: a.bus,
 		MeLinks: meLinks})
+	if err != nil {
+		return nil, err
+	}
 	h.Routes(mux)
 	email.Routes(mux)
 	notify.Routes(mux)
-	return h
+	return h, nil
 }
 
 // healthChecks are what /healthz asks, by name: the database, and each service a

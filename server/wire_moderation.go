@@ -34,8 +34,9 @@ type moderationParts struct {
 
 // newModerationParts builds what moderation offers the packages below it; they need
 // only the database.
-func newModerationParts(db *storage.DB, peers *bus.Bus) moderationParts {
-	return moderationParts{audit: moderation.NewAuditLog(db), sanctions: moderation.NewSanctions(db, peers)}
+func newModerationParts(db *storage.DB, peers *bus.Bus) (moderationParts, error) {
+	sanctions, err := moderation.NewSanctions(db, peers)
+	return moderationParts{audit: moderation.NewAuditLog(db), sanctions: sanctions}, err
 }
 
 // wireModeration builds reports, the review queue, notices and sanctions (moderation/)

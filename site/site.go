@@ -83,7 +83,9 @@ func New(ctx context.Context, db *storage.DB, peers *bus.Bus, log *slog.Logger) 
 	}
 	s.info.Store(&info)
 	s.reservationDays.Store(int64(days))
-	peers.Subscribe(subjectSettings, func([]byte) { s.reload() })
+	if err := peers.Subscribe(subjectSettings, func([]byte) { s.reload() }); err != nil {
+		return nil, err
+	}
 	peers.OnResync(s.reload)
 	return s, nil
 }
