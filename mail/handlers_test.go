@@ -103,11 +103,12 @@ func TestOutboxPageWithMailOffListsQueuedMailMasked(t *testing.T) {
 func TestAdminRetryDeliversFailedMail(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
 	site := stoatest.Start(t, func(c *server.Config) { c.SMTPURL = smtp.URL() })
-	// A mail that failed for good earlier, e.g. while the relay refused it.
+	// A mail that failed for good earlier today, e.g. while the relay refused it (failed
+	// mail is swept away after 30 days).
 	err := site.App.DB().Write(context.Background(), func(tx *storage.Tx) error {
 		_, err := tx.Exec(`insert into mail_outbox(kind, recipient, subject, body_text, body_html, message_id, status,
 			attempts, next_attempt_at, last_error, created_at) values ('notice', 'dan@example.org', 'Failed one', 'Hi', '<p>Hi</p>',
-			'<outbox-99.x@localhost>', 'failed', 8, 0, '451 try later', 0)`)
+			'<outbox-99.x@localhost>', 'failed', 8, 0, '451 try later', ?)`, time.Now().Add(-time.Hour).Unix())
 		return err
 	})
 	if err != nil {
