@@ -88,7 +88,7 @@ func (s *Store) reindexPost(tx *storage.Tx, postID int64, text string) error {
 // one page of hits, without their text (searchTexts reads it), and how many of the
 // candidates matched: a count equal to candidates means there may be more.
 func (s *Store) searchHits(ctx context.Context, match, category, author string, candidates, limit, offset int) ([]SearchHit, int, error) {
-	index, matches, score, args := s.db.Dialect().TextSearch("post_search", storage.TextQuery{FTS5: match}, 10.0, 1.0)
+	source, matches, score, args := s.db.Dialect().TextSearch("post_search", storage.TextQuery{FTS5: match}, 10.0, 1.0)
 	where := matches + ` and p.deleted_at is null and p.hidden_at is null
 		and t.deleted_at is null and t.hidden_at is null`
 	if category != "" {
@@ -99,7 +99,7 @@ func (s *Store) searchHits(ctx context.Context, match, category, author string, 
 		where += " and u.username_key = lower(?)"
 		args = append(args, author)
 	}
-	from := ` from ` + index + ` join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
+	from := ` from ` + source + ` join posts p on p.id = s.rowid join threads t on t.id = p.thread_id
 		join categories c on c.id = t.category_id left join users u on u.id = p.author_id and u.deleted_at is null
 		where ` + where + ` order by s.rowid desc limit ?`
 	args = append(args, candidates)

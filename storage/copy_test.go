@@ -236,7 +236,7 @@ func TestMigrateDataRefusesATargetInUseAndLeavesItAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer db.Close()
+		t.Cleanup(func() { db.Close() })
 		err = db.Write(ctx, func(tx *storage.Tx) error {
 			_, err := tx.Exec(c.change)
 			return err

@@ -23,10 +23,11 @@ func (db *DB) WriteOrdered(ctx context.Context, key string, fn TxFunc) error {
 	if db.dialect != Postgres {
 		return db.Write(ctx, fn) // Order does nothing on SQLite
 	}
-	if err := db.enterWrite(ctx); err != nil {
+	leave, err := db.enterWrite(ctx)
+	if err != nil {
 		return err
 	}
-	defer db.inflight.RUnlock()
+	defer leave()
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	db.queueMu.Lock()
 	q := db.queues[key]

@@ -115,11 +115,11 @@ func (db *DB) unlockSingleNode() error {
 // side, each committing on its own (PostgreSQL groups the flushes of concurrent commits
 // itself). A write that lost a deadlock or a serialization check runs again.
 func (db *DB) writePostgres(ctx context.Context, fn TxFunc) error {
-	if err := db.enterWrite(ctx); err != nil {
+	leave, err := db.enterWrite(ctx)
+	if err != nil {
 		return err
 	}
-	defer db.inflight.RUnlock()
-	var err error
+	defer leave()
 	for attempt := 0; attempt < 8; attempt++ {
 		if err = db.runPostgres(fn); !isRetryable(err) {
 			return err
@@ -129,20 +129,20 @@ func (db *DB) writePostgres(ctx context.Context, fn TxFunc) error {
 }
 
 // enterWrite admits a write on PostgreSQL unless the database is closing or ctx has
-// ended; an admitted write holds Close off until it calls db.inflight.RUnlock.
-func (db *DB) enterWrite(ctx context.Context) error {
+// ended; an admitted write holds Close off until it calls leave.
+func (db *DB) enterWrite(ctx context.Context) (leave func(), err error) {
 	db.inflight.RLock()
 	select {
 	case <-db.stop:
-		db.inflight.RUnlock()
-		return ErrClosed
+		err = ErrClosed
 	default:
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		db.inflight.RUnlock()
-		return err
+		return nil, err
 	}
-	return nil
+	return db.inflight.RUnlock, nil
 }
 
 func (db *DB) runPostgres(fn TxFunc) (err error) {
